@@ -1,0 +1,52 @@
+# wholeplace: two commands set everything up on a fresh machine.
+#   make run    create the environment, then build the warehouse and a release through Airflow
+#   make test   create the environment, then run every test suite
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+VENV := $(CURDIR)/.venv
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help env run test test-unit test-integration lint bench clean
+
+help:
+	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
+	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end)"
+	@echo "make lint   ruff + sqlfluff"
+	@echo "make clean  remove the warehouse runtime data and the project-local Airflow home"
+
+$(CURDIR)/.tools/bin/uv:
+	$(PYTHON) -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# The environment is installed from the lock file, exactly (uv sync --frozen).
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python 3.11
+	@touch $@
+
+env: $(VENV)/.synced
+
+run: env
+	$(VENV)/bin/python -m warehouse.cli run
+
+test: env
+	$(VENV)/bin/pytest
+
+test-unit: env
+	$(VENV)/bin/pytest tests/unit
+
+test-integration: env
+	$(VENV)/bin/pytest tests/integration
+
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf warehouse/raw warehouse/releases warehouse/staging warehouse/runs warehouse/gx warehouse/dbt warehouse/logs
+	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
+	rm -rf $(AIRFLOW_HOME)

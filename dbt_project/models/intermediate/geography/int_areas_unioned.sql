@@ -1,0 +1,159 @@
+-- Every area the warehouse reports on, with its type and place in the hierarchy:
+-- England and the region (seed), the combined authority and its councils (ONS lookups),
+-- the integrated care boards (ONS lookup), Birmingham's care localities and their wards (BSol ICS).
+-- Localities have no GSS code: their code is <council GSS code>-<LOCALITY NAME>.
+with
+
+reference_areas as (
+
+    select * from {{ ref('reference_areas') }}
+
+),
+
+councils as (
+
+    select * from {{ ref('int_region_councils_filtered') }}
+
+),
+
+census as (
+
+    select * from {{ ref('stg_ons_census_population__populations') }}
+
+),
+
+wards as (
+
+    select * from {{ ref('stg_bsol_ward_locality__wards') }}
+
+),
+
+region_of_councils as (
+
+    select distinct reference_areas.area_code as region_code
+    from councils
+    inner join census
+        on councils.area_code = census.area_code
+    inner join reference_areas
+        on census.region_name = reference_areas.area_name
+        and reference_areas.area_type = 'region'
+
+),
+
+country_and_region as (
+
+    select
+        area_code,
+        area_name,
+        area_type,
+        parent_area_code,
+        null as icb_code,
+        null as combined_authority_code,
+        'seed reference_areas' as defined_by
+
+    from reference_areas
+
+),
+
+combined_authority as (
+
+    select distinct
+        councils.combined_authority_code as area_code,
+        councils.combined_authority_name as area_name,
+        'combined_authority' as area_type,
+        (select min(region_code) from region_of_councils) as parent_area_code,
+        null as icb_code,
+        councils.combined_authority_code,
+        'ons_lad_cauth_lookup' as defined_by
+
+    from councils
+
+),
+
+local_authorities as (
+
+    select
+        area_code,
+        area_name,
+        'local_authority' as area_type,
+        combined_authority_code as parent_area_code,
+        icb_code,
+        combined_authority_code,
+        'ons_lad_cauth_lookup' as defined_by
+
+    from councils
+
+),
+
+icbs as (
+
+    select distinct
+        icb_code as area_code,
+        icb_name as area_name,
+        'icb' as area_type,
+        'E92000001' as parent_area_code,
+        icb_code,
+        null as combined_authority_code,
+        'ons_lad_icb_lookup' as defined_by
+
+    from councils
+    where icb_code is not null
+
+),
+
+localities as (
+
+    select distinct
+        wards.area_code || '-' || upper(wards.locality_name) as area_code,
+        wards.area_name || ' ' || wards.locality_name as area_name,
+        'locality' as area_type,
+        wards.area_code as parent_area_code,
+        councils.icb_code,
+        councils.combined_authority_code,
+        'bsol_ward_locality' as defined_by
+
+    from wards
+    inner join councils
+        on wards.area_code = councils.area_code
+    where wards.locality_name <> wards.area_name
+
+),
+
+ward_areas as (
+
+    select
+        wards.ward_code as area_code,
+        wards.ward_name as area_name,
+        'ward' as area_type,
+        case
+            when wards.locality_name <> wards.area_name
+                then wards.area_code || '-' || upper(wards.locality_name)
+            else wards.area_code
+        end as parent_area_code,
+        councils.icb_code,
+        councils.combined_authority_code,
+        'bsol_ward_locality' as defined_by
+
+    from wards
+    inner join councils
+        on wards.area_code = councils.area_code
+
+),
+
+unioned as (
+
+    select * from country_and_region
+    union all
+    select * from combined_authority
+    union all
+    select * from local_authorities
+    union all
+    select * from icbs
+    union all
+    select * from localities
+    union all
+    select * from ward_areas
+
+)
+
+select * from unioned

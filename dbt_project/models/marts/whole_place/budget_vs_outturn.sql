@@ -1,0 +1,123 @@
+-- Each council's and the combined authority's budget (RA) against outturn (RSX / RO) by the
+-- publisher's service lines, including total service expenditure. variance = outturn - budget.
+-- An outturn the publisher shows as not available ([x]: return not submitted) stays NULL.
+with
+
+spend_lines as (
+
+    select * from {{ ref('int_council_spend_lines_unioned') }}
+
+),
+
+agencies as (
+
+    select * from {{ ref('dim_agency') }}
+
+),
+
+service_lines as (
+
+    select * from {{ ref('mhclg_service_lines') }}
+
+),
+
+themes as (
+
+    select * from {{ ref('dim_service_theme') }}
+
+),
+
+lines as (
+
+    select
+        spend_lines.*,
+        agencies.agency_name,
+        agencies.agency_type
+
+    from spend_lines
+    inner join agencies
+        on spend_lines.area_code = agencies.agency_code
+        and agencies.agency_type in ('council', 'combined_authority')
+    where spend_lines.row_kind = 'authority'
+
+),
+
+budget as (
+
+    select * from lines where measure = 'budget'
+
+),
+
+outturn as (
+
+    select * from lines where measure = 'outturn'
+
+),
+
+joined as (
+
+    select
+        coalesce(budget.area_code, outturn.area_code) as agency_code,
+        coalesce(budget.agency_name, outturn.agency_name) as agency_name,
+        coalesce(budget.agency_type, outturn.agency_type) as agency_type,
+        coalesce(budget.financial_year, outturn.financial_year) as financial_year,
+        coalesce(budget.service_code, outturn.service_code) as service_line_code,
+        cast(budget.value_gbp_thousands * 1000 as decimal(18, 0)) as budget_gbp,
+        cast(outturn.value_gbp_thousands * 1000 as decimal(18, 0)) as outturn_gbp,
+        coalesce(budget.value_status, 'not_loaded') as budget_status,
+        coalesce(outturn.value_status, 'not_loaded') as outturn_status,
+        outturn.publication as outturn_publication,
+        budget.source_file_sha256 as budget_source_file_sha256,
+        budget.source_row as budget_source_row,
+        budget.source_column as budget_source_column,
+        outturn.source_file_sha256 as outturn_source_file_sha256,
+        outturn.source_row as outturn_source_row,
+        outturn.source_column as outturn_source_column
+
+    from budget
+    full outer join outturn
+        on budget.area_code = outturn.area_code
+        and budget.financial_year = outturn.financial_year
+        and budget.service_code = outturn.service_code
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['joined.agency_code', 'joined.financial_year', 'joined.service_line_code']) }}
+            as budget_vs_outturn_key,
+        joined.agency_code,
+        joined.agency_name,
+        joined.agency_type,
+        joined.financial_year,
+        joined.service_line_code,
+        service_lines.service_name as service_line_name,
+        service_lines.theme_code,
+        themes.theme_name,
+        joined.budget_gbp,
+        joined.outturn_gbp,
+        joined.outturn_gbp - joined.budget_gbp as variance_gbp,
+        case
+            when joined.budget_gbp <> 0
+                then round(100.0 * (joined.outturn_gbp - joined.budget_gbp) / abs(joined.budget_gbp), 2)
+        end as variance_pct,
+        joined.budget_status,
+        joined.outturn_status,
+        joined.outturn_publication,
+        joined.budget_source_file_sha256,
+        joined.budget_source_row,
+        joined.budget_source_column,
+        joined.outturn_source_file_sha256,
+        joined.outturn_source_row,
+        joined.outturn_source_column
+
+    from joined
+    left join service_lines
+        on joined.service_line_code = service_lines.service_code
+    left join themes
+        on service_lines.theme_code = themes.theme_code
+
+)
+
+select * from final

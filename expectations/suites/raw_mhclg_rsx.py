@@ -1,0 +1,66 @@
+"""Raw suite for RSX outturn: shape, codes, ranges, and the publisher's own totals."""
+
+from expectations.checks import FINANCIAL_YEAR, GSS, STATUSES, Batch, Suite, between, in_set, matches, rows_between
+
+SERVICES = ["edu", "trans", "csc", "asc", "phs", "hous", "cul", "env", "plan", "pol", "frs", "cen", "oth", "totsx"]
+MEASURES = ["empl", "run-exp", "tot-exp", "sfc", "oth-inc", "tot-inc", "net-cur-exp"]
+
+SUITE = Suite(
+    name="raw_mhclg_rsx",
+    batches=(
+        Batch(
+            name="raw_mhclg_rsx",
+            description="Every published cell of RSX worksheet 2, one row per authority per service per measure.",
+            query="select * from raw.mhclg_rsx",
+            expectations=lambda: [
+                rows_between(20_000, 1_000_000),
+                matches("_period", FINANCIAL_YEAR),
+                matches("ons_code", GSS, mostly=0.99),
+                in_set("service_code", SERVICES),
+                in_set("measure_code", MEASURES),
+                in_set("value_status", STATUSES),
+                between("value_gbp_thousands", -20_000_000, 200_000_000),
+            ],
+        ),
+        Batch(
+            name="raw_mhclg_rsx__service_lines_reconcile",
+            description=(
+                "For each authority, the 13 service lines' net current expenditure adds up to the "
+                "published total service expenditure (totsx), to within rounding (£ thousand)."
+            ),
+            query="""
+                with lines as (
+                    select _period, ons_code, _source_file, min(_source_row) as _source_row,
+                        sum(value_gbp_thousands) filter (where service_code <> 'totsx') as services,
+                        max(value_gbp_thousands) filter (where service_code = 'totsx') as published_total
+                    from raw.mhclg_rsx
+                    where measure_code = 'net-cur-exp' and value_status = 'published'
+                    group by 1, 2, 3
+                )
+                select *, services - published_total as difference_gbp_thousands
+                from lines where published_total is not null
+            """,
+            expectations=lambda: [between("difference_gbp_thousands", -20, 20)],
+        ),
+        Batch(
+            name="raw_mhclg_rsx__england_reconciles",
+            description=(
+                "The England row is at least the sum of the authorities that submitted, and not more "
+                "than 5% above it (the publisher estimates returns that were not submitted)."
+            ),
+            query="""
+                with totals as (
+                    select _period, _source_file,
+                        max(_source_row) filter (where row_kind = 'england') as _source_row,
+                        sum(value_gbp_thousands) filter (where row_kind = 'england') as england,
+                        sum(value_gbp_thousands) filter (where row_kind = 'authority') as authorities
+                    from raw.mhclg_rsx
+                    where measure_code = 'net-cur-exp' and service_code = 'totsx'
+                    group by 1, 2
+                )
+                select *, round(100 * (england - authorities) / england, 3) as gap_pct from totals
+            """,
+            expectations=lambda: [between("gap_pct", -0.5, 5.0)],
+        ),
+    ),
+)

@@ -1,0 +1,19 @@
+"""Raw suite for the district -> combined authority lookup."""
+
+from expectations.checks import Batch, Suite, matches, rows_between, unique
+
+SUITE = Suite(
+    name="raw_ons_lad_cauth_lookup",
+    batches=(
+        Batch(
+            name="raw_ons_lad_cauth_lookup",
+            query="select * from raw.ons_lad_cauth_lookup",
+            expectations=lambda: [
+                rows_between(1, 500),
+                matches("lad_code", r"^E0[6-9]\d{6}$"),
+                matches("cauth_code", r"^E47\d{6}$"),
+                unique("lad_code"),
+            ],
+        ),
+    ),
+)

@@ -1,0 +1,232 @@
+"""The source catalogue: one declarative entry per source (the only place URLs and licences live).
+
+``catalogue.yml`` holds the entries; this module loads them into frozen dataclasses and checks
+them, so a mistake in the catalogue fails early with a message that names the entry.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import urlsplit
+
+import yaml
+
+from ingest.errors import CatalogueError
+
+CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
+FAMILIES = ("council", "nhs", "combined_authority", "reference")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Discover:
+    """Find the current file on a GOV.UK page through the Content API (URLs change on republish)."""
+
+    page: str  # path on www.gov.uk, e.g. /government/statistics/...
+    filename: str  # regular expression matched against the attachment's file name
+
+    @property
+    def api_url(self) -> str:
+        return f"https://www.gov.uk/api/content{self.page}"
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One fetchable unit of a source: usually a financial year (``2023-24``), else a label."""
+
+    period: str
+    url: str | None = None
+    discover: Discover | None = None
+    snapshot: str | None = None  # path under the snapshot directory
+    note: str | None = None
+
+    @property
+    def has_live_location(self) -> bool:
+        return bool(self.url or self.discover)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    family: str
+    publisher: str
+    title: str
+    landing_page: str
+    format: str
+    licence: str
+    attribution: str
+    cadence: str
+    parser: str
+    synthetic: bool
+    provenance: str
+    partitions: tuple[Partition, ...] = field(default_factory=tuple)
+
+    @property
+    def raw_table(self) -> str:
+        return f"raw.{self.id}"
+
+    @property
+    def asset_uri(self) -> str:
+        """The Airflow Asset this source's raw table is published as."""
+        return f"duckdb://wholeplace/raw/{self.id}"
+
+    def parser_module(self) -> ModuleType:
+        return importlib.import_module(f"ingest.sources.{self.parser}")
+
+    def partition(self, period: str) -> Partition:
+        for p in self.partitions:
+            if p.period == period:
+                return p
+        known = ", ".join(p.period for p in self.partitions)
+        raise CatalogueError(f"{self.id}: no partition {period!r} (known: {known})")
+
+    def hosts(self) -> set[str]:
+        """Hosts live mode may contact for this source."""
+        hosts: set[str] = set()
+        for p in self.partitions:
+            if p.url:
+                hosts.add(urlsplit(p.url).hostname or "")
+            if p.discover:
+                hosts.add("www.gov.uk")
+                hosts.add("assets.publishing.service.gov.uk")
+        hosts.discard("")
+        return hosts
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    sources: tuple[Source, ...]
+
+    def __iter__(self):
+        return iter(self.sources)
+
+    def get(self, source_id: str) -> Source:
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise CatalogueError(
+            f"unknown source {source_id!r}; the catalogue has: {', '.join(s.id for s in self.sources)}"
+        )
+
+    def by_family(self, family: str) -> tuple[Source, ...]:
+        return tuple(s for s in self.sources if s.family == family)
+
+    def families(self) -> tuple[str, ...]:
+        """Families that have at least one source, in the canonical order."""
+        present = {s.family for s in self.sources}
+        return tuple(f for f in FAMILIES if f in present)
+
+    def allowed_hosts(self) -> set[str]:
+        hosts: set[str] = set()
+        for s in self.sources:
+            hosts |= s.hosts()
+        return hosts
+
+
+def _require(entry: dict, key: str, where: str):
+    if key not in entry or entry[key] in (None, ""):
+        raise CatalogueError(f"{where}: missing {key!r}")
+    return entry[key]
+
+
+def _check_https(url: str, where: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise CatalogueError(f"{where}: URLs must be https, got {url!r}")
+    return url
+
+
+def _partition(raw: dict, where: str) -> Partition:
+    period = str(_require(raw, "period", where))
+    where = f"{where} partition {period}"
+    url = raw.get("url")
+    if url:
+        _check_https(url, where)
+    discover = None
+    if raw.get("discover"):
+        d = raw["discover"]
+        page = _require(d, "page", where)
+        if not str(page).startswith("/"):
+            raise CatalogueError(f"{where}: discover.page must be a path starting with '/'")
+        pattern = _require(d, "filename", where)
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CatalogueError(f"{where}: discover.filename is not a valid pattern: {exc}") from exc
+        discover = Discover(page=page, filename=pattern)
+    snapshot = raw.get("snapshot")
+    if not (url or discover or snapshot):
+        raise CatalogueError(f"{where}: needs a url, a discover rule or a snapshot")
+    return Partition(period=period, url=url, discover=discover, snapshot=snapshot, note=raw.get("note"))
+
+
+def parse_catalogue(entries: list[dict]) -> Catalogue:
+    sources = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        sid = str(_require(entry, "id", f"catalogue entry {i + 1}"))
+        where = f"catalogue entry {sid!r}"
+        if not _ID.match(sid):
+            raise CatalogueError(f"{where}: ids are snake_case (they name tables and modules)")
+        if sid in seen:
+            raise CatalogueError(f"{where}: duplicate id")
+        seen.add(sid)
+        family = _require(entry, "family", where)
+        if family not in FAMILIES:
+            raise CatalogueError(f"{where}: family must be one of {', '.join(FAMILIES)}, got {family!r}")
+        partitions = tuple(_partition(p, where) for p in _require(entry, "partitions", where))
+        periods = [p.period for p in partitions]
+        if len(periods) != len(set(periods)):
+            raise CatalogueError(f"{where}: duplicate partition periods {periods}")
+        synthetic = entry.get("synthetic")
+        if not isinstance(synthetic, bool):
+            raise CatalogueError(f"{where}: 'synthetic' must be true or false (say whether figures are real)")
+        source = Source(
+            id=sid,
+            family=family,
+            publisher=_require(entry, "publisher", where),
+            title=_require(entry, "title", where),
+            landing_page=_check_https(_require(entry, "landing_page", where), where),
+            format=_require(entry, "format", where),
+            licence=_require(entry, "licence", where),
+            attribution=_require(entry, "attribution", where),
+            cadence=_require(entry, "cadence", where),
+            parser=entry.get("parser", sid),
+            synthetic=synthetic,
+            provenance=_require(entry, "provenance", where),
+            partitions=partitions,
+        )
+        module = _import_parser(source, where)
+        for name in ("parse", "COLUMNS"):
+            if not hasattr(module, name):
+                raise CatalogueError(f"{where}: parser module {module.__name__} has no {name}")
+        sources.append(source)
+    return Catalogue(tuple(sources))
+
+
+def _import_parser(source: Source, where: str) -> ModuleType:
+    try:
+        return source.parser_module()
+    except ModuleNotFoundError as exc:
+        raise CatalogueError(f"{where}: no parser module ingest.sources.{source.parser}") from exc
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path.name} is not valid YAML: {exc}") from exc
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{path.name}: expected a list of sources")
+    return parse_catalogue(entries)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """The project's catalogue (cached: it is read-only for the life of a process)."""
+    return load_catalogue()

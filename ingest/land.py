@@ -1,0 +1,186 @@
+"""Landing: raw bytes stored once, content-addressed, never modified; a manifest row per fetch.
+
+Layout under ``<warehouse>/raw/``::
+
+    objects/<sha256[:2]>/<sha256>.<ext>   the publisher's bytes, read-only
+    manifest.jsonl                        one JSON object per fetch (append-only)
+
+Re-landing identical bytes writes no file; the fetch is still recorded (outcome ``unchanged``),
+so the manifest is a complete log of what was fetched, when and from where.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+MANIFEST_FIELDS = (
+    "source_id",
+    "period",
+    "url",
+    "origin_url",
+    "mirror_url",
+    "mode",
+    "file_name",
+    "retrieved_at",
+    "sha256",
+    "bytes",
+    "etag",
+    "last_modified",
+    "outcome",
+    "object_path",
+)
+
+
+@dataclass(frozen=True)
+class Landed:
+    source_id: str
+    period: str
+    url: str  # where the bytes were read from: the publisher's URL, or snapshot://<path>
+    origin_url: str | None  # the publisher's URL of the publication a snapshot copies
+    mirror_url: str | None  # the mirror the bytes actually came from, if any
+    mode: str  # 'snapshot' | 'live'
+    file_name: str
+    retrieved_at: str  # ISO 8601, UTC
+    sha256: str
+    bytes: int
+    etag: str | None
+    last_modified: str | None
+    outcome: str  # 'new' | 'unchanged' | 'not_modified'
+    object_path: str  # relative to the landing directory
+
+    def path(self, landing_dir: Path) -> Path:
+        return landing_dir / self.object_path
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def object_path(sha256: str, file_name: str) -> str:
+    ext = "".join(Path(file_name).suffixes[-1:]).lower() or ".bin"
+    return f"objects/{sha256[:2]}/{sha256}{ext}"
+
+
+def land(
+    landing_dir: Path,
+    *,
+    source_id: str,
+    period: str,
+    data: bytes,
+    url: str,
+    file_name: str,
+    mode: str,
+    origin_url: str | None = None,
+    mirror_url: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    not_modified: bool = False,
+    retrieved_at: datetime | None = None,
+) -> Landed:
+    """Store ``data`` (if new) and append a manifest row. Returns what was recorded."""
+    digest = sha256_hex(data)
+    rel = object_path(digest, file_name)
+    target = landing_dir / rel
+    if target.exists():
+        outcome = "not_modified" if not_modified else "unchanged"
+    else:
+        _write_once(target, data)
+        outcome = "new"
+    landed = Landed(
+        source_id=source_id,
+        period=period,
+        url=url,
+        origin_url=origin_url,
+        mirror_url=mirror_url,
+        mode=mode,
+        file_name=file_name,
+        retrieved_at=(retrieved_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        sha256=digest,
+        bytes=len(data),
+        etag=etag,
+        last_modified=last_modified,
+        outcome=outcome,
+        object_path=rel,
+    )
+    append_manifest(landing_dir, landed)
+    log.info(
+        "%s %s: %s %s (%s bytes, sha256 %s)",
+        source_id,
+        period,
+        {"new": "landed", "unchanged": "unchanged", "not_modified": "not modified"}[outcome],
+        file_name,
+        f"{len(data):,}",
+        digest[:12],
+    )
+    return landed
+
+
+def _write_once(target: Path, data: bytes) -> None:
+    """Write atomically (temp file + rename) and make the file read-only."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".landing-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def manifest_path(landing_dir: Path) -> Path:
+    return landing_dir / "manifest.jsonl"
+
+
+def append_manifest(landing_dir: Path, landed: Landed) -> None:
+    """Append one row under an exclusive lock (workers on a shared volume may land at once)."""
+    path = manifest_path(landing_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(asdict(landed), sort_keys=True) + "\n"
+    with open(path, "a", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def read_manifest(landing_dir: Path) -> Iterator[Landed]:
+    path = manifest_path(landing_dir)
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                yield Landed(**{k: row.get(k) for k in MANIFEST_FIELDS})
+            except (json.JSONDecodeError, TypeError) as exc:
+                raise ValueError(f"{path}: line {n} is not a manifest row: {exc}") from exc
+
+
+def latest_fetch(landing_dir: Path, source_id: str, period: str, url: str) -> Landed | None:
+    """The most recent fetch of this URL for this partition (for conditional GET)."""
+    found = None
+    for row in read_manifest(landing_dir):
+        if row.source_id == source_id and row.period == period and row.url == url:
+            found = row
+    return found

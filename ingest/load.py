@@ -1,0 +1,160 @@
+"""Idempotent loads into ``raw.<source>``: a period's partition is replaced in one transaction.
+
+Every raw row carries where it came from: the source id, the period, the landed file's name,
+sha256 and URL, the row (and, for wide sheets, the column) in that file, and when it was loaded.
+Loading the same file for the same period again is a no-op, so re-runs keep ``_loaded_at``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.catalogue import Source
+from ingest.errors import SourceError
+from ingest.land import MANIFEST_FIELDS, Landed, manifest_path
+
+log = logging.getLogger(__name__)
+
+META_COLUMNS: dict[str, str] = {
+    "_source_id": "VARCHAR",
+    "_period": "VARCHAR",
+    "_source_file": "VARCHAR",
+    "_source_file_sha256": "VARCHAR",
+    "_source_url": "VARCHAR",
+    "_loaded_at": "TIMESTAMP",
+}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    source_id: str
+    period: str
+    rows: int
+    loaded: bool  # False when this exact file was already the partition's content
+
+
+def check_frame(source: Source, landed: Landed, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+    """The parser must return exactly its declared columns (a column-map validation step)."""
+    got, want = list(frame.columns), list(columns)
+    if got != want:
+        missing = [c for c in want if c not in got]
+        extra = [c for c in got if c not in want]
+        raise SourceError(
+            source.id,
+            landed.file_name,
+            f"parser returned columns that differ from its declaration (missing {missing}, extra {extra})",
+        )
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection, source: Source, columns: dict[str, str]) -> None:
+    """Create ``raw.<source>``; recreate it if the parser's declared schema has changed."""
+    con.execute("create schema if not exists raw")
+    wanted = {**columns, **META_COLUMNS}
+    existing = _table_columns(con, "raw", source.id)
+    if existing and [c for c, _ in existing] != list(wanted):
+        log.warning("%s: declared columns changed; recreating raw.%s (reloads every period)", source.id, source.id)
+        con.execute(f'drop table raw."{source.id}"')
+        existing = []
+    if not existing:
+        cols = ", ".join(f'"{name}" {dtype}' for name, dtype in wanted.items())
+        con.execute(f'create table raw."{source.id}" ({cols})')
+
+
+def load_partition(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    landed: Landed,
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+) -> LoadResult:
+    check_frame(source, landed, frame, columns)
+    ensure_table(con, source, columns)
+    table = f'raw."{source.id}"'
+    current = con.execute(
+        f"select distinct _source_file_sha256 from {table} where _period = ?", [landed.period]
+    ).fetchall()
+    if current == [(landed.sha256,)]:
+        rows = con.execute(f"select count(*) from {table} where _period = ?", [landed.period]).fetchone()[0]
+        log.info("%s %s: already loaded from this file (%s rows); nothing to do", source.id, landed.period, rows)
+        return LoadResult(source.id, landed.period, rows, loaded=False)
+    select = ", ".join(f'cast(frame."{name}" as {dtype})' for name, dtype in columns.items())
+    con.register("frame", frame)
+    try:
+        con.execute("begin transaction")
+        con.execute(f"delete from {table} where _period = ?", [landed.period])
+        con.execute(
+            f"insert into {table} select {select}, ?, ?, ?, ?, ?, ? from frame",
+            [
+                source.id,
+                landed.period,
+                landed.file_name,
+                landed.sha256,
+                landed.url,
+                datetime.now(UTC).replace(tzinfo=None),
+            ],
+        )
+        con.execute("commit")
+    except duckdb.Error as exc:
+        con.execute("rollback")
+        raise SourceError(source.id, landed.file_name, f"could not load into {table}: {exc}") from exc
+    finally:
+        con.unregister("frame")
+    log.info("%s %s: loaded %s rows into raw.%s", source.id, landed.period, f"{len(frame):,}", source.id)
+    return LoadResult(source.id, landed.period, len(frame), loaded=True)
+
+
+def refresh_manifest_table(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> None:
+    """Mirror the landing manifest (the durable record) into ``raw.fetch_manifest`` for lineage."""
+    con.execute("create schema if not exists raw")
+    path = manifest_path(landing_dir)
+    cols = ", ".join(f"'{f}': '{'BIGINT' if f == 'bytes' else 'VARCHAR'}'" for f in MANIFEST_FIELDS)
+    if path.exists():
+        con.execute(
+            f"create or replace table raw.fetch_manifest as "
+            f"select * from read_json('{path}', format='newline_delimited', columns={{{cols}}})"
+        )
+    else:
+        defs = ", ".join(f"{f} {'BIGINT' if f == 'bytes' else 'VARCHAR'}" for f in MANIFEST_FIELDS)
+        con.execute(f"create or replace table raw.fetch_manifest ({defs})")
+
+
+def refresh_catalogue_table(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> None:
+    """Mirror the source catalogue into ``raw.source_catalogue`` (licences, synthetic flags)."""
+    con.execute("create schema if not exists raw")
+    frame = pd.DataFrame.from_records(
+        [
+            {
+                "source_id": s.id,
+                "family": s.family,
+                "publisher": s.publisher,
+                "title": s.title,
+                "landing_page": s.landing_page,
+                "format": s.format,
+                "licence": s.licence,
+                "attribution": s.attribution,
+                "cadence": s.cadence,
+                "synthetic": s.synthetic,
+                "provenance": s.provenance,
+            }
+            for s in sources
+        ]
+    )
+    con.register("catalogue_frame", frame)
+    try:
+        con.execute("create or replace table raw.source_catalogue as select * from catalogue_frame")
+    finally:
+        con.unregister("catalogue_frame")

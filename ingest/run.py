@@ -1,0 +1,167 @@
+"""Ingest one source: for each partition, fetch (snapshot or live) -> land -> parse -> load.
+
+This is what an Airflow ingest task calls; it is also usable from a shell::
+
+    python -m ingest.run mhclg_rsx            # every partition, in the configured mode
+    python -m ingest.run mhclg_rsx 2023-24    # one partition
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from ingest import settings as settings_mod
+from ingest.catalogue import Partition, Source, catalogue
+from ingest.errors import SourceError, WholeplaceError
+from ingest.http import HttpClient
+from ingest.land import Landed, land, latest_fetch
+from ingest.load import LoadResult, ensure_table, load_partition, refresh_catalogue_table, refresh_manifest_table
+from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PartitionOutcome:
+    period: str
+    mode: str
+    file_name: str
+    sha256: str
+    fetch: str  # 'new' | 'unchanged' | 'not_modified'
+    rows: int
+    loaded: bool
+
+    def describe(self) -> str:
+        load = "loaded" if self.loaded else "already loaded"
+        return f"{self.period}: {self.file_name} ({self.mode}, {self.fetch}) -> {self.rows:,} rows, {load}"
+
+
+def _file_name(url: str) -> str:
+    return unquote(PurePosixPath(urlsplit(url).path).name) or "download"
+
+
+def acquire(source: Source, partition: Partition, settings: Settings, client: HttpClient | None) -> Landed:
+    """Fetch one partition's bytes (from the bundled snapshot or the publisher) and land them."""
+    use_live = settings.mode == "live" and partition.has_live_location
+    if settings.mode == "live" and not partition.has_live_location:
+        log.warning(
+            "%s %s: no live location in the catalogue; reading the bundled snapshot", source.id, partition.period
+        )
+    if not use_live:
+        if not partition.snapshot:
+            raise WholeplaceError(f"{source.id} {partition.period}: live only (no bundled snapshot)")
+        path = settings.snapshot_dir / partition.snapshot
+        if not path.is_file():
+            raise SourceError(source.id, partition.snapshot, f"snapshot file missing at {path}")
+        return land(
+            settings.landing_dir,
+            source_id=source.id,
+            period=partition.period,
+            data=path.read_bytes(),
+            url=f"snapshot://{partition.snapshot}",
+            origin_url=partition.url or (partition.discover.api_url if partition.discover else None),
+            file_name=path.name,
+            mode="snapshot",
+        )
+    assert client is not None
+    url = partition.url or client.discover(partition.discover)  # type: ignore[arg-type]
+    prior = latest_fetch(settings.landing_dir, source.id, partition.period, url)
+    response = client.get(
+        url,
+        etag=prior.etag if prior else None,
+        last_modified=prior.last_modified if prior else None,
+    )
+    common = dict(
+        source_id=source.id,
+        period=partition.period,
+        url=url,
+        origin_url=url,
+        mirror_url=settings.mirror_url,
+        mode="live",
+        etag=response.etag,
+        last_modified=response.last_modified,
+    )
+    if response.status == 304 and prior is not None:
+        data = prior.path(settings.landing_dir).read_bytes()
+        return land(settings.landing_dir, data=data, file_name=prior.file_name, not_modified=True, **common)
+    return land(settings.landing_dir, data=response.content, file_name=_file_name(url), **common)
+
+
+def partitions_to_run(source: Source, settings: Settings, periods: list[str] | None = None) -> list[Partition]:
+    chosen = [source.partition(p) for p in periods] if periods else list(source.partitions)
+    if settings.mode == "snapshot":
+        skipped = [p.period for p in chosen if not p.snapshot]
+        if skipped:
+            log.info("%s: %s live only; not part of the bundled snapshot run", source.id, ", ".join(skipped))
+        chosen = [p for p in chosen if p.snapshot]
+    return chosen
+
+
+def ingest_source(
+    source_id: str, periods: list[str] | None = None, settings: Settings | None = None
+) -> list[PartitionOutcome]:
+    """Fetch, land, parse and load every (or the given) partition of a source."""
+    from warehouse.db import connect  # the warehouse owns the connection
+
+    settings = settings or settings_mod.get()
+    source = catalogue().get(source_id)
+    parser = source.parser_module()
+    parts = partitions_to_run(source, settings, periods)
+    client = HttpClient(settings, catalogue().allowed_hosts()) if settings.mode == "live" else None
+    outcomes: list[PartitionOutcome] = []
+    try:
+        for n, partition in enumerate(parts, start=1):
+            log.info("%s: partition %s (%d of %d)", source.id, partition.period, n, len(parts))
+            landed = acquire(source, partition, settings, client)
+            frame = parser.parse(
+                landed.path(settings.landing_dir).read_bytes(), file=landed.file_name, period=partition.period
+            )
+            with connect(settings.duckdb_path, write=True) as con:
+                result: LoadResult = load_partition(con, source, landed, frame, parser.COLUMNS)
+                refresh_catalogue_table(con, list(catalogue()))
+                refresh_manifest_table(con, settings.landing_dir)
+            outcomes.append(
+                PartitionOutcome(
+                    partition.period,
+                    landed.mode,
+                    landed.file_name,
+                    landed.sha256,
+                    landed.outcome,
+                    result.rows,
+                    result.loaded,
+                )
+            )
+    finally:
+        if client is not None:
+            client.close()
+    if not outcomes:
+        # Live-only sources still get their (empty) raw table, so the dbt models over them build.
+        log.info("%s: nothing to ingest in %s mode", source.id, settings.mode)
+        with connect(settings.duckdb_path, write=True) as con:
+            ensure_table(con, source, parser.COLUMNS)
+            refresh_catalogue_table(con, list(catalogue()))
+            refresh_manifest_table(con, settings.landing_dir)
+    for o in outcomes:
+        log.info("%s %s", source.id, o.describe())
+    return outcomes
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if not argv:
+        print("usage: python -m ingest.run <source_id> [period ...]", file=sys.stderr)
+        return 2
+    try:
+        ingest_source(argv[0], argv[1:] or None)
+    except WholeplaceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,108 @@
+"""Settings, read once from the environment into one typed object.
+
+Every path the pipeline writes lives under the warehouse directory, so a test (or a second
+deployment) points ``WHOLEPLACE_WAREHOUSE_DIR`` somewhere else and is isolated from the default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+Mode = Literal["snapshot", "live"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_dir: Path
+    warehouse_dir: Path
+    duckdb_path: Path
+    snapshot_dir: Path
+    mode: Mode
+    mirror_url: str | None
+    connect_timeout_s: float
+    read_timeout_s: float
+    max_download_bytes: int
+    http_retries: int
+    http_backoff_s: float
+    user_agent: str
+
+    @property
+    def landing_dir(self) -> Path:
+        """Content-addressed raw files and the fetch manifest."""
+        return self.warehouse_dir / "raw"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.warehouse_dir / "releases"
+
+    @property
+    def gx_dir(self) -> Path:
+        """The Great Expectations file context the suites in expectations/ are built into."""
+        return self.warehouse_dir / "gx"
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return self.project_dir / "dbt_project"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.warehouse_dir / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.warehouse_dir / "dbt" / "logs"
+
+    @property
+    def run_state_dir(self) -> Path:
+        """Where tasks leave what the `make run` summary reads (last error, last release)."""
+        return self.warehouse_dir / "runs"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Exports under validation before they become a release (write, audit, publish)."""
+        return self.warehouse_dir / "staging"
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {value!r}") from exc
+
+
+def get() -> Settings:
+    """Settings from the environment. Not cached: reading it is cheap and tests change it."""
+    warehouse_dir = _env_path("WHOLEPLACE_WAREHOUSE_DIR", PROJECT_DIR / "warehouse")
+    mode = os.environ.get("WHOLEPLACE_MODE", "snapshot").strip().lower()
+    if mode not in ("snapshot", "live"):
+        raise ValueError(f"WHOLEPLACE_MODE must be 'snapshot' or 'live', got {mode!r}")
+    mirror = os.environ.get("WHOLEPLACE_MIRROR_URL", "").strip().rstrip("/") or None
+    return Settings(
+        project_dir=PROJECT_DIR,
+        warehouse_dir=warehouse_dir,
+        duckdb_path=_env_path("WHOLEPLACE_DUCKDB_PATH", warehouse_dir / "wholeplace.duckdb"),
+        snapshot_dir=_env_path("WHOLEPLACE_SNAPSHOT_DIR", PROJECT_DIR / "ingest" / "snapshots"),
+        mode=mode,  # type: ignore[arg-type]
+        mirror_url=mirror,
+        connect_timeout_s=_env_float("WHOLEPLACE_CONNECT_TIMEOUT", 10.0),
+        read_timeout_s=_env_float("WHOLEPLACE_READ_TIMEOUT", 60.0),
+        max_download_bytes=int(_env_float("WHOLEPLACE_MAX_DOWNLOAD_MB", 200) * 1024 * 1024),
+        http_retries=int(_env_float("WHOLEPLACE_HTTP_RETRIES", 4)),
+        http_backoff_s=_env_float("WHOLEPLACE_HTTP_BACKOFF", 1.0),
+        user_agent=os.environ.get(
+            "WHOLEPLACE_USER_AGENT", "wholeplace/0.1 (+https://github.com/wholeplace/wholeplace)"
+        ),
+    )

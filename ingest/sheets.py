@@ -1,0 +1,255 @@
+"""Read a publisher's sheet into a grid of text cells, whatever the container.
+
+Publishers change container over the years (CSV, XLSX, ODS) while keeping the sheet layout, so
+parsers work on a ``Grid``: rows of cell text, exactly as a person sees them in a spreadsheet.
+Numbers from XLSX/ODS cells become plain text (``12345``, ``-0.5``); CSV cells keep the
+publisher's text (``12,345``); ``parse_number`` reads both.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ingest.errors import SourceError, column_letter
+
+# Symbols statisticians use for a value that is not a number. Kept as published in raw tables.
+NOT_AVAILABLE_SYMBOLS = frozenset(
+    {"[x]", "x", "[c]", "c", "[z]", "z", "[u]", "..", "...", "\u2026", ":", "-", "\u2013", "n/a", "N/A"}
+)
+
+# Words some sheets print in place of a figure (RA 2023-24: a line no longer collected).
+NOT_AVAILABLE_PHRASES = frozenset({"category discontinued", "not applicable", "not available"})
+
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A sheet as rows of text. Row and column numbers in messages are 1-based / letters."""
+
+    source_id: str
+    file: str
+    rows: list[list[str]]
+    encoding: str | None = None
+    sheet: str | None = None
+
+    def cell(self, row: int, col: int) -> str:
+        """0-based access that returns '' outside the ragged edge."""
+        r = self.rows[row]
+        return r[col] if col < len(r) else ""
+
+    def error(self, detail: str, *, row: int | None = None, col: int | None = None) -> SourceError:
+        """An error at a 0-based (row, col), reported 1-based with a column letter."""
+        return SourceError(
+            self.source_id,
+            self.file if not self.sheet else f"{self.file} (sheet {self.sheet!r})",
+            detail,
+            row=None if row is None else row + 1,
+            column=None if col is None else column_letter(col),
+        )
+
+    def find_row(self, predicate: Callable[[list[str]], bool], *, start: int = 0, what: str = "row") -> int:
+        """Index of the first row at or after ``start`` for which ``predicate`` holds."""
+        for i in range(start, len(self.rows)):
+            if predicate(self.rows[i]):
+                return i
+        raise self.error(f"could not find the {what}")
+
+    def iter_rows(self, start: int, stop: int | None = None) -> Iterator[tuple[int, list[str]]]:
+        stop = len(self.rows) if stop is None else stop
+        for i in range(start, stop):
+            yield i, self.rows[i]
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a text file: UTF-8 (with or without BOM), else the likelier of CP1252 / Mac Roman.
+
+    Government CSV exports are usually UTF-8 with a BOM, but some are written by desktop tools in
+    a legacy code page. Both legacy code pages decode any byte string, so pick by plausibility:
+    typographic punctuation (dashes, quotes, ellipsis, pound sign) is likely in these files,
+    accented capitals next to lower-case letters are not.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best: tuple[int, str, str] | None = None
+    for encoding in ("cp1252", "mac_roman"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text)
+        if best is None or score > best[0]:
+            best = (score, text, encoding)
+    if best is None:
+        raise UnicodeDecodeError("text", data, 0, len(data), "not UTF-8, CP1252 or Mac Roman")
+    return best[1], best[2]
+
+
+_LIKELY = set("\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00a3\u20ac\u00e9")
+_UNLIKELY_BETWEEN_LETTERS = re.compile(r"[a-z0-9][\u00c0-\u00de][a-z0-9]")
+
+
+def _plausibility(text: str) -> int:
+    likely = sum(1 for ch in text if ch in _LIKELY)
+    unlikely = len(_UNLIKELY_BETWEEN_LETTERS.findall(text))
+    unlikely += sum(1 for ch in text if ch in "\u00c9\u00d0\u00d5")
+    return likely - 2 * unlikely
+
+
+def read_grid(
+    data: bytes,
+    *,
+    source_id: str,
+    file: str,
+    sheet: SheetChoice = None,
+) -> Grid:
+    """Read CSV, XLSX or ODS bytes into a Grid; ``sheet`` picks a worksheet (ignored for CSV)."""
+    kind = _container(data, file)
+    if kind == "csv":
+        try:
+            text, encoding = decode_text(data)
+        except UnicodeDecodeError as exc:
+            raise SourceError(source_id, file, f"cannot decode the text: {exc.reason}") from exc
+        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+        return Grid(source_id, file, _trim(rows), encoding=encoding)
+    if kind == "xlsx":
+        return _read_xlsx(data, source_id=source_id, file=file, sheet=sheet)
+    return _read_ods(data, source_id=source_id, file=file, sheet=sheet)
+
+
+def _container(data: bytes, file: str) -> str:
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile:
+            return "csv"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "content.xml" in names:
+            return "ods"
+    return "csv"
+
+
+SheetChoice = str | re.Pattern[str] | Callable[["Grid"], bool] | None
+
+
+def _choose(names: Sequence[str], sheet: SheetChoice, load: Callable[[str], Grid], source_id: str, file: str) -> Grid:
+    """Pick a worksheet by exact name, by name pattern, or by content (a predicate on its Grid)."""
+    if sheet is None:
+        if len(names) == 1:
+            return load(names[0])
+        raise SourceError(source_id, file, f"several worksheets ({', '.join(names)}); say which to read")
+    if callable(sheet) and not isinstance(sheet, re.Pattern):
+        for name in names:
+            grid = load(name)
+            if sheet(grid):
+                return grid
+        raise SourceError(source_id, file, f"no worksheet holds the expected table; found: {', '.join(names)}")
+    for name in names:
+        if (isinstance(sheet, str) and name == sheet) or (isinstance(sheet, re.Pattern) and sheet.search(name)):
+            return load(name)
+    wanted = sheet if isinstance(sheet, str) else sheet.pattern
+    raise SourceError(source_id, file, f"no worksheet matches {wanted!r}; found: {', '.join(names)}")
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _read_xlsx(data: bytes, *, source_id: str, file: str, sheet: SheetChoice) -> Grid:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+
+        def load(name: str) -> Grid:
+            rows = [[_cell_text(v) for v in row] for row in wb[name].iter_rows(values_only=True)]
+            return Grid(source_id, file, _trim(rows), sheet=name)
+
+        return _choose(wb.sheetnames, sheet, load, source_id, file)
+    finally:
+        wb.close()
+
+
+def _read_ods(data: bytes, *, source_id: str, file: str, sheet: SheetChoice) -> Grid:
+    import pandas as pd
+
+    book = pd.ExcelFile(io.BytesIO(data), engine="odf")
+
+    def load(name: str) -> Grid:
+        frame = book.parse(name, header=None, dtype=object, keep_default_na=False)
+        rows = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+        return Grid(source_id, file, _trim(rows), sheet=name)
+
+    return _choose(book.sheet_names, sheet, load, source_id, file)
+
+
+def _trim(rows: list[list[str]]) -> list[list[str]]:
+    """Strip trailing empty cells from each row (CSV exports pad every row to the widest)."""
+    out = []
+    for r in rows:
+        end = len(r)
+        while end and not r[end - 1].strip():
+            end -= 1
+        out.append([c.strip() if isinstance(c, str) else _cell_text(c) for c in r[:end]])
+    return out
+
+
+@dataclass(frozen=True)
+class Number:
+    """A parsed cell: ``value`` is None when the publisher shows a symbol or nothing."""
+
+    value: Decimal | None
+    status: str  # 'published' | 'not_available' | 'blank'
+    text: str
+
+
+def parse_number(text: str) -> Number:
+    """Read a published number: thousands separators, signs, brackets for negatives, symbols.
+
+    Raises ValueError for text that is neither a number nor a known symbol.
+    """
+    t = text.strip().replace("\u00a0", "").replace("\u2212", "-")
+    if not t:
+        return Number(None, "blank", text)
+    if t in NOT_AVAILABLE_SYMBOLS or t.lower() in NOT_AVAILABLE_PHRASES:
+        return Number(None, "not_available", text)
+    negative = False
+    if t.startswith("(") and t.endswith(")"):
+        negative, t = True, t[1:-1].strip()
+    t = t.lstrip("\u00a3")
+    if not _NUMBER.match(t) or not any(ch.isdigit() for ch in t):
+        raise ValueError(f"{text!r} is not a number")
+    try:
+        value = Decimal(t.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
+        raise ValueError(f"{text!r} is not a number") from exc
+    return Number(-value if negative else value, "published", text)
+
+
+def grid_number(grid: Grid, row: int, col: int) -> Number:
+    """parse_number at a grid cell, raising a SourceError that names the row and column."""
+    text = grid.cell(row, col)
+    try:
+        return parse_number(text)
+    except ValueError as exc:
+        raise grid.error(str(exc), row=row, col=col) from None

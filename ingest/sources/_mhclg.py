@@ -1,0 +1,192 @@
+"""What MHCLG's local authority finance sheets (RA budget, RO/RSX outturn) have in common.
+
+Each sheet holds one table per authority (rows) and data item (columns), with:
+
+- title and note rows on top (the first says which return and year the sheet holds);
+- metadata rows above the header, found by their content, not their position: asset ids
+  (``eduerl``), section headings, form line numbers (``110``), item codes (``RSX-edu-empl``),
+  cell references (``C1R190``), column numbers;
+- a header row starting ``E-code, ONS Code, Local authority`` (sometimes with a blank-headed
+  notes column among the identity columns);
+- authority rows, an England row (in some years with no codes, just ``ENGLAND``), and class
+  totals (``METROPOLITAN DISTRICTS``, ``[Y] E08``) which are aggregates and are skipped;
+- sometimes a second table further down (a class breakdown with its own header): only the
+  first table is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.sheets import Grid
+
+ENGLAND_CODE = "E92000001"
+
+_IDENTITY = {
+    "e-code": "e_code",
+    "ons code": "ons_code",
+    "local authority": "la_name",
+    "class": "class",
+    "subclass": "subclass",
+    "detailed class": "subclass",
+    "notes": "notes",
+    "certified": "certified",
+}
+IDENTITY_FIELDS = ("e_code", "ons_code", "la_name", "class", "subclass", "notes", "certified")
+
+_ASSET_ID = re.compile(r"^[a-z][a-z0-9]*$")
+_ITEM_CODE = re.compile(r"^[A-Z][A-Z0-9]*-[a-z0-9]+-[a-z0-9-]+$")
+_CELL_REF = re.compile(r"^C\d+R\d+$")
+_INT = re.compile(r"^\d+$")
+_E_CODE = re.compile(r"^E\d{4}$")
+_GSS = re.compile(r"^[EWSN]\d{8}$")
+_YEAR = re.compile(r"(\d{4})-(\d{2})")
+
+
+def is_header(row: list[str]) -> bool:
+    cells = [c.strip().lower() for c in row[:8]]
+    return "e-code" in cells and "ons code" in cells
+
+
+def has_la_table(grid: Grid) -> bool:
+    """Picks the data worksheet of a workbook (the others hold notes and contents)."""
+    return any(is_header(r) for r in grid.rows[:60])
+
+
+@dataclass(frozen=True)
+class LaTable:
+    grid: Grid
+    title: str
+    header_row: int
+    identity: dict[str, int]  # field -> column index
+    data_cols: tuple[int, ...]
+    meta: dict[str, list[str]]  # kind -> one value per data column
+    rows: tuple[tuple[int, str], ...]  # (row index, 'authority' | 'england')
+
+    def identity_value(self, row: int, field: str) -> str:
+        col = self.identity.get(field)
+        return "" if col is None else self.grid.cell(row, col)
+
+
+def read_la_table(grid: Grid, *, expect_title: re.Pattern[str], period: str) -> LaTable:
+    """Locate the by-authority table of an MHCLG sheet and check it is for ``period``."""
+    header = grid.find_row(is_header, what="header row (a row with 'E-code' and 'ONS Code')")
+    title = next((r[0] for r in grid.rows[:header] if r and r[0].strip()), "")
+    if not expect_title.search(title):
+        raise grid.error(f"title {title!r} does not look like this publication", row=0, col=0)
+    years = _YEAR.findall(title)
+    if years and f"{years[0][0]}-{years[0][1]}" != period:
+        raise grid.error(
+            f"the sheet is for {years[0][0]}-{years[0][1]} but the catalogue loads it as {period}",
+            row=0,
+            col=0,
+        )
+
+    head = grid.rows[header]
+    identity: dict[str, int] = {}
+    last_identity = -1
+    for j, text in enumerate(head):
+        key = re.sub(r"\s*\[.*?\]\s*$", "", text.strip().lower())
+        if key in _IDENTITY and j < 10:
+            identity.setdefault(_IDENTITY[key], j)
+            last_identity = j
+    for needed in ("e_code", "ons_code", "la_name"):
+        if needed not in identity:
+            raise grid.error(f"header has no {needed!r} column", row=header)
+    blank_identity = [j for j in range(last_identity) if not head[j].strip()]
+    if "notes" not in identity and blank_identity:
+        identity["notes"] = blank_identity[-1]  # RA 2021-22: the notes column has no heading
+    data_cols = tuple(j for j in range(last_identity + 1, len(head)) if head[j].strip())
+    if not data_cols:
+        raise grid.error("header has no data columns", row=header)
+
+    meta = _metadata_rows(grid, header, data_cols)
+    meta["title"] = [grid.cell(header, j).replace("\n", " ").strip() for j in data_cols]
+
+    end = next((i for i in range(header + 1, len(grid.rows)) if is_header(grid.rows[i])), len(grid.rows))
+    rows: list[tuple[int, str]] = []
+    for i in range(header + 1, end):
+        if not any(grid.cell(i, j).strip() for j in data_cols):
+            continue  # blank, a label such as 'CLASS BREAKDOWN', or notes below the table
+        if any(kind == "england" for _, kind in rows) and not any(
+            grid.cell(i, identity[f]).strip() for f in ("e_code", "ons_code", "la_name")
+        ):
+            continue  # unlabelled workings below the England total (RSX 2021-22: a column check sum)
+        kind = _row_kind(grid, i, identity)
+        if kind is not None:
+            rows.append((i, kind))
+    if not rows:
+        raise grid.error("no authority rows under the header", row=header)
+    return LaTable(grid, title, header, identity, data_cols, meta, tuple(rows))
+
+
+def _row_kind(grid: Grid, i: int, identity: dict[str, int]) -> str | None:
+    e_code = grid.cell(i, identity["e_code"]).strip()
+    ons = grid.cell(i, identity["ons_code"]).strip()
+    name = grid.cell(i, identity["la_name"]).strip()
+    if ons == ENGLAND_CODE or e_code.lower() == "eng" or (not ons and name.upper() == "ENGLAND"):
+        return "england"
+    if _E_CODE.match(e_code):
+        return "authority"
+    if e_code.startswith("[") or re.match(r"^E\d{2}$", ons) or (not e_code and not ons and name.isupper()):
+        return None  # a class total: an aggregate of authority rows
+    raise grid.error(
+        f"cannot tell whether this row ({name or ons or e_code!r}) is an authority or a total",
+        row=i,
+        col=identity["e_code"],
+    )
+
+
+def _metadata_rows(grid: Grid, header: int, data_cols: tuple[int, ...]) -> dict[str, list[str]]:
+    """Classify the rows above the header by what their cells hold."""
+    meta: dict[str, list[str]] = {}
+    for i in range(header - 1, -1, -1):
+        values = [grid.cell(i, j).strip() for j in data_cols]
+        filled = [v for v in values if v]
+        if not filled:
+            continue
+        share = len(filled) / len(values)
+
+        def most(pattern: re.Pattern[str], vals: list[str] = filled) -> bool:
+            return sum(1 for v in vals if pattern.match(v)) >= 0.8 * len(vals)
+
+        if share >= 0.8 and most(_ITEM_CODE):
+            meta.setdefault("item_code", values)
+        elif share >= 0.8 and most(_CELL_REF):
+            meta.setdefault("cell_ref", values)
+        elif share >= 0.8 and most(_ASSET_ID):
+            meta.setdefault("asset_id", values)
+        elif share >= 0.8 and most(_INT):
+            numbers = [int(v) for v in filled if _INT.match(v)]
+            if min(numbers) >= 100:
+                meta.setdefault("line_number", values)
+            # smaller integers are column numbers / running counters: not needed
+        elif share < 0.5 and not any(_INT.match(v) for v in filled) and "section" not in meta:
+            meta["section"] = _forward_fill(values)
+    return meta
+
+
+def _forward_fill(values: list[str]) -> list[str]:
+    out, current = [], ""
+    for v in values:
+        current = v.replace("\n", " ").strip() or current
+        out.append(current)
+    return out
+
+
+def identity_columns() -> dict[str, str]:
+    return {f: "VARCHAR" for f in IDENTITY_FIELDS} | {"row_kind": "VARCHAR"}
+
+
+def identity_record(table: LaTable, row: int, kind: str) -> dict[str, str | None]:
+    rec: dict[str, str | None] = {f: (table.identity_value(row, f).strip() or None) for f in IDENTITY_FIELDS}
+    if kind == "england":
+        rec["ons_code"] = ENGLAND_CODE  # some years print the England row without codes
+        rec["la_name"] = rec["la_name"] or "England"
+    rec["row_kind"] = kind
+    return rec
+
+
+def is_gss(code: str | None) -> bool:
+    return bool(code and _GSS.match(code))

@@ -1,0 +1,209 @@
+"""OHID Fingertips public health indicators, as the Fingertips API serves them in CSV.
+
+``/api/all_data/csv/by_indicator_id?indicator_ids=...&child_area_type_id=...&parent_area_type_id=...``
+returns one long CSV: one row per indicator, area, sex, age, category and time period, for
+England, the parent areas (regions) and the child areas (councils). Header as served:
+
+``Indicator ID,Indicator Name,Parent Code,Parent Name,Area Code,Area Name,Area Type,Sex,Age,
+Category Type,Category,Time period,Value,Lower CI 95.0 limit,Upper CI 95.0 limit,
+Lower CI 99.8 limit,Upper CI 99.8 limit,Count,Denominator,Value note,Recent Trend,
+Compared to England value or percentiles,Compared to <parent> value or percentiles,
+Time period Sortable,New data,Compared to goal,Time period range``
+
+The column comparing with the parent is named after the parent area type (``Region``, or just
+``Compared to percentiles``) and older output has no ``Time period range``, so columns are read
+by name and only those we keep are required. Missing values are empty strings: a blank
+``Value`` is kept as status ``blank``, never as zero. Time periods are calendar years (``2022``),
+runs of calendar years (``2021 - 23``), financial years (``2011/12``) or runs of financial years
+(``2016/17 - 20/21``); each row gets the first and last day it covers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+
+from ingest.sheets import Grid, grid_number, read_grid
+
+SOURCE_ID = "fingertips"
+ALL_PERIODS = "all"
+
+COLUMNS: dict[str, str] = {
+    "indicator_id": "INTEGER",
+    "indicator_name": "VARCHAR",
+    "parent_code": "VARCHAR",
+    "parent_name": "VARCHAR",
+    "area_code": "VARCHAR",
+    "area_name": "VARCHAR",
+    "area_type": "VARCHAR",
+    "sex": "VARCHAR",
+    "age": "VARCHAR",
+    "category_type": "VARCHAR",
+    "category": "VARCHAR",
+    "time_period": "VARCHAR",
+    "time_period_sortable": "INTEGER",
+    "period_start_date": "DATE",
+    "period_end_date": "DATE",
+    "value": "DOUBLE",
+    "lower_ci_95": "DOUBLE",
+    "upper_ci_95": "DOUBLE",
+    "count": "DOUBLE",
+    "denominator": "DOUBLE",
+    "value_status": "VARCHAR",
+    "value_text": "VARCHAR",
+    "value_note": "VARCHAR",
+    "compared_to_england": "VARCHAR",
+    "_source_row": "INTEGER",
+}
+
+# Publisher's heading (compared case-insensitively) -> our name. All are required.
+HEADINGS: dict[str, str] = {
+    "Indicator ID": "indicator_id",
+    "Indicator Name": "indicator_name",
+    "Parent Code": "parent_code",
+    "Parent Name": "parent_name",
+    "Area Code": "area_code",
+    "Area Name": "area_name",
+    "Area Type": "area_type",
+    "Sex": "sex",
+    "Age": "age",
+    "Category Type": "category_type",
+    "Category": "category",
+    "Time period": "time_period",
+    "Value": "value",
+    "Lower CI 95.0 limit": "lower_ci_95",
+    "Upper CI 95.0 limit": "upper_ci_95",
+    "Count": "count",
+    "Denominator": "denominator",
+    "Value note": "value_note",
+    "Compared to England value or percentiles": "compared_to_england",
+    "Time period Sortable": "time_period_sortable",
+}
+
+_TEXT = ("indicator_name", "area_name", "area_type", "sex", "age")
+_OPTIONAL_TEXT = ("parent_code", "parent_name", "category_type", "category", "value_note", "compared_to_england")
+_NUMBERS = ("lower_ci_95", "upper_ci_95", "count", "denominator")
+
+_INDICATOR_ID = re.compile(r"^\d+$")
+_AREA_CODE = re.compile(r"^[EWSNK]\d{8}$")
+_SORTABLE = re.compile(r"^(\d{4})\d{4}$")
+
+_YEAR = re.compile(r"^(\d{4})$")
+_YEARS = re.compile(r"^(\d{4}) - (\d{2})$")
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+_FINANCIAL_YEARS = re.compile(r"^(\d{4})/(\d{2}) - (\d{2})/(\d{2})$")
+
+
+def _later_year(start: int, two_digits: int) -> int:
+    """The first year after ``start`` that ends in ``two_digits`` (``2021``, ``23`` -> 2023)."""
+    if two_digits == start % 100:
+        raise ValueError(f"a run of years from {start} cannot end in the same year")
+    year = start - start % 100 + two_digits
+    return year if year > start else year + 100
+
+
+def _next_of(year: int, two_digits: int) -> bool:
+    return (year + 1) % 100 == two_digits
+
+
+def period_dates(text: str) -> tuple[date, date]:
+    """First and last day of a Fingertips time period; ValueError for any other form.
+
+    ``2022`` -> 2022-01-01..2022-12-31; ``2021 - 23`` -> 2021-01-01..2023-12-31;
+    ``2011/12`` -> 2011-04-01..2012-03-31; ``2016/17 - 20/21`` -> 2016-04-01..2021-03-31.
+    """
+    if m := _YEAR.match(text):
+        year = int(m[1])
+        return date(year, 1, 1), date(year, 12, 31)
+    if m := _YEARS.match(text):
+        start = int(m[1])
+        return date(start, 1, 1), date(_later_year(start, int(m[2])), 12, 31)
+    if (m := _FINANCIAL_YEAR.match(text)) and _next_of(int(m[1]), int(m[2])):
+        start = int(m[1])
+        return date(start, 4, 1), date(start + 1, 3, 31)
+    if (m := _FINANCIAL_YEARS.match(text)) and _next_of(int(m[1]), int(m[2])) and _next_of(int(m[3]), int(m[4])):
+        start = int(m[1])
+        last_start = _later_year(start, int(m[3]))
+        return date(start, 4, 1), date(last_start + 1, 3, 31)
+    raise ValueError(
+        f"time period {text!r} is not a year (2022), years (2021 - 23), "
+        "a financial year (2011/12) or financial years (2016/17 - 20/21)"
+    )
+
+
+def _norm(heading: str) -> str:
+    return " ".join(heading.split()).lower()
+
+
+def _is_header(row: list[str]) -> bool:
+    """Most of the expected headings (so that a missing one is reported by name, not as no header)."""
+    cells = {_norm(c) for c in row}
+    return sum(_norm(h) in cells for h in HEADINGS) > len(HEADINGS) // 2
+
+
+def _header_columns(grid: Grid, header: int) -> dict[str, int]:
+    positions = {_norm(c): j for j, c in enumerate(grid.rows[header]) if c}
+    columns = {}
+    for heading, name in HEADINGS.items():
+        if _norm(heading) not in positions:
+            raise grid.error(f"missing required column {heading!r}", row=header)
+        columns[name] = positions[_norm(heading)]
+    return columns
+
+
+def _checked(grid: Grid, i: int, j: int, pattern: re.Pattern[str], what: str) -> re.Match[str]:
+    text = grid.cell(i, j)
+    m = pattern.match(text)
+    if not m:
+        raise grid.error(f"{what} {text!r} is not in the expected format", row=i, col=j)
+    return m
+
+
+def _decimal_text(grid: Grid, i: int, j: int) -> str | None:
+    number = grid_number(grid, i, j)
+    return None if number.value is None else str(number.value)
+
+
+def _record(grid: Grid, i: int, col: dict[str, int]) -> dict[str, object]:
+    time_period = grid.cell(i, col["time_period"])
+    try:
+        start, end = period_dates(time_period)
+    except ValueError as exc:
+        raise grid.error(str(exc), row=i, col=col["time_period"]) from None
+    sortable = _checked(grid, i, col["time_period_sortable"], _SORTABLE, "time period sortable")
+    if int(sortable[1]) != start.year:
+        raise grid.error(
+            f"time period sortable {sortable[0]!r} does not start in {start.year} ({time_period!r})",
+            row=i,
+            col=col["time_period_sortable"],
+        )
+    value = grid_number(grid, i, col["value"])
+    return {
+        "indicator_id": int(_checked(grid, i, col["indicator_id"], _INDICATOR_ID, "indicator id")[0]),
+        **{name: grid.cell(i, col[name]) for name in _TEXT},
+        **{name: grid.cell(i, col[name]) or None for name in _OPTIONAL_TEXT},
+        "area_code": _checked(grid, i, col["area_code"], _AREA_CODE, "area code")[0],
+        "time_period": time_period,
+        "time_period_sortable": int(sortable[0]),
+        "period_start_date": start.isoformat(),
+        "period_end_date": end.isoformat(),
+        "value": None if value.value is None else str(value.value),
+        **{name: _decimal_text(grid, i, col[name]) for name in _NUMBERS},
+        "value_status": value.status,
+        "value_text": value.text,
+        "_source_row": i + 1,
+    }
+
+
+def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
+    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    if period != ALL_PERIODS:
+        raise grid.error(f"the API file holds every time period; expected period {ALL_PERIODS!r}, got {period!r}")
+    header = grid.find_row(_is_header, what="header row (a row of Fingertips column headings)")
+    col = _header_columns(grid, header)
+    records = [_record(grid, i, col) for i, row in grid.iter_rows(header + 1) if any(row)]
+    if not records:
+        raise grid.error("no data rows below the header", row=header)
+    return pd.DataFrame.from_records(records, columns=list(COLUMNS))
