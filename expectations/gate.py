@@ -1,11 +1,11 @@
 """Run suites through a Great Expectations checkpoint and turn the result into a gate.
 
-    export each batch (a query on the warehouse) to Parquet
-      -> build suites, validation definitions and the checkpoint (idempotently) in the file
-         context under <warehouse>/gx
-      -> run the checkpoint (it updates Data Docs)
-      -> success, or ValidationFailed with one readable line per failed expectation, naming the
-         file and row of the first unexpected values where the batch carries them.
+export each batch (a query on the warehouse) to Parquet
+  -> build suites, validation definitions and the checkpoint (idempotently) in the file
+     context under <warehouse>/gx
+  -> run the checkpoint (it updates Data Docs)
+  -> success, or ValidationFailed with one readable line per failed expectation, naming the
+     file and row of the first unexpected values where the batch carries them.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def _context(settings: Settings):
 
     settings.gx_dir.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(settings.gx_dir))
+    # Progress bars would flood task logs; set for this process only (saving would rewrite the config).
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
-    context.variables.save()
     return context
 
 
@@ -89,7 +89,9 @@ def _describe_result(result: Any) -> str:
         parts.append(f"observed {res['observed_value']!r}")
     if res.get("unexpected_count"):
         total = res.get("element_count")
-        parts.append(f"{res['unexpected_count']} unexpected of {total}" if total else f"{res['unexpected_count']} unexpected")
+        parts.append(
+            f"{res['unexpected_count']} unexpected of {total}" if total else f"{res['unexpected_count']} unexpected"
+        )
     examples = res.get("unexpected_index_list") or []
     if examples:
         shown = []

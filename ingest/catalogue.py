@@ -165,7 +165,7 @@ def _partition(raw: dict, where: str) -> Partition:
     return Partition(period=period, url=url, discover=discover, snapshot=snapshot, note=raw.get("note"))
 
 
-def parse_catalogue(entries: list[dict]) -> Catalogue:
+def parse_catalogue(entries: list[dict], *, import_parsers: bool = True) -> Catalogue:
     sources = []
     seen: set[str] = set()
     for i, entry in enumerate(entries):
@@ -201,10 +201,11 @@ def parse_catalogue(entries: list[dict]) -> Catalogue:
             provenance=_require(entry, "provenance", where),
             partitions=partitions,
         )
-        module = _import_parser(source, where)
-        for name in ("parse", "COLUMNS"):
-            if not hasattr(module, name):
-                raise CatalogueError(f"{where}: parser module {module.__name__} has no {name}")
+        if import_parsers:  # DAG files skip this: parsing a DAG must stay light (no pandas import)
+            module = _import_parser(source, where)
+            for name in ("parse", "COLUMNS"):
+                if not hasattr(module, name):
+                    raise CatalogueError(f"{where}: parser module {module.__name__} has no {name}")
         sources.append(source)
     return Catalogue(tuple(sources))
 
@@ -216,14 +217,14 @@ def _import_parser(source: Source, where: str) -> ModuleType:
         raise CatalogueError(f"{where}: no parser module ingest.sources.{source.parser}") from exc
 
 
-def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+def load_catalogue(path: Path = CATALOGUE_PATH, *, import_parsers: bool = True) -> Catalogue:
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path.name} is not valid YAML: {exc}") from exc
     if not isinstance(entries, list):
         raise CatalogueError(f"{path.name}: expected a list of sources")
-    return parse_catalogue(entries)
+    return parse_catalogue(entries, import_parsers=import_parsers)
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,17 @@
 """Raw suite for the RA budget: shape, codes, ranges, and the publisher's own totals."""
 
-from expectations.checks import FINANCIAL_YEAR, GSS, STATUSES, Batch, Suite, between, in_set, matches, not_null, rows_between
+from expectations.checks import (
+    FINANCIAL_YEAR,
+    GSS,
+    STATUSES,
+    Batch,
+    Suite,
+    between,
+    in_set,
+    matches,
+    not_null,
+    rows_between,
+)
 
 SERVICE_TOTAL_LINES = "190, 290, 330, 360, 390, 490, 509, 590, 599, 601, 602, 690, 698"
 

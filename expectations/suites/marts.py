@@ -1,0 +1,132 @@
+"""The publication gate: checks on the marts before a release is written.
+
+dbt tests own keys, nulls and relationships; these own ranges, coverage, and reconciliation of
+the marts' totals with the publishers' own total rows.
+"""
+
+from expectations.checks import FINANCIAL_YEAR, Batch, Suite, between, in_set, matches, not_null, rows_between, unique
+
+SUITE = Suite(
+    name="marts",
+    batches=(
+        Batch(
+            name="mart_whole_place_budget",
+            description="Consolidated spend by area, year, measure and theme.",
+            query="select * from marts.whole_place_budget",
+            expectations=lambda: [
+                rows_between(50, 1_000_000),
+                matches("financial_year", FINANCIAL_YEAR),
+                in_set("measure", ["budget", "outturn", "allocation"]),
+                unique("area_code", "financial_year", "measure", "theme_code"),
+                # per head per service theme: a sanity band, not a target
+                between("per_head_gbp", -500, 5_000),
+                between("population_count", 10_000, 70_000_000),
+                not_null("population_source"),
+            ],
+        ),
+        Batch(
+            name="mart_whole_place_budget__reconciles_with_published_totals",
+            description=(
+                "Each agency's spend across the themes equals the publisher's own total service "
+                "expenditure row (RA line 799 / RSX totsx), to within rounding: 14 lines rounded "
+                "to £1,000 each."
+            ),
+            query="""
+                with themes as (
+                    select agency_code, financial_year, measure, sum(amount_gbp) as themes_gbp,
+                        count(*) filter (where amount_gbp is null) as missing
+                    from marts.fct_spend group by 1, 2, 3
+                ),
+                published as (
+                    select agency_code, financial_year,
+                        case when service_line_code = 'totsx' then 1 end as is_total,
+                        budget_gbp, outturn_gbp, budget_source_file_sha256, outturn_source_file_sha256
+                    from marts.budget_vs_outturn
+                    where service_line_code = 'totsx'
+                )
+                select themes.agency_code, themes.financial_year, themes.measure,
+                    themes.themes_gbp,
+                    case themes.measure when 'budget' then published.budget_gbp else published.outturn_gbp end
+                        as published_total_gbp,
+                    themes.themes_gbp
+                        - case themes.measure when 'budget' then published.budget_gbp else published.outturn_gbp end
+                        as difference_gbp
+                from themes
+                inner join published using (agency_code, financial_year)
+                where themes.missing = 0
+            """,
+            expectations=lambda: [rows_between(1, 100_000), between("difference_gbp", -20_000, 20_000)],
+        ),
+        Batch(
+            name="mart_whole_place_budget__combined_authority_area_adds_up",
+            description=(
+                "The combined authority area's total is its councils' totals plus its own, for "
+                "each year, measure and theme (money counted once)."
+            ),
+            query="""
+                with ca as (
+                    select financial_year, measure, theme_code, total_gbp
+                    from marts.whole_place_budget where area_type = 'combined_authority' and is_complete
+                ),
+                parts as (
+                    select financial_year, measure, theme_code, sum(amount_gbp) as parts_gbp
+                    from marts.fct_spend group by 1, 2, 3
+                )
+                select ca.*, parts.parts_gbp, ca.total_gbp - parts.parts_gbp as difference_gbp
+                from ca inner join parts using (financial_year, measure, theme_code)
+            """,
+            expectations=lambda: [between("difference_gbp", 0, 0)],
+        ),
+        Batch(
+            name="mart_whole_place_budget__coverage_gap",
+            description="No council is missing from any year and measure (gap = expected - present).",
+            query="""
+                with councils as (
+                    select area_code from marts.dim_area where area_type = 'local_authority' and is_in_region
+                ),
+                grid as (select distinct financial_year, measure from marts.whole_place_budget)
+                select grid.financial_year, grid.measure,
+                    (select count(*) from councils) - count(distinct w.area_code) as missing_councils
+                from grid
+                left join marts.whole_place_budget as w
+                    on grid.financial_year = w.financial_year and grid.measure = w.measure
+                    and w.area_code in (select area_code from councils)
+                group by 1, 2
+            """,
+            expectations=lambda: [between("missing_councils", 0, 0)],
+        ),
+        Batch(
+            name="mart_budget_vs_outturn",
+            description="Budget against outturn by agency, year and publisher service line.",
+            query="select * from marts.budget_vs_outturn",
+            expectations=lambda: [
+                rows_between(10, 1_000_000),
+                in_set("budget_status", ["published", "not_available", "blank", "not_loaded"]),
+                in_set("outturn_status", ["published", "not_available", "blank", "not_loaded"]),
+                between("budget_gbp", -1e9, 2e10),
+                between("outturn_gbp", -1e9, 2e10),
+            ],
+        ),
+        Batch(
+            name="mart_fct_outcome",
+            description="Outcome values for the region's areas, England and the region.",
+            query="select * from marts.fct_outcome",
+            expectations=lambda: [
+                rows_between(1, 1_000_000),
+                matches("financial_year", FINANCIAL_YEAR),
+                in_set("value_status", ["published", "not_available", "blank"]),
+            ],
+        ),
+        Batch(
+            name="mart_spend_vs_outcomes",
+            description="Spend per head beside outcomes.",
+            query="select * from marts.spend_vs_outcomes",
+            expectations=lambda: [
+                rows_between(1, 1_000_000),
+                between("outturn_per_head_gbp", -500, 5_000),
+                not_null("indicator_code"),
+                in_set("is_synthetic", [True, False]),
+            ],
+        ),
+    ),
+)

@@ -1,0 +1,197 @@
+"""`make run`: run the main job through Airflow itself, on the embedded default.
+
+    python -m warehouse.cli run [--dag wholeplace] [--verbose]
+    python -m warehouse.cli status        # the latest release and what it holds
+
+`run` prepares a project-local Airflow (SQLite metadata in $AIRFLOW_HOME, default ./.airflow),
+creates the one-slot DuckDB pool, and runs ``airflow dags test wholeplace``: every task runs
+for real, in this one process, in dependency order. Progress is printed as tasks start and end;
+the full Airflow log goes to <warehouse>/logs/. It ends with the release path, the rows per mart
+and the checks' outcome, or with what failed (source, file, row) and the release still `latest`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest import settings as settings_mod
+from warehouse.pipeline import LAST_ERROR, LAST_RUN
+from warehouse.publish import current_latest
+
+POOL = "wholeplace_duckdb"
+_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+)")
+_TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\S+)")
+_TASK_STATE = re.compile(r"Task instance state updated .*new_state=(\w+)")
+_OURS = re.compile(r"\[(?:info|warning|error)\s*\] (.*?)\s+\[((?:ingest|warehouse|expectations)\.[\w.]+)\]")
+
+
+def airflow_env(project_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    home = Path(env.get("AIRFLOW_HOME") or project_dir / ".airflow").resolve()
+    env["AIRFLOW_HOME"] = str(home)
+    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(project_dir / "dags"))
+    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    env.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "True")
+    env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
+    env.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", str(home / "logs"))
+    env.setdefault("PYTHONWARNINGS", "ignore")
+    return env
+
+
+def _airflow(args: list[str], env: dict[str, str], *, log: Path | None = None) -> subprocess.CompletedProcess:
+    binary = str(Path(sys.executable).with_name("airflow"))
+    out = open(log, "a", encoding="utf-8") if log else subprocess.DEVNULL
+    try:
+        return subprocess.run([binary, *args], env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    finally:
+        if log:
+            out.close()
+
+
+def prepare_airflow(env: dict[str, str], log: Path) -> None:
+    """Migrate the SQLite metadata DB (once per Airflow version) and create the DuckDB pool."""
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    from importlib.metadata import version
+
+    marker = home / ".wholeplace-prepared"
+    wanted = f"airflow {version('apache-airflow')}"
+    if marker.exists() and marker.read_text().strip() == wanted:
+        return
+    _step(f"preparing Airflow (SQLite metadata in {home}) ...")
+    for args in (["db", "migrate"], ["pools", "set", POOL, "1", "DuckDB allows one writer process per file"]):
+        result = _airflow(args, env, log=log)
+        if result.returncode != 0:
+            raise SystemExit(f"airflow {' '.join(args)} failed; see {log}")
+    marker.write_text(wanted + "\n")
+
+
+def _step(text: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {text}", flush=True)
+
+
+def run(dag_id: str, verbose: bool) -> int:
+    settings = settings_mod.get()
+    env = airflow_env(settings.project_dir)
+    logs = settings.warehouse_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    for name in (LAST_ERROR, LAST_RUN):
+        (settings.run_state_dir / name).unlink(missing_ok=True)
+    previous = current_latest(settings)
+
+    _step(f"wholeplace: {settings.mode} mode, warehouse {settings.duckdb_path}")
+    prepare_airflow(env, log_path)
+    _step(f"running the '{dag_id}' DAG through Airflow (airflow dags test); full log: {log_path}")
+    started = time.monotonic()
+    binary = str(Path(sys.executable).with_name("airflow"))
+    with open(log_path, "a", encoding="utf-8") as log_file:
+        proc = subprocess.Popen(
+            [binary, "dags", "test", dag_id],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert proc.stdout is not None
+        current = None
+        for line in proc.stdout:
+            log_file.write(line)
+            if m := _TASK_START.search(line):
+                current = m.group(1)
+                _step(f"  -> {current}")
+            elif (m := _TASK_STATE.search(line)) and current and m.group(1) in ("failed", "up_for_retry"):
+                _step(f"  !! {current} {m.group(1)}")
+            elif verbose and (m := _OURS.search(line)) and _worth_showing(m.group(1)):
+                _step(f"     {m.group(1)}")
+        code = proc.wait()
+    elapsed = time.monotonic() - started
+    return _summarise(settings, code, elapsed, previous, log_path)
+
+
+def _worth_showing(message: str) -> bool:
+    """dbt prints a line per node; show only its totals and anything that went wrong."""
+    if not message.startswith("dbt | "):
+        return True
+    return any(k in message for k in ("Finished running", "Done.", "FAIL", "ERROR", "WARN", "Error"))
+
+
+def _summarise(settings, code: int, elapsed: float, previous: Path | None, log_path: Path) -> int:
+    error_path = settings.run_state_dir / LAST_ERROR
+    run_path = settings.run_state_dir / LAST_RUN
+    print()
+    if code == 0 and run_path.exists():
+        summary = json.loads(run_path.read_text())
+        status = "published new release" if summary["new_release"] else "no change since the latest release"
+        print(f"OK in {elapsed:.0f} s: {status} {summary['release']}")
+        print(f"  release:  {summary['path']}")
+        print(f"  latest:   {settings.releases_dir / 'latest'}")
+        print(f"  warehouse: {settings.duckdb_path}")
+        print("  rows per mart:")
+        for mart, n in summary["rows"].items():
+            print(f"    {mart:<22} {n:>8,}")
+        gx = summary["checks"]["great_expectations"]
+        dbt = summary["checks"].get("dbt", {})
+        print(
+            f"  checks: Great Expectations {gx['checkpoint']}: "
+            f"{'passed' if gx['success'] else 'FAILED'} ({gx['expectations_evaluated']} expectations); "
+            f"dbt: {', '.join(f'{k}={v}' for k, v in dbt.items())}"
+        )
+        print(f"  data docs: {Path(summary['path']) / 'data_docs' / 'index.html'}")
+        return 0
+    print(f"FAILED after {elapsed:.0f} s: nothing was published.")
+    if error_path.exists():
+        err = json.loads(error_path.read_text())
+        print(f"  step:  {err['step']} {' '.join(err.get('arguments', []))}".rstrip())
+        print(f"  error: {err['error']}")
+    else:
+        print("  Airflow could not run the DAG (see the log).")
+    latest = current_latest(settings)
+    if latest is not None:
+        same = " (unchanged)" if previous is not None and latest == previous else ""
+        print(f"  latest release is still {latest.name}{same}")
+    else:
+        print("  there is no published release yet")
+    print(f"  full log: {log_path}")
+    return code or 1
+
+
+def status() -> int:
+    settings = settings_mod.get()
+    latest = current_latest(settings)
+    if latest is None:
+        print("no release yet: run `make run`")
+        return 1
+    package = json.loads((latest / "datapackage.json").read_text())
+    print(f"latest release: {package['version']} ({latest})")
+    for r in package["resources"]:
+        if r.get("format") == "csv" and "rows" in r:
+            print(f"  {r['name']:<22} {r['rows']:>8,} rows")
+    if package.get("contains_synthetic_data"):
+        print(f"  contains synthetic data from: {', '.join(package['synthetic_sources'])}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m warehouse.cli", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_p = sub.add_parser("run", help="run the main job through Airflow")
+    run_p.add_argument("--dag", default="wholeplace")
+    run_p.add_argument("--quiet", action="store_true", help="only task starts and the summary")
+    sub.add_parser("status", help="show the latest release")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run(args.dag, verbose=not args.quiet)
+    return status()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

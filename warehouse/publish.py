@@ -1,0 +1,353 @@
+"""Publish an immutable open-data release, and move ``latest`` to it atomically.
+
+A release is ``<warehouse>/releases/<version>/``::
+
+    <mart>.csv            UTF-8 (no BOM), one header row, rows in a stable order
+    <mart>.parquet
+    source_files.csv      every raw file a figure came from: sha256, url, publisher URL, retrieved_at
+    datapackage.json      Frictionless tabular data package: schemas, sha256 of every file,
+                          sources, licences and OGL v3.0 attribution, synthetic flags, check results
+    RELEASE_NOTES.md      what changed since the previous release
+    data_docs/            the Great Expectations Data Docs of the checks that gated this release
+
+The version is ``<UTC date>-<first 12 hex of the content hash>``: the same marts give the same
+version, so publishing unchanged data is a no-op and the last good release stays ``latest``.
+Everything is written under ``staging/`` first and moved into place with one rename.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest.errors import PublishError
+from ingest.settings import Settings
+from warehouse.db import connect
+
+log = logging.getLogger(__name__)
+
+MARTS = (
+    "whole_place_budget",
+    "budget_vs_outturn",
+    "spend_vs_outcomes",
+    "fct_spend",
+    "fct_outcome",
+    "dim_area",
+    "dim_agency",
+    "dim_service_theme",
+    "dim_period",
+    "dim_indicator",
+)
+PRIMARY_KEYS = {
+    "whole_place_budget": "whole_place_budget_key",
+    "budget_vs_outturn": "budget_vs_outturn_key",
+    "spend_vs_outcomes": "spend_vs_outcomes_key",
+    "fct_spend": "spend_key",
+    "fct_outcome": "outcome_key",
+    "dim_area": "area_key",
+    "dim_agency": "agency_key",
+    "dim_service_theme": "theme_key",
+    "dim_period": "period_key",
+    "dim_indicator": "indicator_key",
+}
+OGL = {
+    "name": "OGL-UK-3.0",
+    "title": "Open Government Licence v3.0",
+    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+}
+_FRICTIONLESS_TYPES = {
+    "VARCHAR": "string",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "datetime",
+    "BIGINT": "integer",
+    "INTEGER": "integer",
+    "HUGEINT": "integer",
+    "DOUBLE": "number",
+}
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    path: Path
+    created: bool  # False when the content equals the latest release (nothing new published)
+    rows: dict[str, int]
+    content_hash: str
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _field_type(duckdb_type: str) -> str:
+    base = duckdb_type.split("(")[0].upper()
+    if base == "DECIMAL":
+        return "number"
+    return _FRICTIONLESS_TYPES.get(base, "string")
+
+
+def _column_docs(settings: Settings) -> dict[str, dict[str, str]]:
+    """Column descriptions from dbt's manifest: {mart: {column: description}}."""
+    manifest = settings.dbt_target_dir / "manifest.json"
+    if not manifest.exists():
+        return {}
+    nodes = json.loads(manifest.read_text()).get("nodes", {})
+    docs: dict[str, dict[str, str]] = {}
+    for node in nodes.values():
+        if node.get("resource_type") == "model" and node.get("name") in MARTS:
+            cols = {name: c.get("description", "") for name, c in node.get("columns", {}).items()}
+            docs[node["name"]] = {"__table__": node.get("description", ""), **cols}
+    return docs
+
+
+def latest_path(settings: Settings) -> Path:
+    return settings.releases_dir / "latest"
+
+
+def current_latest(settings: Settings) -> Path | None:
+    link = latest_path(settings)
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def _stage(settings: Settings, stage_dir: Path) -> tuple[dict[str, int], dict[str, list[tuple[str, str]]], set[str]]:
+    rows: dict[str, int] = {}
+    schemas: dict[str, list[tuple[str, str]]] = {}
+    with connect(settings.duckdb_path) as con:
+        for mart in MARTS:
+            cols = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                [mart],
+            ).fetchall()
+            if not cols:
+                raise PublishError(f"mart marts.{mart} does not exist: run the dbt build first")
+            schemas[mart] = cols
+            # a stable, readable row order: by the natural columns left to right, surrogate key last
+            key = PRIMARY_KEYS[mart]
+            order = ", ".join([f'"{c}"' for c, _ in cols if c != key] + [f'"{key}"'])
+            ordered = f"select * from marts.{mart} order by {order}"
+            con.execute(f"copy ({ordered}) to '{stage_dir / (mart + '.csv')}' (header, delimiter ',')")
+            con.execute(f"copy ({ordered}) to '{stage_dir / (mart + '.parquet')}' (format parquet)")
+            rows[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+        # every raw file the warehouse is built from: the files currently loaded in raw.<source>
+        raw_tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.columns "
+                "where table_schema = 'raw' and column_name = '_source_file_sha256' order by 1"
+            ).fetchall()
+        ]
+        loaded = " union ".join(f'select distinct _source_file_sha256 from raw."{t}"' for t in raw_tables)
+        con.execute(
+            f"""
+            copy (
+                select distinct sha256, source_id, period, file_name, url, origin_url, mirror_url, mode, bytes
+                from raw.fetch_manifest
+                where sha256 in ({loaded})
+                order by all
+            ) to '{stage_dir / "source_files.csv"}' (header, delimiter ',')
+            """
+        )
+        loaded_shas = {sha for (sha,) in con.execute(loaded).fetchall()}
+    return rows, schemas, loaded_shas
+
+
+def _sources(settings: Settings, loaded_shas: set[str]) -> list[dict]:
+    """The catalogue entries with the raw files (currently loaded) each contributed."""
+    with connect(settings.duckdb_path) as con:
+        catalogue = con.execute("select * from raw.source_catalogue order by source_id").fetchdf()
+        files = con.execute(
+            "select m.sha256, m.source_id, m.period, m.file_name, m.url, m.origin_url, m.mode, "
+            "min(m.retrieved_at) as first_retrieved_at "
+            "from raw.fetch_manifest m group by all order by all"
+        ).fetchdf()
+    loaded = {}
+    for row in files.to_dict("records"):
+        if row["sha256"] not in loaded_shas:
+            continue  # an older vintage, or a file since replaced
+        loaded.setdefault(row["source_id"], []).append(
+            {
+                "sha256": row["sha256"],
+                "period": row["period"],
+                "file_name": row["file_name"],
+                "url": row["url"],
+                "origin_url": row["origin_url"],
+                "mode": row["mode"],
+                "first_retrieved_at": row["first_retrieved_at"],
+            }
+        )
+    out = []
+    for s in catalogue.to_dict("records"):
+        out.append(
+            {
+                "name": s["source_id"],
+                "title": s["title"],
+                "path": s["landing_page"],
+                "publisher": s["publisher"],
+                "licence": s["licence"],
+                "attribution": s["attribution"],
+                "synthetic": bool(s["synthetic"]),
+                "provenance": s["provenance"],
+                "files": loaded.get(s["source_id"], []),
+            }
+        )
+    return out
+
+
+def _content_hash(stage_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for mart in MARTS:
+        digest.update(f"{mart}.csv:{_sha256_file(stage_dir / (mart + '.csv'))}\n".encode())
+    return digest.hexdigest()
+
+
+def _release_notes(version: str, rows: dict[str, int], previous: Path | None, sources: list[dict]) -> str:
+    lines = [f"# Release {version}", ""]
+    if previous is None:
+        lines += ["First release.", ""]
+    else:
+        prev_pkg = json.loads((previous / "datapackage.json").read_text())
+        prev_rows = {r["name"]: r.get("rows") for r in prev_pkg["resources"] if r.get("format") == "csv"}
+        prev_files = {f["sha256"] for s in prev_pkg.get("sources", []) for f in s.get("files", [])}
+        lines += [f"Changes since {previous.name}:", "", "| mart | rows | change |", "|---|---:|---:|"]
+        for mart, n in rows.items():
+            before = prev_rows.get(mart)
+            change = "new" if before is None else f"{n - before:+d}"
+            lines.append(f"| {mart} | {n} | {change} |")
+        new_files = [
+            f"{s['name']} {f['period']}: {f['file_name']} (sha256 {f['sha256'][:12]})"
+            for s in sources
+            for f in s["files"]
+            if f["sha256"] not in prev_files
+        ]
+        lines += ["", "New or restated source files (a new file for a period loaded before is a new vintage):", ""]
+        lines += [f"- {f}" for f in new_files] or ["- none"]
+        lines.append("")
+    synthetic = [s["name"] for s in sources if s["synthetic"]]
+    if synthetic:
+        lines += [
+            "**Contains synthetic data.** These sources are samples, not real publications: "
+            + ", ".join(synthetic)
+            + ". Rows built from them have is_synthetic = true.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def publish_release(settings: Settings, *, checks: dict, docs_index: Path | None = None) -> Release:
+    """Stage every mart, write the metadata, and move the release into place atomically."""
+    settings.releases_dir.mkdir(parents=True, exist_ok=True)
+    stage_dir = settings.staging_dir / "release"
+    if stage_dir.exists():
+        shutil.rmtree(stage_dir)
+    stage_dir.mkdir(parents=True)
+
+    rows, schemas, loaded_shas = _stage(settings, stage_dir)
+    content_hash = _content_hash(stage_dir)
+    previous = current_latest(settings)
+    if previous is not None and previous.name.endswith(content_hash[:12]):
+        shutil.rmtree(stage_dir)
+        log.info("marts unchanged since release %s: nothing new to publish", previous.name)
+        return Release(previous.name, previous, False, rows, content_hash)
+
+    created = datetime.now(UTC)
+    version = f"{created:%Y-%m-%d}-{content_hash[:12]}"
+    sources = _sources(settings, loaded_shas)
+    docs = _column_docs(settings)
+    synthetic_sources = [s["name"] for s in sources if s["synthetic"]]
+    resources = []
+    for mart in MARTS:
+        fields = [
+            {"name": name, "type": _field_type(dtype), "description": docs.get(mart, {}).get(name, "")}
+            for name, dtype in schemas[mart]
+        ]
+        names = {name for name, _ in schemas[mart]}
+        for fmt, media in (("csv", "text/csv"), ("parquet", "application/vnd.apache.parquet")):
+            path = stage_dir / f"{mart}.{fmt}"
+            resource = {
+                "name": mart if fmt == "csv" else f"{mart}_parquet",
+                "path": path.name,
+                "format": fmt,
+                "mediatype": media,
+                "bytes": path.stat().st_size,
+                "hash": f"sha256:{_sha256_file(path)}",
+                "rows": rows[mart],
+                "description": docs.get(mart, {}).get("__table__", ""),
+                "schema": {"fields": fields, "primaryKey": PRIMARY_KEYS[mart]},
+                "has_synthetic_rows": "is_synthetic" in names,
+            }
+            if fmt == "csv":
+                resource["encoding"] = "utf-8"
+                resource["dialect"] = {"delimiter": ",", "header": True}
+            resources.append(resource)
+    source_files = stage_dir / "source_files.csv"
+    resources.append(
+        {
+            "name": "source_files",
+            "path": source_files.name,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "bytes": source_files.stat().st_size,
+            "hash": f"sha256:{_sha256_file(source_files)}",
+            "description": "Every raw file a published figure was read from (join marts on source_file_sha256).",
+        }
+    )
+    package = {
+        "profile": "tabular-data-package",
+        "name": "wholeplace",
+        "title": "Whole-place budget and outcomes warehouse",
+        "version": version,
+        "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "content_hash": f"sha256:{content_hash}",
+        "licenses": [OGL],
+        "contains_synthetic_data": bool(synthetic_sources),
+        "synthetic_sources": synthetic_sources,
+        "synthetic_note": (
+            "Sources listed in synthetic_sources are samples in the publisher's format, not real "
+            "publications; rows derived from them carry is_synthetic = true."
+        )
+        if synthetic_sources
+        else None,
+        "sources": sources,
+        "attribution": [s["attribution"] for s in sources],
+        "resources": resources,
+        "checks": checks,
+    }
+    (stage_dir / "datapackage.json").write_text(json.dumps(package, indent=2, default=str) + "\n", encoding="utf-8")
+    (stage_dir / "RELEASE_NOTES.md").write_text(_release_notes(version, rows, previous, sources), encoding="utf-8")
+    if docs_index is not None and docs_index.exists():
+        shutil.copytree(docs_index.parent, stage_dir / "data_docs")
+
+    final = settings.releases_dir / version
+    if final.exists():  # same content published earlier today, but not latest: re-point latest to it
+        shutil.rmtree(stage_dir)
+    else:
+        os.replace(stage_dir, final)
+        for path in final.rglob("*"):
+            if path.is_file():
+                path.chmod(0o444)
+    _point_latest(settings, final)
+    log.info("published release %s (%s)", version, final)
+    return Release(version, final, True, rows, content_hash)
+
+
+def _point_latest(settings: Settings, target: Path) -> None:
+    """Swap the ``latest`` symlink in one rename (readers see the old or the new release)."""
+    link = latest_path(settings)
+    tmp = settings.releases_dir / f".latest-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target.name, tmp)
+    os.replace(tmp, link)
