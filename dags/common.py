@@ -8,16 +8,36 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, chain, get_current_context, task
+from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule, chain, get_current_context, task
 
 from assets import RAW, RELEASE, WAREHOUSE_POOL
 from ingest.catalogue import Source
 
 START = pendulum.datetime(2024, 1, 1, tz="UTC")
 
+
+# Retry what can pass (a publisher's server error, a busy warehouse file); fail at once on bad
+# input or a failed check, which a retry would only repeat.
+RETRY_POLICY = ExceptionRetryPolicy(
+    rules=[
+        RetryRule(
+            exception=["ingest.errors.FetchError", "ingest.errors.WarehouseBusy"],
+            action=RetryAction.RETRY,
+            reason="transient: the publisher or the warehouse file may be available later",
+        ),
+        RetryRule(
+            exception="ingest.errors.WholeplaceError",
+            action=RetryAction.FAIL,
+            reason="bad input or a failed check: retrying cannot help",
+        ),
+    ]
+)
+
 DEFAULT_ARGS = {
     "owner": "wholeplace",
-    "retries": 0,
+    "retries": 2,
+    "retry_delay": timedelta(seconds=30),
+    "retry_policy": RETRY_POLICY,
 }
 
 FETCH_RETRIES = {
@@ -25,6 +45,7 @@ FETCH_RETRIES = {
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=20),
+    "retry_policy": RETRY_POLICY,
 }
 
 

@@ -80,6 +80,11 @@ def _context(settings: Settings):
     return context
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars -> plain Python, so messages read 999 rather than np.int32(999)."""
+    return value.item() if hasattr(value, "item") and callable(value.item) else value
+
+
 def _describe_result(result: Any) -> str:
     res = result.result or {}
     if result.exception_info and result.exception_info.get("raised_exception"):
@@ -96,11 +101,11 @@ def _describe_result(result: Any) -> str:
     if examples:
         shown = []
         for item in examples[:MAX_EXAMPLES]:
-            values = {k: v for k, v in item.items() if k not in INDEX_COLUMNS}
-            shown.append(f"{item.get('_source_file')} row {item.get('_source_row')}: {values}")
+            values = {k: _plain(v) for k, v in item.items() if k not in INDEX_COLUMNS}
+            shown.append(f"{item.get('_source_file')} row {_plain(item.get('_source_row'))}: {values}")
         parts.append("e.g. " + "; ".join(shown))
     elif res.get("partial_unexpected_list"):
-        parts.append(f"e.g. {res['partial_unexpected_list'][:MAX_EXAMPLES]}")
+        parts.append(f"e.g. {[_plain(v) for v in res['partial_unexpected_list'][:MAX_EXAMPLES]]}")
     kwargs = {k: v for k, v in result.expectation_config.kwargs.items() if k not in ("column", "batch_id")}
     parts.append(f"expected {json.dumps(kwargs, default=str)}")
     return "; ".join(parts)

@@ -55,6 +55,10 @@ class PublishError(WholeplaceError):
     """A release could not be written."""
 
 
+class WarehouseBusy(WholeplaceError):
+    """Another process holds the DuckDB file for too long (transient: worth a retry)."""
+
+
 def column_letter(index: int) -> str:
     """0-based column index -> spreadsheet letters (0 -> A, 25 -> Z, 26 -> AA)."""
     if index < 0:

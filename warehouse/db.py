@@ -15,13 +15,11 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.errors import WholeplaceError
+from ingest.errors import WarehouseBusy, WholeplaceError
 
 log = logging.getLogger(__name__)
 
-
-class WarehouseBusy(WholeplaceError):
-    """Another process holds the DuckDB file for too long."""
+__all__ = ["WarehouseBusy", "connect"]
 
 
 @contextmanager

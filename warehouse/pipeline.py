@@ -52,7 +52,7 @@ def recorded(step: str) -> Callable[[F], F]:
                     LAST_ERROR,
                     {
                         "step": step,
-                        "arguments": [str(a) for a in args],
+                        "arguments": [str(a) for a in args if a is not None],
                         "error_type": type(exc).__name__,
                         "error": str(exc),
                         "expected": isinstance(exc, WholeplaceError),

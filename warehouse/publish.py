@@ -149,6 +149,8 @@ def _stage(settings: Settings, stage_dir: Path) -> tuple[dict[str, int], dict[st
             ).fetchall()
         ]
         loaded = " union ".join(f'select distinct _source_file_sha256 from raw."{t}"' for t in raw_tables)
+        if not loaded:  # no raw source tables: no source files (an empty string is no query at all)
+            loaded = "select null::varchar as _source_file_sha256 where false"
         con.execute(
             f"""
             copy (

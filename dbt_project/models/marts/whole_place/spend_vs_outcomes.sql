@@ -64,7 +64,8 @@ england_spend as (
     select
         spend_lines.financial_year,
         service_lines.theme_code,
-        round(spend_lines.value_gbp_thousands * 1000 / populations.population_count, 2) as england_spend_per_head_gbp
+        cast(round(cast(spend_lines.value_gbp_thousands * 1000 as double) / populations.population_count, 2) as decimal(14, 2))
+            as england_spend_per_head_gbp
 
     from spend_lines
     inner join service_lines

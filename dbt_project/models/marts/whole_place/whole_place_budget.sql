@@ -132,11 +132,11 @@ final as (
         populations.population_source,
         case
             when completeness.is_complete and populations.population_count > 0
-                then round(
-                    (coalesce(completeness.council_sum_gbp, 0) + coalesce(completeness.combined_authority_sum_gbp, 0))
+                then cast(round(
+                    cast(coalesce(completeness.council_sum_gbp, 0) + coalesce(completeness.combined_authority_sum_gbp, 0) as double)
                     / populations.population_count,
                     2
-                )
+                ) as decimal(14, 2))
         end as per_head_gbp,
         completeness.is_complete,
         completeness.missing_agency_codes,

@@ -1,0 +1,30 @@
+"""Shared fixtures: every test that writes gets its own warehouse directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ingest.settings
+from ingest.settings import Settings
+
+_ENV = (
+    "WHOLEPLACE_DUCKDB_PATH",
+    "WHOLEPLACE_SNAPSHOT_DIR",
+    "WHOLEPLACE_MODE",
+    "WHOLEPLACE_MIRROR_URL",
+    "WHOLEPLACE_MAX_DOWNLOAD_MB",
+)
+
+
+@pytest.fixture
+def warehouse_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings (from the environment, as the pipeline reads them) pointing at tmp_path/warehouse."""
+    for name in _ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WHOLEPLACE_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("WHOLEPLACE_HTTP_RETRIES", "0")
+    monkeypatch.setenv("WHOLEPLACE_CONNECT_TIMEOUT", "2")
+    monkeypatch.setenv("WHOLEPLACE_READ_TIMEOUT", "5")
+    return ingest.settings.get()

@@ -1,0 +1,286 @@
+"""The main job end to end, through Airflow itself (`airflow dags test wholeplace`), into a
+temporary warehouse: the marts' contents, idempotence, lineage, and what bad input does.
+
+Runs the same command as `make run` (python -m warehouse.cli run) in a subprocess, with its own
+AIRFLOW_HOME (SQLite metadata) and WHOLEPLACE_WAREHOUSE_DIR.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.sheets import parse_number, read_grid
+
+pytestmark = pytest.mark.integration
+
+PROJECT = Path(__file__).resolve().parents[2]
+COUNCILS = {f"E080000{n}" for n in range(25, 32)}
+BIRMINGHAM, COVENTRY, WMCA = "E08000025", "E08000026", "E47000007"
+
+
+@dataclass
+class Run:
+    code: int
+    output: str
+
+
+class Pipeline:
+    """One warehouse + Airflow home, run as a user would."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.warehouse = root / "warehouse"
+        self.env = {
+            **os.environ,
+            "WHOLEPLACE_WAREHOUSE_DIR": str(self.warehouse),
+            "AIRFLOW_HOME": str(root / "airflow"),
+            "WHOLEPLACE_MODE": "snapshot",
+        }
+        self.env.pop("WHOLEPLACE_SNAPSHOT_DIR", None)
+        self.env.pop("WHOLEPLACE_DUCKDB_PATH", None)
+
+    def run(self, **extra_env: str) -> Run:
+        proc = subprocess.run(
+            [sys.executable, "-m", "warehouse.cli", "run", "--quiet"],
+            cwd=PROJECT,
+            env={**self.env, **extra_env},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        return Run(proc.returncode, proc.stdout + proc.stderr)
+
+    @property
+    def latest(self) -> Path:
+        return (self.warehouse / "releases" / "latest").resolve()
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        con = duckdb.connect(str(self.warehouse / "wholeplace.duckdb"), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+    def raw_objects(self) -> set[Path]:
+        return set((self.warehouse / "raw" / "objects").rglob("*.*"))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory) -> Pipeline:
+    return Pipeline(tmp_path_factory.mktemp("e2e"))
+
+
+@pytest.fixture(scope="module")
+def first_run(pipeline: Pipeline) -> Run:
+    run = pipeline.run()
+    assert run.code == 0, run.output
+    return run
+
+
+def test_make_run_ends_with_the_release_path_rows_per_mart_and_the_checks(first_run, pipeline):
+    out = first_run.output
+    assert "published new release" in out
+    assert str(pipeline.latest) in out
+    assert "whole_place_budget" in out and "rows per mart" in out
+    assert "Great Expectations publish_gate: passed" in out
+
+
+def test_every_council_appears_for_every_year_and_measure(first_run, pipeline):
+    rows = pipeline.query(
+        "select financial_year, measure, list(distinct area_code) from marts.whole_place_budget "
+        "where area_type = 'local_authority' group by 1, 2"
+    )
+    assert {(y, m) for y, m, _ in rows} == {(y, m) for y in ("2021-22", "2023-24") for m in ("budget", "outturn")}
+    for year, measure, areas in rows:
+        assert set(areas) == COUNCILS, (year, measure)
+
+
+def test_agency_parts_sum_to_the_consolidated_total(first_run, pipeline):
+    rows = pipeline.query(
+        "select area_code, council_gbp, combined_authority_gbp, nhs_gbp, total_gbp "
+        "from marts.whole_place_budget where total_gbp is not null"
+    )
+    assert rows
+    for area, council, ca, nhs, total in rows:
+        assert (council or 0) + (ca or 0) + (nhs or 0) == total, area
+    # the combined authority area = its seven councils + its own spend, per theme
+    (diff,) = pipeline.query(
+        """
+        select max(abs(ca.total_gbp - parts.gbp)) from marts.whole_place_budget ca
+        join (select financial_year, measure, theme_code, sum(amount_gbp) gbp from marts.fct_spend group by all) parts
+          using (financial_year, measure, theme_code)
+        where ca.area_code = ? and ca.total_gbp is not null
+        """,
+        [WMCA],
+    )[0]
+    assert diff == 0
+
+
+def test_per_head_is_the_total_over_the_named_population(first_run, pipeline):
+    rows = pipeline.query(
+        "select total_gbp, population_count, per_head_gbp, population_source from marts.whole_place_budget "
+        "where per_head_gbp is not null"
+    )
+    assert rows
+    for total, population, per_head, source in rows:
+        assert abs(per_head - Decimal(total) / Decimal(population)) <= Decimal("0.005")
+        assert "Census 2021" in source
+    (birmingham,) = pipeline.query(
+        "select max(population_count) from marts.whole_place_budget where area_code = ?", [BIRMINGHAM]
+    )[0]
+    assert birmingham == 1_140_300  # the real Census 2021 count, rounded as first published
+
+
+def test_budget_vs_outturn_variance_is_outturn_minus_budget(first_run, pipeline):
+    rows = pipeline.query("select budget_gbp, outturn_gbp, variance_gbp from marts.budget_vs_outturn")
+    assert len(rows) > 100
+    for budget, outturn, variance in rows:
+        if budget is None or outturn is None:
+            assert variance is None
+        else:
+            assert variance == outturn - budget
+    # a real figure: Birmingham 2021-22 total service expenditure, RA budget vs RSX outturn (£ thousand)
+    ((budget, outturn),) = pipeline.query(
+        "select budget_gbp, outturn_gbp from marts.budget_vs_outturn "
+        "where agency_code = ? and financial_year = '2021-22' and service_line_code = 'totsx'",
+        [BIRMINGHAM],
+    )
+    assert (budget, outturn) == (1_847_287_000, 1_893_860_000)
+
+
+def test_a_return_not_submitted_is_not_available_never_zero(first_run, pipeline):
+    rows = pipeline.query(
+        "select outturn_gbp, outturn_status from marts.budget_vs_outturn "
+        "where agency_code = ? and financial_year = '2023-24'",
+        [BIRMINGHAM],
+    )
+    assert rows and all(v is None and s == "not_available" for v, s in rows)
+    totals = pipeline.query(
+        "select area_code, total_gbp, is_complete, missing_agency_codes from marts.whole_place_budget "
+        "where financial_year = '2023-24' and measure = 'outturn' and area_code in (?, ?)",
+        [BIRMINGHAM, WMCA],
+    )
+    assert totals and all(t is None and not c and m == BIRMINGHAM for _, t, c, m in totals)
+
+
+def test_any_mart_figure_traces_to_the_raw_file_and_cell_it_came_from(first_run, pipeline):
+    release = pipeline.latest
+    with open(release / "source_files.csv", encoding="utf-8") as fh:
+        files = {r["sha256"]: r for r in csv.DictReader(fh)}
+    rows = pipeline.query(
+        "select amount_gbp, source_file_sha256, source_url, source_row, source_column from marts.fct_spend "
+        "where agency_code = ? and financial_year = '2021-22' and theme_code = 'adult_social_care' "
+        "order by measure",
+        [COVENTRY],
+    )
+    assert len(rows) == 2  # budget and outturn
+    for amount, sha, url, row, column in rows:
+        assert sha in files and files[sha]["url"] == url
+        raw = next((pipeline.warehouse / "raw" / "objects").rglob(f"{sha}.*"))
+        assert _sha(raw) == sha
+        grid = read_grid(raw.read_bytes(), source_id="test", file=raw.name)
+        col = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(column))) - 1
+        assert parse_number(grid.cell(row - 1, col)).value * 1000 == amount
+
+
+def test_the_release_is_a_frictionless_package_that_names_what_is_synthetic(first_run, pipeline):
+    release = pipeline.latest
+    package = json.loads((release / "datapackage.json").read_text())
+    assert package["contains_synthetic_data"] is True
+    assert set(package["synthetic_sources"]) == {"fingertips", "ons_lad_cauth_lookup", "ons_lad_icb_lookup"}
+    for resource in package["resources"]:
+        path = release / resource["path"]
+        assert resource["hash"] == f"sha256:{_sha(path)}"
+    first_bytes = (release / "whole_place_budget.csv").read_bytes()[:3]
+    assert first_bytes != b"\xef\xbb\xbf"  # UTF-8 without a BOM
+    assert all(s["attribution"] for s in package["sources"])
+    # rows derived from a synthetic sample say so
+    assert pipeline.query(
+        "select bool_and(is_synthetic) from marts.fct_outcome where indicator_code like 'fingertips%'"
+    )[0][0]
+    assert not pipeline.query("select bool_or(is_synthetic) from marts.fct_spend")[0][0]
+    assert (release / "data_docs" / "index.html").exists()
+
+
+def test_a_second_run_with_unchanged_inputs_adds_no_raw_file_and_publishes_identical_marts(first_run, pipeline):
+    objects = pipeline.raw_objects()
+    release = pipeline.latest
+    hashes = {p.name: _sha(p) for p in release.glob("*.csv")}
+    second = pipeline.run()
+    assert second.code == 0, second.output
+    assert "no change since the latest release" in second.output
+    assert pipeline.raw_objects() == objects
+    assert pipeline.latest == release
+    assert {p.name: _sha(p) for p in pipeline.latest.glob("*.csv")} == hashes
+
+
+def _corrupted_snapshots(tmp_path: Path, replace: tuple[str, str]) -> tuple[Path, int]:
+    """A copy of the bundled snapshots with one Coventry figure in RSX 2023-24 replaced.
+
+    Returns the copy and the spreadsheet row of the change (not the text line: header cells
+    hold line breaks).
+    """
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(PROJECT / "ingest" / "snapshots", snapshots)
+    path = snapshots / "mhclg_rsx" / "RSX_2023-24_data_by_LA.csv"
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    row = next(i for i, r in enumerate(rows) if r[:2] == ["E4602", "E08000026"])
+    old, new = replace
+    line = next(ln for ln in text.split("\n") if ln.startswith("E4602,E08000026,"))
+    assert old in line
+    text = text.replace(line, line.replace(old, new, 1))
+    path.chmod(0o644)
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return snapshots, row + 1
+
+
+def test_a_corrupted_extract_fails_the_run_naming_source_file_and_row_and_latest_stays(first_run, pipeline, tmp_path):
+    before = pipeline.latest
+    coventry_value = pipeline.query(
+        "select value_text from raw.mhclg_rsx where ons_code = ? and _period = '2023-24' "
+        "and item_code = 'RSX-edu-empl'",
+        [COVENTRY],
+    )[0][0]
+    snapshots, row = _corrupted_snapshots(tmp_path, (f'"{coventry_value}"', '"12x4"'))
+    run = pipeline.run(WHOLEPLACE_SNAPSHOT_DIR=str(snapshots))
+    assert run.code != 0
+    assert "FAILED" in run.output and "nothing was published" in run.output
+    assert "mhclg_rsx" in run.output and "RSX_2023-24_data_by_LA.csv" in run.output
+    assert f"row {row}" in run.output and "'12x4' is not a number" in run.output
+    assert "Traceback" not in run.output
+    assert pipeline.latest == before
+    assert f"latest release is still {before.name}" in run.output
+
+
+def test_a_figure_that_fails_the_raw_checks_stops_the_run_before_publishing(first_run, pipeline, tmp_path):
+    before = pipeline.latest
+    coventry_value = pipeline.query(
+        "select value_text from raw.mhclg_rsx where ons_code = ? and _period = '2023-24' "
+        "and item_code = 'RSX-edu-empl'",
+        [COVENTRY],
+    )[0][0]
+    snapshots, row = _corrupted_snapshots(tmp_path, (f'"{coventry_value}"', '"999,999,999"'))
+    run = pipeline.run(WHOLEPLACE_SNAPSHOT_DIR=str(snapshots))
+    assert run.code != 0
+    assert "validate_raw mhclg_rsx" in run.output
+    assert "Great Expectations checkpoint 'raw_mhclg_rsx' failed" in run.output
+    assert f"RSX_2023-24_data_by_LA.csv row {row}" in run.output
+    assert pipeline.latest == before

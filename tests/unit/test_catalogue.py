@@ -1,0 +1,194 @@
+"""ingest.catalogue: the project's catalogue is consistent, and mistakes fail naming the entry."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from expectations.registry import raw_suite
+from ingest.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue, parse_catalogue
+from ingest.errors import CatalogueError
+
+SNAPSHOTS = CATALOGUE_PATH.parent / "snapshots"
+
+
+@pytest.fixture(scope="module")
+def project() -> Catalogue:
+    return load_catalogue()
+
+
+def test_project_catalogue_loads_with_sources_in_every_family_it_uses(project: Catalogue) -> None:
+    assert len(project.sources) >= 10
+    assert project.get("mhclg_rsx").family == "council"
+    assert set(project.families()) <= {"council", "nhs", "combined_authority", "reference"}
+
+
+def test_every_source_id_is_snake_case(project: Catalogue) -> None:
+    bad = [s.id for s in project if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", s.id)]
+    assert bad == []
+
+
+def test_every_source_names_a_parser_module_with_parse_and_columns(project: Catalogue) -> None:
+    for source in project:
+        module = source.parser_module()
+        assert callable(getattr(module, "parse", None)), f"{source.id}: {module.__name__} has no parse()"
+        columns = getattr(module, "COLUMNS", None)
+        assert isinstance(columns, dict) and columns, f"{source.id}: {module.__name__} has no COLUMNS"
+
+
+def test_every_source_has_a_gx_raw_suite_named_after_it(project: Catalogue) -> None:
+    for source in project:
+        suite = raw_suite(source.id)
+        assert suite.name == f"raw_{source.id}"
+        assert suite.batches, f"raw_{source.id} has no batches"
+
+
+def test_every_snapshot_named_in_the_catalogue_is_bundled(project: Catalogue) -> None:
+    missing = [
+        f"{s.id} {p.period}: {p.snapshot}"
+        for s in project
+        for p in s.partitions
+        if p.snapshot and not (SNAPSHOTS / p.snapshot).is_file()
+    ]
+    assert missing == []
+
+
+def test_every_url_in_the_catalogue_is_https(project: Catalogue) -> None:
+    urls = [s.landing_page for s in project]
+    for s in project:
+        for p in s.partitions:
+            urls += [u for u in (p.url, p.discover.api_url if p.discover else None) if u]
+    assert len(urls) > len(project.sources)
+    assert [u for u in urls if not u.startswith("https://")] == []
+
+
+def test_every_synthetic_sources_snapshot_says_synthetic_in_its_name(project: Catalogue) -> None:
+    synthetic = [s for s in project if s.synthetic]
+    assert synthetic, "the project catalogue declares synthetic sources; this test should see them"
+    offenders = [
+        p.snapshot for s in synthetic for p in s.partitions if p.snapshot and "SYNTHETIC" not in Path(p.snapshot).name
+    ]
+    assert offenders == []
+
+
+# --- parse_catalogue rejects mistakes, naming the entry -------------------------------------------
+
+VALID: dict[str, Any] = {
+    "id": "demo_source",
+    "family": "council",
+    "publisher": "A publisher",
+    "title": "A title",
+    "landing_page": "https://www.gov.uk/demo",
+    "format": "CSV",
+    "licence": "OGL-UK-3.0",
+    "attribution": "Contains public sector information licensed under the Open Government Licence v3.0.",
+    "cadence": "annual",
+    "parser": "mhclg_rsx",
+    "synthetic": False,
+    "provenance": "made up for a test",
+    "partitions": [{"period": "2023-24", "url": "https://assets.publishing.service.gov.uk/media/x/demo.csv"}],
+}
+
+
+def entry(**changes: Any) -> dict[str, Any]:
+    out = copy.deepcopy(VALID)
+    for key, value in changes.items():
+        if value is ...:
+            del out[key]
+        else:
+            out[key] = value
+    return out
+
+
+def test_a_valid_entry_parses_into_a_source() -> None:
+    cat = parse_catalogue([entry()])
+
+    source = cat.get("demo_source")
+    assert source.raw_table == "raw.demo_source"
+    assert source.partition("2023-24").url == VALID["partitions"][0]["url"]
+    assert source.hosts() == {"assets.publishing.service.gov.uk"}
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        pytest.param(
+            [entry(partitions=[{"period": "2023-24", "url": "http://www.gov.uk/demo.csv"}])],
+            r"catalogue entry 'demo_source' partition 2023-24: URLs must be https, got 'http://www\.gov\.uk/demo\.csv'",
+            id="http-partition-url",
+        ),
+        pytest.param(
+            [entry(landing_page="http://www.gov.uk/demo")],
+            r"catalogue entry 'demo_source': URLs must be https",
+            id="http-landing-page",
+        ),
+        pytest.param(
+            [entry(), entry(title="Another")],
+            r"catalogue entry 'demo_source': duplicate id",
+            id="duplicate-id",
+        ),
+        pytest.param(
+            [entry(family="parish")],
+            r"catalogue entry 'demo_source': family must be one of .*got 'parish'",
+            id="unknown-family",
+        ),
+        pytest.param(
+            [entry(synthetic=...)],
+            r"catalogue entry 'demo_source': 'synthetic' must be true or false",
+            id="missing-synthetic-flag",
+        ),
+        pytest.param(
+            [entry(synthetic="no")],
+            r"catalogue entry 'demo_source': 'synthetic' must be true or false",
+            id="synthetic-flag-not-a-boolean",
+        ),
+        pytest.param(
+            [entry(partitions=[{"period": "2023-24", "note": "nowhere to read it from"}])],
+            r"catalogue entry 'demo_source' partition 2023-24: needs a url, a discover rule or a snapshot",
+            id="partition-without-location",
+        ),
+        pytest.param(
+            [
+                entry(
+                    partitions=[{"period": "2023-24", "discover": {"page": "/government/x", "filename": "^RSX_(2023"}}]
+                )
+            ],
+            r"catalogue entry 'demo_source' partition 2023-24: discover\.filename is not a valid pattern",
+            id="invalid-discover-regex",
+        ),
+        pytest.param(
+            [
+                entry(
+                    partitions=[{"period": "2023-24", "snapshot": "a.csv"}, {"period": "2023-24", "snapshot": "b.csv"}]
+                )
+            ],
+            r"catalogue entry 'demo_source': duplicate partition periods",
+            id="duplicate-period",
+        ),
+        pytest.param(
+            [entry(id="Demo-Source")],
+            r"catalogue entry 'Demo-Source': ids are snake_case",
+            id="id-not-snake-case",
+        ),
+    ],
+)
+def test_parse_catalogue_rejects_a_bad_entry_naming_it(entries: list[dict[str, Any]], message: str) -> None:
+    with pytest.raises(CatalogueError, match=message):
+        parse_catalogue(entries, import_parsers=False)
+
+
+def test_parse_catalogue_rejects_a_parser_module_that_does_not_exist() -> None:
+    with pytest.raises(CatalogueError, match=r"catalogue entry 'demo_source': no parser module ingest\.sources\.nope"):
+        parse_catalogue([entry(parser="nope")])
+
+
+def test_load_catalogue_rejects_a_file_that_is_not_a_list(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.yml"
+    path.write_text("id: demo_source\n", encoding="utf-8")
+
+    with pytest.raises(CatalogueError, match=r"catalogue\.yml: expected a list of sources"):
+        load_catalogue(path)

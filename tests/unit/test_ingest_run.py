@@ -1,0 +1,162 @@
+"""ingest.run: fetch -> land -> parse -> load, live through a local MIRROR of the publisher hosts.
+
+pytest-httpserver serves plain http on localhost; with WHOLEPLACE_MIRROR_URL pointing at it,
+``https://<host>/<path>`` is read from ``/<host>/<path>`` (see tests/unit/test_http.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request
+from werkzeug import Response as WerkzeugResponse
+
+import ingest.settings
+from ingest.catalogue import CATALOGUE_PATH, catalogue
+from ingest.land import read_manifest
+from ingest.run import ingest_source
+from ingest.settings import Settings
+
+SNAPSHOTS = CATALOGUE_PATH.parent / "snapshots"
+RSX_2122_URL = "https://assets.publishing.service.gov.uk/media/6825a5a1ab96d4ed0b262f78/RSX_2021-22_data_by_LA_Live.ods"
+RSX_2122_MIRROR_PATH = (
+    "/assets.publishing.service.gov.uk/media/6825a5a1ab96d4ed0b262f78/RSX_2021-22_data_by_LA_Live.ods"
+)
+ETAG = '"rsx-2021-22-v1"'
+
+
+@pytest.fixture
+def live(warehouse_settings: Settings, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("WHOLEPLACE_MODE", "live")
+    monkeypatch.setenv("WHOLEPLACE_MIRROR_URL", httpserver.url_for("/").rstrip("/"))
+    return ingest.settings.get()
+
+
+def raw_rows(settings: Settings, table: str, period: str | None = None) -> list[tuple]:
+    where = f"where _period = '{period}'" if period else ""
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        return con.execute(f"select * from raw.{table} {where} order by all").fetchall()
+
+
+def object_files(settings: Settings) -> list[Path]:
+    return sorted(p for p in (settings.landing_dir / "objects").rglob("*") if p.is_file())
+
+
+def test_catalogue_url_for_rsx_2021_22_is_the_one_this_test_mirrors() -> None:
+    assert catalogue().get("mhclg_rsx").partition("2021-22").url == RSX_2122_URL
+
+
+def test_live_ingest_through_the_mirror_loads_rows_and_then_revalidates_with_etag(
+    live: Settings, httpserver: HTTPServer
+) -> None:
+    data = (SNAPSHOTS / "mhclg_rsx" / "RSX_2021-22_data_by_LA_Live.csv").read_bytes()
+
+    def conditional(request: Request) -> WerkzeugResponse:
+        if request.headers.get("If-None-Match") == ETAG:
+            return WerkzeugResponse(status=304, headers={"ETag": ETAG})
+        return WerkzeugResponse(data, headers={"ETag": ETAG}, content_type="application/octet-stream")
+
+    httpserver.expect_request(RSX_2122_MIRROR_PATH).respond_with_handler(conditional)
+
+    (first,) = ingest_source("mhclg_rsx", periods=["2021-22"], settings=live)
+
+    assert (first.period, first.mode, first.fetch, first.loaded) == ("2021-22", "live", "new", True)
+    assert first.file_name == "RSX_2021-22_data_by_LA_Live.ods"
+    assert first.rows > 1000
+    rows = raw_rows(live, "mhclg_rsx")
+    assert len(rows) == first.rows
+    assert {r[-5:-1] for r in rows} == {("2021-22", first.file_name, first.sha256, RSX_2122_URL)}
+    (fetch,) = read_manifest(live.landing_dir)
+    assert (fetch.url, fetch.origin_url, fetch.mirror_url, fetch.mode) == (
+        RSX_2122_URL,
+        RSX_2122_URL,
+        httpserver.url_for("/").rstrip("/"),
+        "live",
+    )
+    assert (fetch.etag, fetch.outcome, fetch.bytes) == (ETAG, "new", len(data))
+    objects = object_files(live)
+    assert len(objects) == 1
+    assert objects[0].read_bytes() == data
+    assert "If-None-Match" not in httpserver.log[0][0].headers
+
+    (second,) = ingest_source("mhclg_rsx", periods=["2021-22"], settings=live)
+
+    assert httpserver.log[1][0].headers.get("If-None-Match") == ETAG
+    assert httpserver.log[1][1].status_code == 304
+    assert (second.fetch, second.loaded, second.sha256, second.rows) == (
+        "not_modified",
+        False,
+        first.sha256,
+        first.rows,
+    )
+    assert object_files(live) == objects
+    assert raw_rows(live, "mhclg_rsx") == rows  # _loaded_at included: nothing was reloaded
+    assert [m.outcome for m in read_manifest(live.landing_dir)] == ["new", "not_modified"]
+    with duckdb.connect(str(live.duckdb_path), read_only=True) as con:
+        assert con.execute("select list(outcome order by retrieved_at) from raw.fetch_manifest").fetchone()[0] == [
+            "new",
+            "not_modified",
+        ]
+
+
+def test_live_ingest_discovers_the_current_file_through_the_content_api(live: Settings, httpserver: HTTPServer) -> None:
+    rule = catalogue().get("mhclg_rsx").partition("2023-24").discover
+    assert rule is not None
+    file_path = "/media/67b0c0ffee/RSX_2023-24_data_by_LA.ods"
+    file_url = f"https://assets.publishing.service.gov.uk{file_path}"
+    httpserver.expect_request(f"/www.gov.uk/api/content{rule.page}").respond_with_json(
+        {
+            "base_path": rule.page,
+            "details": {
+                "attachments": [
+                    {"attachment_type": "html", "url": f"{rule.page}/technical-notes"},
+                    {
+                        "attachment_type": "file",
+                        "url": "https://assets.publishing.service.gov.uk/media/67b0c0ffee/RO_2023-24_notes.pdf",
+                    },
+                    {"attachment_type": "file", "url": file_url},
+                ]
+            },
+        }
+    )
+    httpserver.expect_request(f"/assets.publishing.service.gov.uk{file_path}").respond_with_data(
+        (SNAPSHOTS / "mhclg_rsx" / "RSX_2023-24_data_by_LA.csv").read_bytes()
+    )
+
+    (outcome,) = ingest_source("mhclg_rsx", periods=["2023-24"], settings=live)
+
+    assert (outcome.mode, outcome.fetch, outcome.loaded, outcome.file_name) == (
+        "live",
+        "new",
+        True,
+        "RSX_2023-24_data_by_LA.ods",
+    )
+    assert outcome.rows > 1000
+    assert len(raw_rows(live, "mhclg_rsx", "2023-24")) == outcome.rows
+    (fetch,) = read_manifest(live.landing_dir)
+    assert (fetch.url, fetch.mode) == (file_url, "live")
+    assert [r[0].path for r in httpserver.log] == [
+        f"/www.gov.uk/api/content{rule.page}",
+        f"/assets.publishing.service.gov.uk{file_path}",
+    ]
+
+
+def test_snapshot_mode_on_a_live_only_source_creates_its_empty_table_and_lands_nothing(
+    warehouse_settings: Settings,
+) -> None:
+    assert all(p.snapshot is None for p in catalogue().get("nomis_population").partitions)
+
+    outcomes = ingest_source("nomis_population", settings=warehouse_settings)
+
+    assert outcomes == []
+    assert raw_rows(warehouse_settings, "nomis_population") == []
+    assert list(read_manifest(warehouse_settings.landing_dir)) == []
+    assert not (warehouse_settings.landing_dir / "objects").exists()
+    with duckdb.connect(str(warehouse_settings.duckdb_path), read_only=True) as con:
+        assert con.execute("select count(*) from raw.fetch_manifest").fetchone() == (0,)
+        assert con.execute(
+            "select synthetic from raw.source_catalogue where source_id = 'nomis_population'"
+        ).fetchone() == (False,)

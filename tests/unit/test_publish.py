@@ -1,0 +1,216 @@
+"""warehouse.publish: immutable releases of the marts, with a datapackage, and an atomic `latest`."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.catalogue import catalogue
+from ingest.errors import PublishError
+from ingest.land import Landed, land
+from ingest.load import refresh_catalogue_table, refresh_manifest_table
+from ingest.settings import Settings
+from warehouse.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
+
+MART_COLUMNS = ["label", "amount_gbp", "is_synthetic"]  # after the primary key
+
+
+def build_marts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists marts")
+    for mart in MARTS:
+        key = PRIMARY_KEYS[mart]
+        con.execute(
+            f"create or replace table marts.{mart} ({key} varchar, label varchar, amount_gbp decimal(18, 3), "
+            "is_synthetic boolean)"
+        )
+        con.execute(
+            f"insert into marts.{mart} values ('{mart}-1', 'Birmingham', 1234.5, false), "
+            f"('{mart}-2', 'Solihull', -7.25, true)"
+        )
+
+
+@pytest.fixture
+def warehouse(warehouse_settings: Settings) -> tuple[Settings, Landed]:
+    """Marts, one raw source table with lineage, the fetch manifest and the project's catalogue."""
+    s = warehouse_settings
+    landed = land(
+        s.landing_dir,
+        source_id="mhclg_rsx",
+        period="2023-24",
+        data=b"a publisher's file",
+        url="snapshot://mhclg_rsx/RSX_2023-24_data_by_LA.csv",
+        file_name="RSX_2023-24_data_by_LA.csv",
+        mode="snapshot",
+    )
+    s.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(s.duckdb_path)) as con:
+        build_marts(con)
+        con.execute("create schema if not exists raw")
+        con.execute("create table raw.mhclg_rsx (value integer, _source_file_sha256 varchar)")
+        con.execute("insert into raw.mhclg_rsx values (1, ?)", [landed.sha256])
+        refresh_manifest_table(con, s.landing_dir)
+        refresh_catalogue_table(con, list(catalogue()))
+    return s, landed
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def package(release_dir: Path) -> dict:
+    return json.loads((release_dir / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def test_publish_writes_csv_and_parquet_per_mart_with_a_matching_datapackage(
+    warehouse: tuple[Settings, Landed],
+) -> None:
+    settings, landed = warehouse
+
+    release = publish_release(settings, checks={"gx": {"success": True}})
+
+    assert release.created
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-[0-9a-f]{12}", release.version)
+    assert release.version.endswith(release.content_hash[:12])
+    assert release.path == settings.releases_dir / release.version
+    assert release.rows == {mart: 2 for mart in MARTS}
+    for mart in MARTS:
+        raw = (release.path / f"{mart}.csv").read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf"), f"{mart}.csv has a BOM"
+        rows = list(csv.reader(raw.decode("utf-8").splitlines()))
+        assert rows[0] == [PRIMARY_KEYS[mart], *MART_COLUMNS]
+        assert len(rows) == 3
+        assert rows[1][:2] == [f"{mart}-1", "Birmingham"], "rows are ordered by the natural columns"
+        with duckdb.connect() as con:
+            parquet = con.execute(f"select * from read_parquet('{release.path / (mart + '.parquet')}')").fetchall()
+        assert len(parquet) == 2
+
+    pkg = package(release.path)
+    assert pkg["version"] == release.version
+    assert pkg["checks"] == {"gx": {"success": True}}
+    resources = {r["name"]: r for r in pkg["resources"]}
+    assert set(resources) == {*MARTS, *(f"{m}_parquet" for m in MARTS), "source_files"}
+    for resource in pkg["resources"]:
+        path = release.path / resource["path"]
+        assert resource["hash"] == f"sha256:{sha256_of(path)}", resource["path"]
+        assert resource["bytes"] == path.stat().st_size, resource["path"]
+    assert resources["fct_spend"]["schema"]["primaryKey"] == "spend_key"
+    assert resources["fct_spend"]["has_synthetic_rows"] is True
+    assert {f["name"]: f["type"] for f in resources["fct_spend"]["schema"]["fields"]} == {
+        "spend_key": "string",
+        "label": "string",
+        "amount_gbp": "number",
+        "is_synthetic": "boolean",
+    }
+    with open(release.path / "source_files.csv", newline="", encoding="utf-8") as fh:
+        source_files = list(csv.DictReader(fh))
+    assert [(r["sha256"], r["source_id"], r["period"]) for r in source_files] == [
+        (landed.sha256, "mhclg_rsx", "2023-24")
+    ]
+    rsx = next(s for s in pkg["sources"] if s["name"] == "mhclg_rsx")
+    assert [f["sha256"] for f in rsx["files"]] == [landed.sha256]
+    assert os.readlink(latest_path(settings)) == release.version
+    assert latest_path(settings).resolve() == release.path.resolve()
+
+
+def test_contains_synthetic_data_reflects_the_catalogue(warehouse: tuple[Settings, Landed]) -> None:
+    settings, _ = warehouse
+    synthetic = sorted(s.id for s in catalogue() if s.synthetic)
+    assert synthetic, "the project catalogue has synthetic sources"
+
+    first = publish_release(settings, checks={})
+
+    pkg = package(first.path)
+    assert pkg["contains_synthetic_data"] is True
+    assert sorted(pkg["synthetic_sources"]) == synthetic
+    assert "**Contains synthetic data.**" in (first.path / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        refresh_catalogue_table(con, [s for s in catalogue() if not s.synthetic])
+        con.execute("insert into marts.dim_area values ('dim_area-3', 'Coventry', 0, false)")  # a new version
+    second = publish_release(settings, checks={})
+
+    pkg = package(second.path)
+    assert (pkg["contains_synthetic_data"], pkg["synthetic_sources"], pkg["synthetic_note"]) == (False, [], None)
+    assert "synthetic" not in (second.path / "RELEASE_NOTES.md").read_text(encoding="utf-8").lower()
+
+
+def test_publishing_unchanged_marts_again_is_a_noop(warehouse: tuple[Settings, Landed]) -> None:
+    settings, _ = warehouse
+    first = publish_release(settings, checks={})
+    releases = sorted(p.name for p in settings.releases_dir.iterdir())
+
+    again = publish_release(settings, checks={"run": 2})
+
+    assert (again.created, again.version, again.path) == (False, first.version, first.path)
+    assert sorted(p.name for p in settings.releases_dir.iterdir()) == releases
+    assert os.readlink(latest_path(settings)) == first.version
+    assert package(first.path)["checks"] == {}, "the published release is not rewritten"
+
+
+def test_a_changed_mart_is_a_new_release_and_latest_moves_to_it(warehouse: tuple[Settings, Landed]) -> None:
+    settings, _ = warehouse
+    first = publish_release(settings, checks={})
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        con.execute("insert into marts.fct_spend values ('fct_spend-3', 'Walsall', 42, false)")
+        con.execute("delete from marts.dim_period where period_key = 'dim_period-2'")
+
+    second = publish_release(settings, checks={})
+
+    assert second.created
+    assert second.version != first.version
+    assert second.rows["fct_spend"] == 3
+    assert os.readlink(latest_path(settings)) == second.version
+    assert first.path.is_dir(), "earlier releases stay"
+    notes = (second.path / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert f"# Release {second.version}" in notes
+    assert f"Changes since {first.version}:" in notes
+    assert "| fct_spend | 3 | +1 |" in notes
+    assert "| dim_period | 1 | -1 |" in notes
+    assert "| dim_area | 2 | +0 |" in notes
+    assert "First release." in (first.path / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+
+
+def test_release_files_are_read_only(warehouse: tuple[Settings, Landed]) -> None:
+    settings, _ = warehouse
+
+    release = publish_release(settings, checks={})
+
+    files = [p for p in release.path.rglob("*") if p.is_file()]
+    assert len(files) == 2 * len(MARTS) + 3  # + source_files.csv, datapackage.json, RELEASE_NOTES.md
+    writable = [p.name for p in files if stat.S_IMODE(p.stat().st_mode) & 0o222]
+    assert writable == []
+
+
+def test_publish_without_raw_source_tables_lists_no_source_files(warehouse_settings: Settings) -> None:
+    settings = warehouse_settings
+    settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        build_marts(con)
+        refresh_manifest_table(con, settings.landing_dir)  # no manifest yet: an empty table
+        refresh_catalogue_table(con, list(catalogue()))
+
+    release = publish_release(settings, checks={})
+
+    assert release.created
+    assert (release.path / "source_files.csv").read_text(encoding="utf-8").splitlines()[0].startswith("sha256,")
+    assert len((release.path / "source_files.csv").read_text(encoding="utf-8").splitlines()) == 1
+    assert all(s["files"] == [] for s in package(release.path)["sources"])
+
+
+def test_publish_refuses_when_a_mart_is_missing(warehouse: tuple[Settings, Landed]) -> None:
+    settings, _ = warehouse
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        con.execute("drop table marts.dim_indicator")
+
+    with pytest.raises(PublishError, match=r"mart marts\.dim_indicator does not exist"):
+        publish_release(settings, checks={})
+
+    assert not latest_path(settings).exists()
