@@ -45,6 +45,9 @@ test-integration: env
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	cd dbt_project && WHOLEPLACE_DUCKDB_PATH=$${WHOLEPLACE_DUCKDB_PATH:-$(CURDIR)/warehouse/wholeplace.duckdb} \
+		DBT_TARGET_PATH=$(CURDIR)/warehouse/dbt/target DBT_LOG_PATH=$(CURDIR)/warehouse/dbt/logs \
+		$(VENV)/bin/sqlfluff lint models tests --disable-progress-bar
 
 clean:
 	rm -rf warehouse/raw warehouse/releases warehouse/staging warehouse/runs warehouse/gx warehouse/dbt warehouse/logs

@@ -13,8 +13,11 @@ ra as (
         line_title,
         financial_year
     from {{ ref('int_council_budget_lines_mapped') }}
-    where line_number < 800
-        and (not is_known_line or (line_level not in ('total_service_expenditure', 'memorandum') and theme_code is null))
+    where
+        line_number < 800
+        and (
+            not is_known_line or (line_level not in ('total_service_expenditure', 'memorandum') and theme_code is null)
+        )
 
 ),
 
@@ -28,7 +31,8 @@ rsx as (
     from {{ ref('stg_mhclg_rsx__outturn_items') }} as items
     left join {{ ref('mhclg_service_lines') }} as lines
         on items.service_code = lines.service_code
-    where lines.service_code is null
+    where
+        lines.service_code is null
         or (lines.theme_code is null and items.service_code <> 'totsx')
 
 )

@@ -10,21 +10,32 @@ councils as (
 
 years as (
 
-    select distinct financial_year, measure from {{ ref('whole_place_budget') }}
+    select distinct
+        financial_year,
+        measure
+    from {{ ref('whole_place_budget') }}
 
 ),
 
 present as (
 
-    select distinct area_code, financial_year, measure from {{ ref('whole_place_budget') }}
+    select distinct
+        area_code,
+        financial_year,
+        measure
+    from {{ ref('whole_place_budget') }}
 
 )
 
-select councils.area_code, years.financial_year, years.measure
+select
+    councils.area_code,
+    years.financial_year,
+    years.measure
 from councils
 cross join years
 left join present
-    on councils.area_code = present.area_code
-    and years.financial_year = present.financial_year
-    and years.measure = present.measure
+    on
+        councils.area_code = present.area_code
+        and years.financial_year = present.financial_year
+        and years.measure = present.measure
 where present.area_code is null

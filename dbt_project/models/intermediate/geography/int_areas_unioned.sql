@@ -35,8 +35,9 @@ region_of_councils as (
     inner join census
         on councils.area_code = census.area_code
     inner join reference_areas
-        on census.region_name = reference_areas.area_name
-        and reference_areas.area_type = 'region'
+        on
+            census.region_name = reference_areas.area_name
+            and reference_areas.area_type = 'region'
 
 ),
 
@@ -61,7 +62,7 @@ combined_authority as (
         councils.combined_authority_code as area_code,
         councils.combined_authority_name as area_name,
         'combined_authority' as area_type,
-        (select min(region_code) from region_of_councils) as parent_area_code,
+        (select min(region_of_councils.region_code) from region_of_councils) as parent_area_code,
         null as icb_code,
         councils.combined_authority_code,
         'ons_lad_cauth_lookup' as defined_by

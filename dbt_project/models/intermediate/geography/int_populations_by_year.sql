@@ -52,6 +52,14 @@ census_england as (
 
 ),
 
+census_all as (
+
+    select * from census_districts
+    union all
+    select * from census_england
+
+),
+
 census_based as (
 
     select
@@ -61,11 +69,7 @@ census_based as (
         census_all.population_source
 
     from years
-    cross join (
-        select * from census_districts
-        union all
-        select * from census_england
-    ) as census_all
+    cross join census_all
 
 ),
 
@@ -92,8 +96,9 @@ districts_and_england as (
 
     from census_based
     left join estimates
-        on census_based.financial_year = estimates.financial_year
-        and census_based.area_code = estimates.area_code
+        on
+            census_based.financial_year = estimates.financial_year
+            and census_based.area_code = estimates.area_code
 
 ),
 
@@ -115,10 +120,18 @@ combined_authority as (
 
 final as (
 
-    select financial_year, area_code, population_count, population_source
+    select
+        financial_year,
+        area_code,
+        population_count,
+        population_source
     from districts_and_england
     union all
-    select financial_year, area_code, population_count, population_source
+    select
+        financial_year,
+        area_code,
+        population_count,
+        population_source
     from combined_authority
     where member_count = (select count(*) from councils)
 

@@ -47,8 +47,9 @@ oflog_values as (
 
     from oflog
     inner join indicators
-        on oflog.measure_code = indicators.published_id
-        and indicators.source_id = 'oflog_asc'
+        on
+            oflog.measure_code = indicators.published_id
+            and indicators.source_id = 'oflog_asc'
 
 ),
 
@@ -77,8 +78,9 @@ fingertips_values as (
 
     from fingertips
     inner join indicators
-        on fingertips.published_indicator_id = indicators.published_id
-        and indicators.source_id = 'fingertips'
+        on
+            fingertips.published_indicator_id = indicators.published_id
+            and indicators.source_id = 'fingertips'
     where coalesce(fingertips.category_type, '') = ''
 
 ),

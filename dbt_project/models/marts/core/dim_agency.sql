@@ -8,12 +8,23 @@ agencies as (
 
 with_unknown as (
 
-    select agency_code, agency_name, agency_type, serves_area_code, ods_code
+    select
+        agency_code,
+        agency_name,
+        agency_type,
+        serves_area_code,
+        ods_code
     from agencies
 
     union all
 
-    select 'UNKNOWN', 'Unknown agency', 'unknown', 'UNKNOWN', null
+    {{ unknown_member([
+        ['agency_code', "'UNKNOWN'"],
+        ['agency_name', "'Unknown agency'"],
+        ['agency_type', "'unknown'"],
+        ['serves_area_code', "'UNKNOWN'"],
+        ['ods_code', 'null'],
+    ]) }}
 
 ),
 

@@ -6,41 +6,44 @@ areas as (
 
 ),
 
-councils as (
+lookup_vintage as (
 
-    select * from {{ ref('int_region_councils_filtered') }}
+    select cast(max(councils.vintage_year) as varchar) as vintage_year
+    from {{ ref('int_region_councils_filtered') }} as councils
 
 ),
 
 with_unknown as (
 
     select
-        area_code,
-        area_name,
-        area_type,
-        parent_area_code,
-        icb_code,
-        combined_authority_code,
-        defined_by,
+        areas.area_code,
+        areas.area_name,
+        areas.area_type,
+        areas.parent_area_code,
+        areas.icb_code,
+        areas.combined_authority_code,
+        areas.defined_by,
         case
-            when area_type in ('local_authority', 'combined_authority')
-                then cast((select max(vintage_year) from councils) as varchar)
-            when area_type in ('locality', 'ward') then '2022'
+            when areas.area_type in ('local_authority', 'combined_authority')
+                then lookup_vintage.vintage_year
+            when areas.area_type in ('locality', 'ward') then '2022'
         end as vintage
 
     from areas
+    cross join lookup_vintage
 
     union all
 
-    select
-        'UNKNOWN' as area_code,
-        'Unknown area' as area_name,
-        'unknown' as area_type,
-        null as parent_area_code,
-        null as icb_code,
-        null as combined_authority_code,
-        'unknown member' as defined_by,
-        null as vintage
+    {{ unknown_member([
+        ['area_code', "'UNKNOWN'"],
+        ['area_name', "'Unknown area'"],
+        ['area_type', "'unknown'"],
+        ['parent_area_code', 'null'],
+        ['icb_code', 'null'],
+        ['combined_authority_code', 'null'],
+        ['defined_by', "'unknown member'"],
+        ['vintage', 'null'],
+    ]) }}
 
 ),
 
@@ -56,7 +59,7 @@ final as (
         icb_code,
         combined_authority_code,
         area_code = '{{ var("region_code") }}'
-            or combined_authority_code = '{{ var("region_code") }}' as is_in_region,
+        or combined_authority_code = '{{ var("region_code") }}' as is_in_region,
         vintage,
         defined_by
 

@@ -32,7 +32,18 @@ with_unknown as (
 
     union all
 
-    select 'unknown', null, null, 'Unknown indicator', null, null, 'unknown', null, null, false
+    {{ unknown_member([
+        ['indicator_code', "'unknown'"],
+        ['source_id', 'null'],
+        ['published_id', 'null'],
+        ['indicator_name', "'Unknown indicator'"],
+        ['unit', 'null'],
+        ['polarity', 'null'],
+        ['theme_code', "'unknown'"],
+        ['definition_note', 'null'],
+        ['publisher', 'null'],
+        ['is_synthetic', 'false'],
+    ]) }}
 
 ),
 

@@ -19,7 +19,12 @@ financial_years as (
 
     union all
 
-    select 'unknown', null, null, null
+    {{ unknown_member([
+        ['financial_year', "'unknown'"],
+        ['start_date', 'null'],
+        ['end_date', 'null'],
+        ['start_year', 'null'],
+    ]) }}
 
 ),
 

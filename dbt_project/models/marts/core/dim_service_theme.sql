@@ -8,12 +8,23 @@ themes as (
 
 with_unknown as (
 
-    select theme_code, theme_name, theme_group, parent_theme_code, description
+    select
+        theme_code,
+        theme_name,
+        theme_group,
+        parent_theme_code,
+        description
     from themes
 
     union all
 
-    select 'unknown', 'Unknown theme', 'unknown', null, 'A publisher line with no mapping (fails a test)'
+    {{ unknown_member([
+        ['theme_code', "'unknown'"],
+        ['theme_name', "'Unknown theme'"],
+        ['theme_group', "'unknown'"],
+        ['parent_theme_code', 'null'],
+        ['description', "'A publisher line with no mapping (fails a test)'"],
+    ]) }}
 
 ),
 

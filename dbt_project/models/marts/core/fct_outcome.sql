@@ -33,7 +33,12 @@ in_scope as (
 
 england as (
 
-    select indicator_code, period_label, sex, age, value
+    select
+        indicator_code,
+        period_label,
+        sex,
+        age,
+        value
     from outcomes
     where area_code = 'E92000001'
 
@@ -41,18 +46,26 @@ england as (
 
 region as (
 
-    select outcomes.indicator_code, outcomes.period_label, outcomes.sex, outcomes.age, outcomes.value
+    select
+        outcomes.indicator_code,
+        outcomes.period_label,
+        outcomes.sex,
+        outcomes.age,
+        outcomes.value
     from outcomes
     inner join areas
-        on outcomes.area_code = areas.area_code
-        and areas.area_type = 'region'
+        on
+            outcomes.area_code = areas.area_code
+            and areas.area_type = 'region'
 
 ),
 
 final as (
 
     select
-        {{ surrogate_key(['in_scope.indicator_code', 'in_scope.area_code', 'in_scope.period_label', 'in_scope.sex', 'in_scope.age']) }}
+        {{ surrogate_key([
+            'in_scope.indicator_code', 'in_scope.area_code', 'in_scope.period_label', 'in_scope.sex', 'in_scope.age'
+        ]) }}
             as outcome_key,
         {{ surrogate_key(['in_scope.indicator_code']) }} as indicator_key,
         {{ surrogate_key(['in_scope.area_code']) }} as area_key,
@@ -83,15 +96,17 @@ final as (
 
     from in_scope
     left join england
-        on in_scope.indicator_code = england.indicator_code
-        and in_scope.period_label = england.period_label
-        and in_scope.sex = england.sex
-        and in_scope.age = england.age
+        on
+            in_scope.indicator_code = england.indicator_code
+            and in_scope.period_label = england.period_label
+            and in_scope.sex = england.sex
+            and in_scope.age = england.age
     left join region
-        on in_scope.indicator_code = region.indicator_code
-        and in_scope.period_label = region.period_label
-        and in_scope.sex = region.sex
-        and in_scope.age = region.age
+        on
+            in_scope.indicator_code = region.indicator_code
+            and in_scope.period_label = region.period_label
+            and in_scope.sex = region.sex
+            and in_scope.age = region.age
     left join sources
         on in_scope.source_id = sources.source_id
 

@@ -39,11 +39,13 @@ in_scope as (
 
     from spend_lines
     inner join agencies
-        on spend_lines.area_code = agencies.agency_code
-        and agencies.agency_type in ('council', 'combined_authority')
+        on
+            spend_lines.area_code = agencies.agency_code
+            and agencies.agency_type in ('council', 'combined_authority')
     left join service_lines
         on spend_lines.service_code = service_lines.service_code
-    where spend_lines.row_kind = 'authority'
+    where
+        spend_lines.row_kind = 'authority'
         and spend_lines.service_code <> 'totsx'
 
 ),

@@ -36,21 +36,24 @@ lines as (
 
     from spend_lines
     inner join agencies
-        on spend_lines.area_code = agencies.agency_code
-        and agencies.agency_type in ('council', 'combined_authority')
+        on
+            spend_lines.area_code = agencies.agency_code
+            and agencies.agency_type in ('council', 'combined_authority')
     where spend_lines.row_kind = 'authority'
 
 ),
 
 budget as (
 
-    select * from lines where measure = 'budget'
+    select * from lines
+    where measure = 'budget'
 
 ),
 
 outturn as (
 
-    select * from lines where measure = 'outturn'
+    select * from lines
+    where measure = 'outturn'
 
 ),
 
@@ -76,9 +79,10 @@ joined as (
 
     from budget
     full outer join outturn
-        on budget.area_code = outturn.area_code
-        and budget.financial_year = outturn.financial_year
-        and budget.service_code = outturn.service_code
+        on
+            budget.area_code = outturn.area_code
+            and budget.financial_year = outturn.financial_year
+            and budget.service_code = outturn.service_code
 
 ),
 

@@ -64,16 +64,22 @@ england_spend as (
     select
         spend_lines.financial_year,
         service_lines.theme_code,
-        cast(round(cast(spend_lines.value_gbp_thousands * 1000 as double) / populations.population_count, 2) as decimal(14, 2))
+        cast(
+            round(cast(spend_lines.value_gbp_thousands * 1000 as double) / populations.population_count, 2) as decimal(
+                14, 2
+            )
+        )
             as england_spend_per_head_gbp
 
     from spend_lines
     inner join service_lines
         on spend_lines.service_code = service_lines.service_code
     inner join populations
-        on populations.area_code = 'E92000001'
-        and spend_lines.financial_year = populations.financial_year
-    where spend_lines.row_kind = 'england'
+        on
+            populations.area_code = 'E92000001'
+            and spend_lines.financial_year = populations.financial_year
+    where
+        spend_lines.row_kind = 'england'
         and spend_lines.measure = 'outturn'
 
 ),
@@ -110,14 +116,17 @@ final as (
 
     from spend_per_head
     inner join outcomes
-        on spend_per_head.area_code = outcomes.area_code
-        and spend_per_head.financial_year = outcomes.financial_year
+        on
+            spend_per_head.area_code = outcomes.area_code
+            and spend_per_head.financial_year = outcomes.financial_year
     inner join indicators
-        on outcomes.indicator_code = indicators.indicator_code
-        and spend_per_head.theme_code = indicators.theme_code
+        on
+            outcomes.indicator_code = indicators.indicator_code
+            and spend_per_head.theme_code = indicators.theme_code
     left join england_spend
-        on spend_per_head.financial_year = england_spend.financial_year
-        and spend_per_head.theme_code = england_spend.theme_code
+        on
+            spend_per_head.financial_year = england_spend.financial_year
+            and spend_per_head.theme_code = england_spend.theme_code
 
 )
 

@@ -62,9 +62,16 @@ contributions as (
 
 expected_councils as (
 
-    select area_code, 1 as council_count from councils
+    select
+        area_code,
+        1 as council_count
+    from councils
     union all
-    select combined_authority_code, count(*) from councils group by 1
+    select
+        combined_authority_code as area_code,
+        count(*) as council_count
+    from councils
+    group by 1
 
 ),
 
@@ -96,7 +103,7 @@ completeness as (
     select
         aggregated.*,
         aggregated.council_count = coalesce(expected_councils.council_count, 0)
-            and aggregated.combined_authority_count = aggregated.combined_authority_rows as is_complete
+        and aggregated.combined_authority_count = aggregated.combined_authority_rows as is_complete
 
     from aggregated
     left join expected_councils
@@ -107,7 +114,9 @@ completeness as (
 final as (
 
     select
-        {{ surrogate_key(['completeness.area_code', 'completeness.financial_year', 'completeness.measure', 'completeness.theme_code']) }}
+        {{ surrogate_key([
+            'completeness.area_code', 'completeness.financial_year', 'completeness.measure', 'completeness.theme_code'
+        ]) }}
             as whole_place_budget_key,
         completeness.area_code,
         areas.area_name,
@@ -133,7 +142,10 @@ final as (
         case
             when completeness.is_complete and populations.population_count > 0
                 then cast(round(
-                    cast(coalesce(completeness.council_sum_gbp, 0) + coalesce(completeness.combined_authority_sum_gbp, 0) as double)
+                    cast(
+                        coalesce(completeness.council_sum_gbp, 0)
+                        + coalesce(completeness.combined_authority_sum_gbp, 0) as double
+                    )
                     / populations.population_count,
                     2
                 ) as decimal(14, 2))
@@ -150,8 +162,9 @@ final as (
     inner join themes
         on completeness.theme_code = themes.theme_code
     left join populations
-        on completeness.area_code = populations.area_code
-        and completeness.financial_year = populations.financial_year
+        on
+            completeness.area_code = populations.area_code
+            and completeness.financial_year = populations.financial_year
 
 )
 

@@ -26,7 +26,7 @@ renamed as (
         cast(value as double) as value,
         cast(lower_ci_95 as double) as lower_ci_95,
         cast(upper_ci_95 as double) as upper_ci_95,
-        cast("count" as double) as numerator_count,
+        cast(count as double) as numerator_count,
         cast(denominator as double) as denominator_count,
         value_status,
         value_note,

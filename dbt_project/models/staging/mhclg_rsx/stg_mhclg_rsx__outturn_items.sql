@@ -13,7 +13,7 @@ renamed as (
         ons_code as area_code,
         e_code as mhclg_e_code,
         la_name as authority_name,
-        "class" as authority_class,
+        class as authority_class,
         subclass as authority_subclass,
         notes as note_flag,
         certified as certified_flag,
