@@ -1,5 +1,8 @@
 """Idempotent loads into ``raw.<source>``: a period's partition is replaced in one transaction.
 
+The rows a new file replaces move to ``raw_vintages.<source>`` in the same transaction, so marts
+use the latest vintage and older ones stay queryable.
+
 Every raw row carries where it came from: the source id, the period, the landed file's name,
 sha256 and URL, the row (and, for wide sheets, the column) in that file, and when it was loaded.
 Loading the same file for the same period again is a no-op, so re-runs keep ``_loaded_at``.
@@ -61,17 +64,19 @@ def _table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> l
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, source: Source, columns: dict[str, str]) -> None:
-    """Create ``raw.<source>``; recreate it if the parser's declared schema has changed."""
-    con.execute("create schema if not exists raw")
+    """Create ``raw.<source>`` and ``raw_vintages.<source>`` (rows superseded by a newer file for
+    the same period); recreate both if the parser's declared schema has changed."""
     wanted = {**columns, **META_COLUMNS}
-    existing = _table_columns(con, "raw", source.id)
-    if existing and [c for c, _ in existing] != list(wanted):
-        log.warning("%s: declared columns changed; recreating raw.%s (reloads every period)", source.id, source.id)
-        con.execute(f'drop table raw."{source.id}"')
-        existing = []
-    if not existing:
-        cols = ", ".join(f'"{name}" {dtype}' for name, dtype in wanted.items())
-        con.execute(f'create table raw."{source.id}" ({cols})')
+    for schema in ("raw", "raw_vintages"):
+        con.execute(f"create schema if not exists {schema}")
+        existing = _table_columns(con, schema, source.id)
+        if existing and [c for c, _ in existing] != list(wanted):
+            log.warning("%s: declared columns changed; recreating %s.%s", source.id, schema, source.id)
+            con.execute(f'drop table {schema}."{source.id}"')
+            existing = []
+        if not existing:
+            cols = ", ".join(f'"{name}" {dtype}' for name, dtype in wanted.items())
+            con.execute(f'create table {schema}."{source.id}" ({cols})')
 
 
 def load_partition(
@@ -95,6 +100,10 @@ def load_partition(
     con.register("frame", frame)
     try:
         con.execute("begin transaction")
+        # a new file for a period loaded before is a new vintage: keep the old rows queryable
+        con.execute(
+            f'insert into raw_vintages."{source.id}" select * from {table} where _period = ?', [landed.period]
+        )
         con.execute(f"delete from {table} where _period = ?", [landed.period])
         con.execute(
             f"insert into {table} select {select}, ?, ?, ?, ?, ?, ? from frame",

@@ -128,6 +128,19 @@ def test_a_new_file_for_a_period_replaces_that_period_only(con: duckdb.DuckDBPyC
     ]
 
 
+def test_the_replaced_rows_stay_queryable_as_an_older_vintage(con: duckdb.DuckDBPyConnection) -> None:
+    v1, v2 = landed("2023-24", b"v1"), landed("2023-24", b"v2")
+    load_partition(con, SOURCE, v1, frame(("E08000025", 10), ("E08000026", 20)), COLUMNS)
+    assert con.execute("select count(*) from raw_vintages.demo_source").fetchone() == (0,)
+
+    load_partition(con, SOURCE, v2, frame(("E08000025", 11)), COLUMNS)
+    load_partition(con, SOURCE, v2, frame(("E08000025", 11)), COLUMNS)  # same file again: nothing moves
+
+    assert con.execute(
+        "select _period, area_code, value, _source_file_sha256 from raw_vintages.demo_source order by area_code"
+    ).fetchall() == [("2023-24", "E08000025", 10, v1.sha256), ("2023-24", "E08000026", 20, v1.sha256)]
+
+
 def test_a_frame_whose_columns_differ_from_the_declaration_raises_naming_them(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
