@@ -231,8 +231,9 @@ def test_a_second_run_with_unchanged_inputs_adds_no_raw_file_and_publishes_ident
     assert {p.name: _sha(p) for p in pipeline.latest.glob("*.csv")} == hashes
 
 
-def _corrupted_snapshots(tmp_path: Path, replace: tuple[str, str]) -> tuple[Path, int]:
-    """A copy of the bundled snapshots with one Coventry figure in RSX 2023-24 replaced.
+def _corrupted_snapshots(tmp_path: Path, new_text: str) -> tuple[Path, int]:
+    """A copy of the bundled snapshots with Coventry's first figure (column H, RSX-edu-empl) in
+    RSX 2023-24 replaced by ``new_text``.
 
     Returns the copy and the spreadsheet row of the change (not the text line: header cells
     hold line breaks).
@@ -243,10 +244,11 @@ def _corrupted_snapshots(tmp_path: Path, replace: tuple[str, str]) -> tuple[Path
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     row = next(i for i, r in enumerate(rows) if r[:2] == ["E4602", "E08000026"])
-    old, new = replace
+    old = rows[row][7]
     line = next(ln for ln in text.split("\n") if ln.startswith("E4602,E08000026,"))
-    assert old in line
-    text = text.replace(line, line.replace(old, new, 1))
+    quoted = f'"{old}"' if "," in old else old
+    assert f",{quoted}," in line
+    text = text.replace(line, line.replace(f",{quoted},", f',"{new_text}",', 1))
     path.chmod(0o644)
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     return snapshots, row + 1
@@ -254,17 +256,12 @@ def _corrupted_snapshots(tmp_path: Path, replace: tuple[str, str]) -> tuple[Path
 
 def test_a_corrupted_extract_fails_the_run_naming_source_file_and_row_and_latest_stays(first_run, pipeline, tmp_path):
     before = pipeline.latest
-    coventry_value = pipeline.query(
-        "select value_text from raw.mhclg_rsx where ons_code = ? and _period = '2023-24' "
-        "and item_code = 'RSX-edu-empl'",
-        [COVENTRY],
-    )[0][0]
-    snapshots, row = _corrupted_snapshots(tmp_path, (f'"{coventry_value}"', '"12x4"'))
+    snapshots, row = _corrupted_snapshots(tmp_path, "12x4")
     run = pipeline.run(WHOLEPLACE_SNAPSHOT_DIR=str(snapshots))
     assert run.code != 0
     assert "FAILED" in run.output and "nothing was published" in run.output
     assert "mhclg_rsx" in run.output and "RSX_2023-24_data_by_LA.csv" in run.output
-    assert f"row {row}" in run.output and "'12x4' is not a number" in run.output
+    assert f"row {row}, column H" in run.output and "'12x4' is not a number" in run.output
     assert "Traceback" not in run.output
     assert pipeline.latest == before
     assert f"latest release is still {before.name}" in run.output
@@ -272,12 +269,7 @@ def test_a_corrupted_extract_fails_the_run_naming_source_file_and_row_and_latest
 
 def test_a_figure_that_fails_the_raw_checks_stops_the_run_before_publishing(first_run, pipeline, tmp_path):
     before = pipeline.latest
-    coventry_value = pipeline.query(
-        "select value_text from raw.mhclg_rsx where ons_code = ? and _period = '2023-24' "
-        "and item_code = 'RSX-edu-empl'",
-        [COVENTRY],
-    )[0][0]
-    snapshots, row = _corrupted_snapshots(tmp_path, (f'"{coventry_value}"', '"999,999,999"'))
+    snapshots, row = _corrupted_snapshots(tmp_path, "999,999,999")
     run = pipeline.run(WHOLEPLACE_SNAPSHOT_DIR=str(snapshots))
     assert run.code != 0
     assert "validate_raw mhclg_rsx" in run.output
