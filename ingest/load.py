@@ -101,9 +101,7 @@ def load_partition(
     try:
         con.execute("begin transaction")
         # a new file for a period loaded before is a new vintage: keep the old rows queryable
-        con.execute(
-            f'insert into raw_vintages."{source.id}" select * from {table} where _period = ?', [landed.period]
-        )
+        con.execute(f'insert into raw_vintages."{source.id}" select * from {table} where _period = ?', [landed.period])
         con.execute(f"delete from {table} where _period = ?", [landed.period])
         con.execute(
             f"insert into {table} select {select}, ?, ?, ?, ?, ?, ? from frame",

@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -114,17 +115,27 @@ def read_grid(
     sheet: SheetChoice = None,
 ) -> Grid:
     """Read CSV, XLSX or ODS bytes into a Grid; ``sheet`` picks a worksheet (ignored for CSV)."""
-    kind = _container(data, file)
-    if kind == "csv":
-        try:
-            text, encoding = decode_text(data)
-        except UnicodeDecodeError as exc:
-            raise SourceError(source_id, file, f"cannot decode the text: {exc.reason}") from exc
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
-        return Grid(source_id, file, _trim(rows), encoding=encoding)
-    if kind == "xlsx":
-        return _read_xlsx(data, source_id=source_id, file=file, sheet=sheet)
-    return _read_ods(data, source_id=source_id, file=file, sheet=sheet)
+    if _container(data, file) == "csv":
+        return _read_csv(data, source_id=source_id, file=file)
+    with _workbook(data, source_id=source_id, file=file) as (names, load):
+        return _choose(names, sheet, load, source_id, file)
+
+
+def read_workbook(data: bytes, *, source_id: str, file: str) -> list[Grid]:
+    """Every worksheet of an XLSX/ODS workbook, in order (a CSV is a workbook of one sheet)."""
+    if _container(data, file) == "csv":
+        return [_read_csv(data, source_id=source_id, file=file)]
+    with _workbook(data, source_id=source_id, file=file) as (names, load):
+        return [load(name) for name in names]
+
+
+def _read_csv(data: bytes, *, source_id: str, file: str) -> Grid:
+    try:
+        text, encoding = decode_text(data)
+    except UnicodeDecodeError as exc:
+        raise SourceError(source_id, file, f"cannot decode the text: {exc.reason}") from exc
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    return Grid(source_id, file, _trim(rows), encoding=encoding)
 
 
 def _container(data: bytes, file: str) -> str:
@@ -175,32 +186,34 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, *, source_id: str, file: str, sheet: SheetChoice) -> Grid:
-    import openpyxl
+@contextmanager
+def _workbook(data: bytes, *, source_id: str, file: str) -> Iterator[tuple[list[str], Callable[[str], Grid]]]:
+    """The sheet names of an XLSX or ODS workbook and a loader of one sheet as a Grid."""
+    if _container(data, file) == "xlsx":
+        import openpyxl
 
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
 
-        def load(name: str) -> Grid:
+        def load_xlsx(name: str) -> Grid:
             rows = [[_cell_text(v) for v in row] for row in wb[name].iter_rows(values_only=True)]
             return Grid(source_id, file, _trim(rows), sheet=name)
 
-        return _choose(wb.sheetnames, sheet, load, source_id, file)
-    finally:
-        wb.close()
+        try:
+            yield list(wb.sheetnames), load_xlsx
+        finally:
+            wb.close()
+        return
 
-
-def _read_ods(data: bytes, *, source_id: str, file: str, sheet: SheetChoice) -> Grid:
     import pandas as pd
 
     book = pd.ExcelFile(io.BytesIO(data), engine="odf")
 
-    def load(name: str) -> Grid:
+    def load_ods(name: str) -> Grid:
         frame = book.parse(name, header=None, dtype=object, keep_default_na=False)
         rows = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
         return Grid(source_id, file, _trim(rows), sheet=name)
 
-    return _choose(book.sheet_names, sheet, load, source_id, file)
+    yield list(book.sheet_names), load_ods
 
 
 def _trim(rows: list[list[str]]) -> list[list[str]]:

@@ -66,13 +66,36 @@ def run_dbt(args: list[str], settings: Settings) -> dict:
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
     failed = [r for r in results.get("results", []) if r.get("status") in ("error", "fail", "runtime error")]
     if failed:
-        lines = "\n".join(
-            f"  - {r['unique_id']}: {r.get('status')}: {(r.get('message') or '').strip()}" for r in failed
+        lines = []
+        for r in failed:
+            lines.append(f"  - {r['unique_id']}: {r.get('status')}: {(r.get('message') or '').strip()}")
+            lines.extend(f"      {row}" for row in failing_rows(r, settings))
+        raise ValidationFailed(
+            f"dbt {' '.join(args)} failed ({len(failed)} nodes); nothing is published:\n" + "\n".join(lines)
         )
-        raise ValidationFailed(f"dbt {' '.join(args)} failed ({len(failed)} nodes); nothing is published:\n{lines}")
     if code != 0:
         raise WholeplaceError(f"dbt {' '.join(args)} exited with {code}:\n" + "\n".join(tail[-15:]))
     return results
+
+
+def failing_rows(result: dict, settings: Settings, limit: int = 5) -> list[str]:
+    """The first rows a failed dbt test returned, so the message can name the file and row.
+
+    Tests that select lineage columns (source_file, source_row) point straight at the input.
+    """
+    sql = result.get("compiled_code")
+    if result.get("status") != "fail" or not sql or not result["unique_id"].startswith("test."):
+        return []
+    from warehouse.db import connect
+
+    try:
+        with connect(settings.duckdb_path, wait_s=5) as con:
+            cursor = con.execute(f"select * from ({sql}) limit {limit}")
+            names = [d[0] for d in cursor.description]
+            return [", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True)) for row in cursor.fetchall()]
+    except Exception as exc:  # the message is still useful without the rows
+        log.warning("could not read the failing rows of %s: %s", result["unique_id"], exc)
+        return []
 
 
 def summarise(results: dict) -> dict[str, int]:

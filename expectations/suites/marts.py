@@ -60,22 +60,55 @@ SUITE = Suite(
         Batch(
             name="mart_whole_place_budget__combined_authority_area_adds_up",
             description=(
-                "The combined authority area's total is its councils' totals plus its own, for "
-                "each year, measure and theme (money counted once)."
+                "The combined authority area's total on each theme is its councils' and the ICBs' money "
+                "in its districts plus its own, with pooled-fund transfers moved once (money counted once)."
             ),
             query="""
                 with ca as (
-                    select financial_year, measure, theme_code, total_gbp
+                    select financial_year, measure, theme_code,
+                        total_gbp - transfers_in_gbp + transfers_out_gbp as agencies_gbp
                     from marts.whole_place_budget where area_type = 'combined_authority' and is_complete
                 ),
                 parts as (
-                    select financial_year, measure, theme_code, sum(amount_gbp) as parts_gbp
-                    from marts.fct_spend group by 1, 2, 3
+                    select financial_year,
+                        case when measure = 'allocation' then 'budget' else measure end as measure,
+                        theme_code, sum(amount_gbp) as parts_gbp
+                    from marts.fct_spend where not is_inter_agency_transfer group by 1, 2, 3
                 )
-                select ca.*, parts.parts_gbp, ca.total_gbp - parts.parts_gbp as difference_gbp
+                select ca.*, parts.parts_gbp, ca.agencies_gbp - parts.parts_gbp as difference_gbp
                 from ca inner join parts using (financial_year, measure, theme_code)
             """,
-            expectations=lambda: [between("difference_gbp", 0, 0)],
+            expectations=lambda: [rows_between(1, 1_000_000), between("difference_gbp", 0, 0)],
+        ),
+        Batch(
+            name="mart_nhs_apportionment__conserves_icb_allocations",
+            description=(
+                "Apportioning an ICB's allocation to districts loses and invents nothing: for every ICB, "
+                "stream, year and method the parts sum to the allocation (to £1)."
+            ),
+            query="""
+                select financial_year, icb_ods_code, stream_code, apportionment_method,
+                    max(source_file) as _source_file, max(source_row) as _source_row,
+                    sum(apportioned_gbp) - max(icb_allocation_gbp) as difference_gbp
+                from intermediate.int_nhs_allocations_apportioned
+                group by 1, 2, 3, 4
+            """,
+            expectations=lambda: [between("difference_gbp", -1, 1)],
+        ),
+        Batch(
+            name="mart_pooled_budgets",
+            description="Each pooled fund's contributions add up to the fund total; shares are percentages.",
+            query="""
+                select *, sum(contribution_gbp) over (partition by fund_code, financial_year) - fund_total_gbp
+                    as difference_gbp
+                from marts.pooled_budgets
+            """,
+            skip_if_empty=True,
+            expectations=lambda: [
+                between("difference_gbp", 0, 0),
+                between("share_of_fund_pct", 0, 100),
+                in_set("partner_type", ["icb", "council"]),
+            ],
         ),
         Batch(
             name="mart_whole_place_budget__coverage_gap",

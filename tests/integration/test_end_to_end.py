@@ -112,25 +112,78 @@ def test_every_council_appears_for_every_year_and_measure(first_run, pipeline):
         assert set(areas) == COUNCILS, (year, measure)
 
 
-def test_agency_parts_sum_to_the_consolidated_total(first_run, pipeline):
+def test_agency_parts_less_transfers_make_the_consolidated_total(first_run, pipeline):
     rows = pipeline.query(
-        "select area_code, council_gbp, combined_authority_gbp, nhs_gbp, total_gbp "
-        "from marts.whole_place_budget where total_gbp is not null"
+        "select area_code, council_gbp, combined_authority_gbp, nhs_gbp, transfers_in_gbp, transfers_out_gbp, "
+        "gross_gbp, total_gbp from marts.whole_place_budget where total_gbp is not null"
     )
     assert rows
-    for area, council, ca, nhs, total in rows:
-        assert (council or 0) + (ca or 0) + (nhs or 0) == total, area
-    # the combined authority area = its seven councils + its own spend, per theme
+    for area, council, ca, nhs, t_in, t_out, gross, total in rows:
+        assert gross == (council or 0) + t_in + (ca or 0) + (nhs or 0), area
+        assert total == gross - t_out, area
+    # over all themes the transfers cancel: each pound is counted once
+    for area, year, total, parts in pipeline.query(
+        "select area_code, financial_year, sum(total_gbp), "
+        "sum(coalesce(council_gbp, 0) + coalesce(combined_authority_gbp, 0) + coalesce(nhs_gbp, 0)) "
+        "from marts.whole_place_budget where measure = 'budget' group by 1, 2 having bool_and(is_complete)"
+    ):
+        assert total == parts, (area, year)
+    # the combined authority area = its councils' and ICBs' money in its districts + its own, per theme
     (diff,) = pipeline.query(
         """
-        select max(abs(ca.total_gbp - parts.gbp)) from marts.whole_place_budget ca
-        join (select financial_year, measure, theme_code, sum(amount_gbp) gbp from marts.fct_spend group by all) parts
+        select max(abs(ca.total_gbp - ca.transfers_in_gbp + ca.transfers_out_gbp - parts.gbp))
+        from marts.whole_place_budget ca
+        join (select financial_year, case when measure = 'allocation' then 'budget' else measure end as measure,
+                     theme_code, sum(amount_gbp) gbp
+              from marts.fct_spend where not is_inter_agency_transfer group by all) parts
           using (financial_year, measure, theme_code)
         where ca.area_code = ? and ca.total_gbp is not null
         """,
         [WMCA],
     )[0]
     assert diff == 0
+
+
+def test_every_council_area_has_council_nhs_and_combined_authority_parts_in_2023_24(first_run, pipeline):
+    rows = pipeline.query(
+        "select area_code, sum(council_gbp), sum(nhs_gbp), sum(combined_authority_gbp), max(nhs_apportionment_method) "
+        "from marts.whole_place_budget where financial_year = '2023-24' and measure = 'budget' group by 1"
+    )
+    parts = {area: (council, nhs, ca, method) for area, council, nhs, ca, method in rows}
+    for council_area in COUNCILS:
+        council, nhs, _, method = parts[council_area]
+        assert council > 0 and nhs > 0 and method == "need_weighted", council_area
+    assert parts[WMCA][2] > 0  # the combined authority's own budget, in its area only
+    # Birmingham's NHS money comes from every ICB with practices there (BSol, Black Country, NW London)
+    icbs = pipeline.query(
+        "select list(distinct agency_code order by agency_code) from marts.fct_spend "
+        "where area_code = ? and agency_type = 'icb' and financial_year = '2023-24'",
+        [BIRMINGHAM],
+    )[0][0]
+    assert icbs == ["QHL", "QRV", "QUA"]
+
+
+def test_pooled_funds_show_each_partner_and_transfers_are_counted_once(first_run, pipeline):
+    funds = pipeline.query(
+        "select fund_code, financial_year, list(distinct partner_type order by partner_type), "
+        "sum(contribution_gbp), max(fund_total_gbp), sum(contribution_gbp) filter (where is_transfer_between_agencies) "
+        "from marts.pooled_budgets group by 1, 2"
+    )
+    assert {f for f, *_ in funds} == {f"BCF-{c}" for c in COUNCILS}
+    for fund, year, partners, total, fund_total, transferred in funds:
+        assert partners == ["council", "icb"] and total == fund_total and transferred > 0, (fund, year)
+    # the ICB money passed into Birmingham's 2023-24 pool appears once: out of the NHS theme, into ASC
+    transferred = pipeline.query(
+        "select sum(contribution_gbp) from marts.pooled_budgets "
+        "where fund_code = 'BCF-E08000025' and financial_year = '2023-24' and is_transfer_between_agencies"
+    )[0][0]
+    moved = pipeline.query(
+        "select sum(transfers_in_gbp), sum(transfers_out_gbp), "
+        "max(transfers_in_gbp) filter (where theme_code = 'adult_social_care') from marts.whole_place_budget "
+        "where area_code = ? and financial_year = '2023-24' and measure = 'budget'",
+        [BIRMINGHAM],
+    )[0]
+    assert moved == (transferred, transferred, transferred)
 
 
 def test_per_head_is_the_total_over_the_named_population(first_run, pipeline):
@@ -204,7 +257,13 @@ def test_the_release_is_a_frictionless_package_that_names_what_is_synthetic(firs
     release = pipeline.latest
     package = json.loads((release / "datapackage.json").read_text())
     assert package["contains_synthetic_data"] is True
-    assert set(package["synthetic_sources"]) == {"fingertips", "ons_lad_cauth_lookup", "ons_lad_icb_lookup"}
+    assert set(package["synthetic_sources"]) == {
+        "fingertips",
+        "ons_lad_cauth_lookup",
+        "ons_lad_icb_lookup",
+        "nhs_icb_allocations",
+        "bcf_plans",
+    }
     for resource in package["resources"]:
         path = release / resource["path"]
         assert resource["hash"] == f"sha256:{_sha(path)}"
@@ -215,7 +274,8 @@ def test_the_release_is_a_frictionless_package_that_names_what_is_synthetic(firs
     assert pipeline.query(
         "select bool_and(is_synthetic) from marts.fct_outcome where indicator_code like 'fingertips%'"
     )[0][0]
-    assert not pipeline.query("select bool_or(is_synthetic) from marts.fct_spend")[0][0]
+    assert not pipeline.query("select bool_or(is_synthetic) from marts.fct_spend where agency_type <> 'icb'")[0][0]
+    assert pipeline.query("select bool_and(is_synthetic) from marts.fct_spend where agency_type = 'icb'")[0][0]
     assert (release / "data_docs" / "index.html").exists()
 
 

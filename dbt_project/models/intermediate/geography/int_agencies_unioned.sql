@@ -1,4 +1,5 @@
--- The bodies that spend money in the place: each council, the combined authority, each ICB.
+-- The bodies that spend money in the place: each council, the combined authority, and each ICB
+-- with GP practices in the region.
 with
 
 councils as (
@@ -33,17 +34,40 @@ combined_authority_agency as (
 
 ),
 
-icb_agencies as (
+practice_weights as (
+
+    select * from {{ ref('stg_nhs_gp_weighted_population__practice_weights') }}
+
+),
+
+region_icb_codes as (
 
     select distinct
-        icb_code as agency_code,
-        icb_name as agency_name,
-        'icb' as agency_type,
-        icb_code as serves_area_code,
-        icb_ods_code as ods_code
+        icb_code,
+        icb_ods_code
 
     from councils
-    where icb_code is not null
+
+),
+
+icb_agencies as (
+
+    -- every ICB with GP practices in the region's districts: its money reaches the place even
+    -- when the district is not in its main footprint (Birmingham has Black Country and North West
+    -- London practices). Agencies are identified by ODS code, as NHS money is published.
+    select
+        practice_weights.icb_ods_code as agency_code,
+        max(practice_weights.icb_name) as agency_name,
+        'icb' as agency_type,
+        max(region_icb_codes.icb_code) as serves_area_code,
+        practice_weights.icb_ods_code as ods_code
+
+    from practice_weights
+    inner join councils
+        on practice_weights.area_code = councils.area_code
+    left join region_icb_codes
+        on practice_weights.icb_ods_code = region_icb_codes.icb_ods_code
+    group by practice_weights.icb_ods_code
 
 ),
 

@@ -36,7 +36,7 @@ final as (
         agency_name,
         agency_type,
         serves_area_code,
-        {{ surrogate_key(['serves_area_code']) }} as serves_area_key,
+        case when serves_area_code is not null then {{ surrogate_key(['serves_area_code']) }} end as serves_area_key,
         ods_code
 
     from with_unknown

@@ -1,7 +1,12 @@
--- Spend by agency, area, service theme, financial year and measure (budget / outturn), in pounds.
--- Council and combined-authority money from MHCLG's RA (budget) and RSX / RO (outturn) returns,
--- at the level of the publisher's service totals (detail lines would double count them).
--- A council's spend is for its own area; the combined authority's for the combined authority area.
+-- Spend by agency, area, service theme, financial year and measure, in pounds.
+-- - Councils and the combined authority: MHCLG's RA (budget) and RSX / RO (outturn) returns, at
+--   the level of the publisher's service totals (detail lines would double count them), net
+--   current expenditure. A council's spend is for its own area; the combined authority's for the
+--   combined authority area.
+-- - ICBs: allocations (measure 'allocation') apportioned to the region's districts by need-weighted
+--   population (int_nhs_allocations_apportioned; apportionment_method says so).
+-- - Transfers between agencies (e.g. NHS contributions into a council-hosted pooled fund) are
+--   rows with is_inter_agency_transfer = true, from int_pooled_fund_transfers.
 with
 
 spend_lines as (
@@ -22,20 +27,53 @@ agencies as (
 
 ),
 
+councils as (
+
+    select * from {{ ref('int_region_councils_filtered') }}
+
+),
+
+nhs as (
+
+    select * from {{ ref('int_nhs_allocations_apportioned') }}
+
+),
+
+transfers as (
+
+    select * from {{ ref('int_pooled_fund_transfers') }}
+
+),
+
 sources as (
 
     select * from {{ ref('stg_meta__sources') }}
 
 ),
 
-in_scope as (
+local_government as (
 
     select
-        spend_lines.*,
-        coalesce(service_lines.theme_code, 'unknown') as theme_code,
         agencies.agency_code,
         agencies.agency_type,
-        agencies.serves_area_code as spend_area_code
+        agencies.serves_area_code as area_code,
+        coalesce(service_lines.theme_code, 'unknown') as theme_code,
+        spend_lines.financial_year,
+        spend_lines.measure,
+        spend_lines.service_code as publisher_line_code,
+        spend_lines.publication,
+        cast(spend_lines.value_gbp_thousands * 1000 as decimal(18, 0)) as amount_gbp,
+        spend_lines.value_status,
+        false as is_inter_agency_transfer,
+        false as is_pooled_fund,
+        cast(null as varchar) as counterparty_agency_code,
+        cast(null as varchar) as apportionment_method,
+        spend_lines.source_id,
+        spend_lines.source_file,
+        spend_lines.source_file_sha256,
+        spend_lines.source_url,
+        spend_lines.source_row,
+        spend_lines.source_column
 
     from spend_lines
     inner join agencies
@@ -50,37 +88,111 @@ in_scope as (
 
 ),
 
+nhs_allocations as (
+
+    select
+        nhs.icb_ods_code as agency_code,
+        'icb' as agency_type,
+        nhs.area_code,
+        nhs.theme_code,
+        nhs.financial_year,
+        'allocation' as measure,
+        nhs.stream_code as publisher_line_code,
+        'ICB allocations' as publication,
+        cast(round(nhs.apportioned_gbp) as decimal(18, 0)) as amount_gbp,
+        nhs.value_status,
+        false as is_inter_agency_transfer,
+        false as is_pooled_fund,
+        cast(null as varchar) as counterparty_agency_code,
+        nhs.apportionment_method,
+        nhs.source_id,
+        nhs.source_file,
+        nhs.source_file_sha256,
+        nhs.source_url,
+        nhs.source_row,
+        nhs.source_column
+
+    from nhs
+    inner join councils
+        on nhs.area_code = councils.area_code
+    where nhs.apportionment_method = 'need_weighted'
+
+),
+
+pooled_transfers as (
+
+    select
+        transfers.from_agency_code as agency_code,
+        transfers.from_agency_type as agency_type,
+        transfers.area_code,
+        transfers.theme_code,
+        transfers.financial_year,
+        transfers.measure,
+        transfers.contribution_code as publisher_line_code,
+        transfers.publication,
+        transfers.amount_gbp,
+        transfers.value_status,
+        true as is_inter_agency_transfer,
+        true as is_pooled_fund,
+        transfers.to_agency_code as counterparty_agency_code,
+        cast(null as varchar) as apportionment_method,
+        transfers.source_id,
+        transfers.source_file,
+        transfers.source_file_sha256,
+        transfers.source_url,
+        transfers.source_row,
+        transfers.source_column
+
+    from transfers
+
+),
+
+unioned as (
+
+    select * from local_government
+    union all
+    select * from nhs_allocations
+    union all
+    select * from pooled_transfers
+
+),
+
 final as (
 
     select
-        {{ surrogate_key(['agency_code', 'spend_area_code', 'theme_code', 'financial_year', 'measure']) }} as spend_key,
-        {{ surrogate_key(['agency_code']) }} as agency_key,
-        {{ surrogate_key(['spend_area_code']) }} as area_key,
-        {{ surrogate_key(['theme_code']) }} as theme_key,
-        {{ surrogate_key(['financial_year']) }} as period_key,
-        in_scope.agency_code,
-        in_scope.agency_type,
-        in_scope.spend_area_code as area_code,
-        in_scope.theme_code,
-        in_scope.financial_year,
-        in_scope.measure,
-        in_scope.service_code as publisher_line_code,
-        in_scope.publication,
-        cast(in_scope.value_gbp_thousands * 1000 as decimal(18, 0)) as amount_gbp,
-        in_scope.value_status,
-        false as is_inter_agency_transfer,
-        false as is_pooled_fund,
-        in_scope.source_id,
-        in_scope.source_file,
-        in_scope.source_file_sha256,
-        in_scope.source_url,
-        in_scope.source_row,
-        in_scope.source_column,
+        {{ surrogate_key([
+            'unioned.agency_code', 'unioned.area_code', 'unioned.theme_code', 'unioned.financial_year',
+            'unioned.measure', 'unioned.is_inter_agency_transfer', 'unioned.publisher_line_code'
+        ]) }} as spend_key,
+        {{ surrogate_key(['unioned.agency_code']) }} as agency_key,
+        {{ surrogate_key(['unioned.area_code']) }} as area_key,
+        {{ surrogate_key(['unioned.theme_code']) }} as theme_key,
+        {{ surrogate_key(['unioned.financial_year']) }} as period_key,
+        unioned.agency_code,
+        unioned.agency_type,
+        unioned.area_code,
+        unioned.theme_code,
+        unioned.financial_year,
+        unioned.measure,
+        unioned.publisher_line_code,
+        unioned.publication,
+        unioned.amount_gbp,
+        unioned.value_status,
+        unioned.is_inter_agency_transfer,
+        unioned.is_pooled_fund,
+        unioned.counterparty_agency_code,
+        unioned.apportionment_method,
+        unioned.source_id,
+        unioned.source_file,
+        unioned.source_file_sha256,
+        unioned.source_url,
+        unioned.source_row,
+        unioned.source_column,
         coalesce(sources.is_synthetic, false) as is_synthetic
 
-    from in_scope
+    from unioned
     left join sources
-        on in_scope.source_id = sources.source_id
+        on unioned.source_id = sources.source_id
 
 )
 

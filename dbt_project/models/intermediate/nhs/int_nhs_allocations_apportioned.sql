@@ -1,0 +1,130 @@
+-- ICB allocations apportioned to districts ("place") the way NHS England does: an ICB's money for
+-- a district = its allocation x (the weighted population of the ICB's GP practices located in that
+-- district / the ICB's total weighted population), per funding stream, with the weighting that
+-- stream uses (seed nhs_allocation_streams). The simple alternative, by registered population, is
+-- computed beside it (apportionment_method = 'registered_population').
+-- A practice counts where it is, whichever ICB it belongs to: Birmingham's practices belong to the
+-- Birmingham and Solihull, Black Country and (one) North West London ICBs, and each ICB's share of
+-- Birmingham comes from its own practices there. Every district in England is apportioned, so the
+-- parts of an ICB's allocation sum to the whole (tested).
+with
+
+allocations as (
+
+    select * from {{ ref('stg_nhs_icb_allocations__allocations') }}
+
+),
+
+streams as (
+
+    select * from {{ ref('nhs_allocation_streams') }}
+
+),
+
+practice_weights as (
+
+    select * from {{ ref('stg_nhs_gp_weighted_population__practice_weights') }}
+
+),
+
+district_weights as (
+
+    select
+        financial_year,
+        icb_ods_code,
+        area_code,
+        component_code,
+        sum(weighted_population) as district_weight,
+        count(distinct practice_code) as practice_count,
+        min(source_file_sha256) as weights_source_file_sha256
+
+    from practice_weights
+    group by 1, 2, 3, 4
+
+),
+
+icb_weights as (
+
+    select
+        financial_year,
+        icb_ods_code,
+        component_code,
+        sum(district_weight) as icb_weight
+
+    from district_weights
+    group by 1, 2, 3
+
+),
+
+methods as (
+
+    select
+        'need_weighted' as apportionment_method,
+        true as uses_stream_weighting
+    union all
+    select
+        'registered_population' as apportionment_method,
+        false as uses_stream_weighting
+
+),
+
+allocation_methods as (
+
+    select
+        allocations.*,
+        streams.theme_code,
+        methods.apportionment_method,
+        case
+            when methods.uses_stream_weighting then streams.weight_component_code
+            else 'registered'
+        end as component_code
+
+    from allocations
+    inner join streams
+        on allocations.stream_code = streams.stream_code
+    cross join methods
+
+),
+
+apportioned as (
+
+    select
+        allocation_methods.financial_year,
+        allocation_methods.icb_ods_code,
+        allocation_methods.icb_name,
+        allocation_methods.stream_code,
+        allocation_methods.theme_code,
+        allocation_methods.apportionment_method,
+        allocation_methods.component_code as weight_component_code,
+        district_weights.area_code,
+        district_weights.practice_count,
+        district_weights.district_weight,
+        icb_weights.icb_weight,
+        district_weights.district_weight / icb_weights.icb_weight as share_of_icb,
+        allocation_methods.allocation_gbp as icb_allocation_gbp,
+        allocation_methods.allocation_gbp * district_weights.district_weight / icb_weights.icb_weight
+            as apportioned_gbp,
+        allocation_methods.value_status,
+        allocation_methods.source_id,
+        allocation_methods.source_file,
+        allocation_methods.source_file_sha256,
+        allocation_methods.source_url,
+        allocation_methods.source_row,
+        allocation_methods.source_column,
+        district_weights.weights_source_file_sha256
+
+    from allocation_methods
+    inner join icb_weights
+        on
+            allocation_methods.financial_year = icb_weights.financial_year
+            and allocation_methods.icb_ods_code = icb_weights.icb_ods_code
+            and allocation_methods.component_code = icb_weights.component_code
+    inner join district_weights
+        on
+            icb_weights.financial_year = district_weights.financial_year
+            and icb_weights.icb_ods_code = district_weights.icb_ods_code
+            and icb_weights.component_code = district_weights.component_code
+
+)
+
+select * from apportioned
