@@ -141,6 +141,17 @@ SUITE = Suite(
             ],
         ),
         Batch(
+            name="mart_asc_metrics",
+            description="Learning disability residential shares are percentages (councils, region, England).",
+            query="select * from marts.asc_metrics",
+            skip_if_empty=True,
+            expectations=lambda: [
+                between("ld_residential_share_pct", 0, 100),
+                between("ld_residential_nursing_share_pct", 0, 100),
+                in_set("geography_level", ["council", "region", "england"]),
+            ],
+        ),
+        Batch(
             name="mart_fct_outcome",
             description="Outcome values for the region's areas, England and the region.",
             query="select * from marts.fct_outcome",

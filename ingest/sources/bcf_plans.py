@@ -53,7 +53,7 @@ CONTRIBUTIONS = {
 TOTAL_COLUMN = "total bcf pooled budget"
 TOTAL_CODE = "total_pooled_budget"  # the publisher's own row total, kept for reconciliation
 _YEAR_SHEET = re.compile(r"^(20\d\d)-(\d\d)$")
-_NOT_POUNDS = re.compile(r"£\s*(k|000s?|thousands?|m|millions?)(?!\w)", re.IGNORECASE)
+_NOT_POUNDS = re.compile(r"£\s*['\u2019]?\s*(k|000s?|thousands?|m|millions?)(?!\w)", re.IGNORECASE)
 
 
 def _is_header(row: list[str]) -> bool:

@@ -91,6 +91,8 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                 number = Decimal(text)
             except InvalidOperation:
                 raise grid.error(f"{text!r} is not a population", row=i, col=j) from None
+            if not number.is_finite():  # Decimal reads 'NaN' and 'Infinity'
+                raise grid.error(f"{text!r} is not a population", row=i, col=j)
             if number < 0:
                 raise grid.error(f"population {text} is negative", row=i, col=j)
             records.append(

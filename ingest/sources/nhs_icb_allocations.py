@@ -47,7 +47,7 @@ STREAMS = (
 )
 EXPECTED_UNIT = "£ thousand"
 _YEAR = re.compile(r"(20\d\d)\s*/\s*(\d\d)")
-_UNIT = re.compile(r"£\s*(k|000s?|thousands?|m|millions?|bn)?(?!\w)", re.IGNORECASE)
+_UNIT = re.compile(r"£\s*['\u2019]?\s*(k|000s?|thousands?|m|millions?|bn)?(?!\w)", re.IGNORECASE)
 _UNITS = {
     "k": "£ thousand",
     "000": "£ thousand",
@@ -167,9 +167,9 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     outside = [y for y in years if not first <= y <= last]
     if outside:
         raise SourceError(SOURCE_ID, file, f"holds {', '.join(outside)}, outside the catalogue's period {period}")
-    dupes = frame.duplicated(["stream_code", "financial_year", "icb_ods_code"], keep=False)
-    if dupes.any():
-        row = frame[dupes].iloc[1]
+    repeats = frame.duplicated(["stream_code", "financial_year", "icb_ods_code"])
+    if repeats.any():
+        row = frame[repeats].iloc[0]
         raise SourceError(
             SOURCE_ID,
             file,
