@@ -90,6 +90,8 @@ def _year_columns(grid: Grid, header: int) -> dict[str, tuple[int, str]]:
         if not m:
             continue
         unit = _unit(title)
+        if unit is None and ("%" in title or "growth" in title.lower()):
+            continue  # a growth rate beside the allocations, not money
         if unit is None:
             raise grid.error(
                 f"the column {title!r} does not state its unit (expected {EXPECTED_UNIT})", row=header, col=j
@@ -123,10 +125,8 @@ def _read_sheet(grid: Grid, stream: str) -> list[dict]:
     for i in range(header + 1, len(grid.rows)):
         code = grid.cell(i, code_col).strip()
         name = grid.cell(i, name_col).strip()
-        if not code and not name:
-            continue  # blank, or a note below the table
-        if not code or name.upper() == "ENGLAND" or not name.upper().startswith("NHS"):
-            continue  # a region subtotal or the England total: aggregates of the ICB rows
+        if not code or name.upper() == "ENGLAND":
+            continue  # blank, a note, a region subtotal or the England total (no ICB code)
         if not _ODS.match(code):
             raise grid.error(f"ICB code {code!r} is not an ODS code (Qxx)", row=i, col=code_col)
         for year, (j, title) in years.items():
