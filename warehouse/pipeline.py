@@ -105,7 +105,8 @@ def validate_raw(source_id: str) -> dict:
 def build_models() -> dict:
     from warehouse.dbt import run_dbt, summarise
 
-    results = run_dbt(["build"], settings_mod.get())
+    # --full-refresh: seeds are reloaded whole, so a changed seed schema never meets an old table
+    results = run_dbt(["build", "--full-refresh"], settings_mod.get())
     counts = summarise(results)
     log.info("dbt build: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     return {"dbt": counts}

@@ -1,43 +1,38 @@
 -- A key value the publisher uses that seed ascfr_key_labels does not list fails here, rather than
 -- vanishing from the marts: add it to the seed with its label and where the label came from.
-{%- set keys = {
-    'care_type_key': 'CareType_KEY',
-    'age_band_key': 'AgeBand_KEY',
-    'primary_support_reason_key': 'PrimarySupportReason_KEY',
-    'support_setting_key': 'SupportSetting_KEY',
-    'purpose_key': 'Purpose_KEY',
-    'carer_support_type_key': 'CarerSupportType_KEY',
-    'data_type_key': 'DataType_KEY',
-    'activity_provision_key': 'ActivityProvision_KEY',
-} %}
+{%- set uses = [
+    ('stg_ascfr_finance__expenditure', 'care_type_key', 'CareType_KEY'),
+    ('stg_ascfr_finance__expenditure', 'age_band_key', 'AgeBand_KEY'),
+    ('stg_ascfr_finance__expenditure', 'primary_support_reason_key', 'PrimarySupportReason_KEY'),
+    ('stg_ascfr_finance__expenditure', 'support_setting_key', 'SupportSetting_KEY'),
+    ('stg_ascfr_finance__expenditure', 'purpose_key', 'Purpose_KEY'),
+    ('stg_ascfr_finance__expenditure', 'carer_support_type_key', 'CarerSupportType_KEY'),
+    ('stg_ascfr_finance__expenditure', 'data_type_key', 'DataType_KEY'),
+    ('stg_ascfr_activity__items', 'data_type_key', 'DataType_KEY'),
+    ('stg_ascfr_activity__items', 'age_band_key', 'AgeBand_KEY'),
+    ('stg_ascfr_activity__items', 'primary_support_reason_key', 'PrimarySupportReason_KEY'),
+    ('stg_ascfr_activity__items', 'care_type_key', 'CareType_KEY'),
+    ('stg_ascfr_activity__items', 'support_setting_key', 'SupportSetting_KEY'),
+    ('stg_ascfr_activity__items', 'purpose_key', 'Purpose_KEY'),
+    ('stg_ascfr_activity__items', 'activity_provision_key', 'ActivityProvision_KEY'),
+] %}
+-- noqa: disable=all
 with
 
 used as (
-
-    {%- for column, key_name in keys.items() %}
-    {%- if column != 'activity_provision_key' %}
-    select distinct
+    {%- for model, column, key_name in uses %}
+    select
         '{{ key_name }}' as key_name,
         {{ column }} as key_value,
-        source_file,
-        min(source_row) over (partition by {{ column }}) as source_row
-    from {{ ref('stg_ascfr_finance__expenditure') }}
+        min(source_file) as source_file,
+        min(source_row) as source_row
+    from {{ ref(model) }}
     where {{ column }} is not null
-    union all
-    {%- endif %}
-    {%- if column not in ('carer_support_type_key',) %}
-    select distinct
-        '{{ key_name }}' as key_name,
-        {{ column }} as key_value,
-        source_file,
-        min(source_row) over (partition by {{ column }}) as source_row
-    from {{ ref('stg_ascfr_activity__items') }}
-    where {{ column }} is not null
+    group by 1, 2
     {{ 'union all' if not loop.last }}
-    {%- endif %}
     {%- endfor %}
-
 )
+-- noqa: enable=all
 
 select used.*
 from used

@@ -20,6 +20,7 @@ apportioned as (
 )
 
 select
+    allocations.source_id,
     allocations.financial_year,
     allocations.icb_ods_code,
     allocations.stream_code,

@@ -45,6 +45,8 @@ by_place as (
 
 )
 
-select * from by_theme where total_gbp <> expected_gbp
+select * from by_theme
+where total_gbp <> expected_gbp
 union all
-select * from by_place where total_gbp <> expected_gbp
+select * from by_place
+where total_gbp <> expected_gbp

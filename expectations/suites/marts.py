@@ -158,8 +158,31 @@ SUITE = Suite(
             expectations=lambda: [
                 rows_between(1, 1_000_000),
                 matches("financial_year", FINANCIAL_YEAR),
-                in_set("value_status", ["published", "not_available", "blank"]),
+                in_set("value_status", ["published", "not_available", "blank", "rounded", "[c]"]),
             ],
+        ),
+        Batch(
+            name="mart_fct_outcome__disclosure_control",
+            description=(
+                "Person counts the warehouse derived (below England level) are 0, suppressed ([c], no "
+                "value) or multiples of 5 of at least 10, and their rate is recomputed from them."
+            ),
+            query="""
+                select o.*, i.rate_multiplier,
+                    (o.numerator_count is null or o.numerator_count = 0
+                        or (o.numerator_count >= 10 and o.numerator_count % 5 = 0))
+                    and (o.denominator_count is null or o.denominator_count = 0
+                        or (o.denominator_count >= 10 and o.denominator_count % 5 = 0))
+                    and (o.value_status <> '[c]' or o.value is null)
+                    and (o.value is null
+                        or abs(o.value - round(o.numerator_count / o.denominator_count * i.rate_multiplier, 1)) < 0.05)
+                        as is_disclosure_safe
+                from marts.fct_outcome o
+                join reference.indicators i using (indicator_code)
+                where o.has_derived_person_counts
+            """,
+            skip_if_empty=True,
+            expectations=lambda: [in_set("is_disclosure_safe", [True])],
         ),
         Batch(
             name="mart_spend_vs_outcomes",

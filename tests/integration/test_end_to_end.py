@@ -263,6 +263,8 @@ def test_the_release_is_a_frictionless_package_that_names_what_is_synthetic(firs
         "ons_lad_icb_lookup",
         "nhs_icb_allocations",
         "bcf_plans",
+        "ascof",
+        "cqc_ratings",
     }
     for resource in package["resources"]:
         path = release / resource["path"]
@@ -277,6 +279,27 @@ def test_the_release_is_a_frictionless_package_that_names_what_is_synthetic(firs
     assert not pipeline.query("select bool_or(is_synthetic) from marts.fct_spend where agency_type <> 'icb'")[0][0]
     assert pipeline.query("select bool_and(is_synthetic) from marts.fct_spend where agency_type = 'icb'")[0][0]
     assert (release / "data_docs" / "index.html").exists()
+
+
+def test_person_counts_the_warehouse_derived_are_rounded_or_suppressed_in_the_release(first_run, pipeline):
+    with open(pipeline.latest / "fct_outcome.csv", encoding="utf-8") as fh:
+        derived = [r for r in csv.DictReader(fh) if r["has_derived_person_counts"] == "true"]
+    assert derived  # e.g. ASCOF 2C for the combined authority area, from its seven councils
+    for row in derived:
+        for column in ("numerator_count", "denominator_count"):
+            text = row[column]
+            if text:
+                n = float(text)
+                assert n == 0 or (n >= 10 and n % 5 == 0), (row["indicator_code"], column, text)
+            else:
+                assert row["value_status"] in ("[c]", "not_available")
+    # a publisher's own counts are republished as published (Birmingham's 2C numerator, unrounded)
+    rows = pipeline.query(
+        "select numerator_count, value_status from marts.fct_outcome "
+        "where indicator_code = 'ascof_2C' and area_code = ? and not is_derived",
+        [BIRMINGHAM],
+    )
+    assert rows == [(1022.0, "published")]
 
 
 def test_a_second_run_with_unchanged_inputs_adds_no_raw_file_and_publishes_identical_marts(first_run, pipeline):
@@ -335,4 +358,25 @@ def test_a_figure_that_fails_the_raw_checks_stops_the_run_before_publishing(firs
     assert "validate_raw mhclg_rsx" in run.output
     assert "Great Expectations checkpoint 'raw_mhclg_rsx' failed" in run.output
     assert f"RSX_2023-24_data_by_LA.csv row {row}" in run.output
+    assert pipeline.latest == before
+
+
+def test_an_icb_code_with_no_practices_fails_the_build_naming_source_file_and_row(first_run, pipeline, tmp_path):
+    import openpyxl
+
+    before = pipeline.latest
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(PROJECT / "ingest" / "snapshots", snapshots)
+    path = next((snapshots / "nhs_icb_allocations").glob("*.xlsx"))
+    path.chmod(0o644)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["ICB Core Allocations 2023-24"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "QHL")
+    ws.cell(row, 3).value = "QZZ"  # well formed, but no GP practice belongs to it
+    wb.save(path)
+    run = pipeline.run(WHOLEPLACE_SNAPSHOT_DIR=str(snapshots))
+    assert run.code != 0
+    assert "build_models" in run.output and "assert_every_icb_allocation_has_practice_weights" in run.output
+    assert "source_id=nhs_icb_allocations" in run.output and "icb_ods_code=QZZ" in run.output
+    assert f"source_file={path.name}" in run.output and f"source_row={row}" in run.output
     assert pipeline.latest == before

@@ -15,6 +15,24 @@ fingertips as (
 
 ),
 
+ascof as (
+
+    select * from {{ ref('stg_ascof__measure_values') }}
+
+),
+
+cqc as (
+
+    select * from {{ ref('stg_cqc_ratings__location_ratings') }}
+
+),
+
+cqc_areas as (
+
+    select * from {{ ref('cqc_local_authority_names') }}
+
+),
+
 indicators as (
 
     select * from {{ ref('indicators') }}
@@ -39,6 +57,7 @@ oflog_values as (
         cast(null as double) as denominator_count,
         oflog.value_status,
         oflog.national_median_value,
+        false as is_derived,
         oflog.source_id,
         oflog.source_file,
         oflog.source_file_sha256,
@@ -70,6 +89,7 @@ fingertips_values as (
         fingertips.denominator_count,
         fingertips.value_status,
         cast(null as double) as national_median_value,
+        false as is_derived,
         fingertips.source_id,
         fingertips.source_file,
         fingertips.source_file_sha256,
@@ -85,11 +105,110 @@ fingertips_values as (
 
 ),
 
+ascof_cells as (
+
+    select
+        ascof.*,
+        max(ascof.value) filter (where lower(ascof.measure_type) = 'numerator') over measure_cell as numerator_count,
+        max(ascof.value) filter (where lower(ascof.measure_type) = 'denominator') over measure_cell
+            as denominator_count
+
+    from ascof
+    window measure_cell as (
+        partition by ascof.financial_year, ascof.area_code, ascof.measure_code, ascof.disaggregation_level
+    )
+
+),
+
+ascof_values as (
+
+    select
+        indicators.indicator_code,
+        ascof_cells.area_code,
+        ascof_cells.financial_year as period_label,
+        {{ financial_year_start('ascof_cells.financial_year') }} as period_start_date,
+        cast({{ financial_year_start('ascof_cells.financial_year') }} + interval 1 year - interval 1 day as date)
+            as period_end_date,
+        'Persons' as sex,
+        case
+            when ascof_cells.disaggregation_level = 'Total' then 'as published' else ascof_cells.disaggregation_level
+        end
+            as age,
+        ascof_cells.value,
+        cast(null as double) as lower_ci_95,
+        cast(null as double) as upper_ci_95,
+        ascof_cells.numerator_count,
+        ascof_cells.denominator_count,
+        ascof_cells.value_status,
+        cast(null as double) as national_median_value,
+        false as is_derived,
+        ascof_cells.source_id,
+        ascof_cells.source_file,
+        ascof_cells.source_file_sha256,
+        ascof_cells.source_url,
+        ascof_cells.source_row
+
+    from ascof_cells
+    inner join indicators
+        on
+            ascof_cells.measure_code = indicators.published_id
+            and indicators.source_id = 'ascof'
+    where
+        lower(ascof_cells.measure_type) = 'outcome'
+        and ascof_cells.area_code is not null
+
+),
+
+-- the share of rated social care locations rated Good or Outstanding, per council (a count of
+-- locations, not of people); computed here from the location-level directory
+cqc_values as (
+
+    select
+        'cqc_good_outstanding' as indicator_code,
+        cqc_areas.area_code,
+        cqc.ratings_month as period_label,
+        cast(cqc.ratings_month || '-01' as date) as period_start_date,
+        cast(cast(cqc.ratings_month || '-01' as date) + interval 1 month - interval 1 day as date) as period_end_date,
+        'Persons' as sex,
+        'as published' as age,
+        round(
+            100.0 * count(*) filter (where cqc.latest_rating in ('Good', 'Outstanding'))
+            / nullif(count(*) filter (where cqc.latest_rating <> 'Not Rated'), 0),
+            1
+        ) as value,
+        cast(null as double) as lower_ci_95,
+        cast(null as double) as upper_ci_95,
+        count(*) filter (where cqc.latest_rating in ('Good', 'Outstanding')) as numerator_count,
+        count(*) filter (where cqc.latest_rating <> 'Not Rated') as denominator_count,
+        'published' as value_status,
+        cast(null as double) as national_median_value,
+        true as is_derived,
+        min(cqc.source_id) as source_id,
+        min(cqc.source_file) as source_file,
+        min(cqc.source_file_sha256) as source_file_sha256,
+        min(cqc.source_url) as source_url,
+        min(cqc.source_row) as source_row
+
+    from cqc
+    inner join cqc_areas
+        on cqc.local_authority_name = cqc_areas.cqc_local_authority_name
+    where
+        cqc.location_type = 'Social Care Org'
+        and cqc.rating_domain = 'Overall'
+        and cqc.service_population_group = 'Overall'
+    group by cqc_areas.area_code, cqc.ratings_month
+
+),
+
 unioned as (
 
     select * from oflog_values
     union all
     select * from fingertips_values
+    union all
+    select * from ascof_values
+    union all
+    select * from cqc_values
 
 ),
 

@@ -1,4 +1,5 @@
--- Outcome indicator values for the region's areas, England and the region, with comparators:
+-- Outcome indicator values for the region's areas, England and the region, with comparators
+-- (is_derived: computed by the warehouse, e.g. the combined authority area from its councils):
 -- the England and region values for the same indicator, period, sex and age where published,
 -- and the national median of councils where the publisher gives it (Oflog).
 with
@@ -6,6 +7,8 @@ with
 outcomes as (
 
     select * from {{ ref('int_outcomes_unioned') }}
+    union all
+    select * from {{ ref('int_outcomes_combined_authority_derived') }}
 
 ),
 
@@ -18,6 +21,12 @@ areas as (
 sources as (
 
     select * from {{ ref('stg_meta__sources') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
 
 ),
 
@@ -84,6 +93,8 @@ final as (
         in_scope.numerator_count,
         in_scope.denominator_count,
         in_scope.value_status,
+        in_scope.is_derived,
+        in_scope.is_derived and coalesce(indicators.counts_are_persons, false) as has_derived_person_counts,
         england.value as england_value,
         region.value as region_value,
         in_scope.national_median_value,
@@ -109,6 +120,8 @@ final as (
             and in_scope.age = region.age
     left join sources
         on in_scope.source_id = sources.source_id
+    left join indicators
+        on in_scope.indicator_code = indicators.indicator_code
 
 )
 

@@ -33,7 +33,8 @@ by_area as (
         area_code,
         sum(gross_current_expenditure_gbp) as ld_gross_current_expenditure_gbp,
         sum(gross_current_expenditure_gbp) filter (where support_setting_key = '7') as ld_residential_gbp,
-        sum(gross_current_expenditure_gbp) filter (where support_setting_key in ('6', '7')) as ld_residential_nursing_gbp,
+        sum(gross_current_expenditure_gbp) filter (where support_setting_key in ('6', '7'))
+            as ld_residential_nursing_gbp,
         min(source_file_sha256) as source_file_sha256
 
     from spend
@@ -55,7 +56,10 @@ shares as (
 
 england as (
 
-    select financial_year, ld_residential_share_pct, ld_residential_nursing_share_pct
+    select
+        financial_year,
+        ld_residential_share_pct,
+        ld_residential_nursing_share_pct
     from shares
     where geography_level = 'england'
 
@@ -63,7 +67,11 @@ england as (
 
 region as (
 
-    select financial_year, area_code, ld_residential_share_pct, ld_residential_nursing_share_pct
+    select
+        financial_year,
+        area_code,
+        ld_residential_share_pct,
+        ld_residential_nursing_share_pct
     from shares
     where geography_level = 'region'
 
