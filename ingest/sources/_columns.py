@@ -15,15 +15,17 @@ from ingest.sheets import Grid
 GSS_CODE = re.compile(r"^[EWSNK]\d{8}$")
 
 
-def _norm(text: str) -> str:
-    return text.replace("\ufeff", "").strip().lower()
+def norm(text: str) -> str:
+    """A heading as compared: no BOM, whitespace collapsed, lower case."""
+    return " ".join(text.replace("\ufeff", "").split()).lower()
+
 
 
 def find_header(grid: Grid, names: Iterable[str], *, limit: int = 20) -> int:
     """Index of the first row (within ``limit`` rows) holding every one of ``names`` (any case)."""
-    wanted = {_norm(n) for n in names}
+    wanted = {norm(n) for n in names}
     for i in range(min(limit, len(grid.rows))):
-        if wanted <= {_norm(c) for c in grid.rows[i]}:
+        if wanted <= {norm(c) for c in grid.rows[i]}:
             return i
     raise grid.error(f"no header row with the columns {', '.join(sorted(names))} in the first {limit} rows")
 
@@ -32,7 +34,7 @@ def find_vintage_header(grid: Grid, pattern: str, *, limit: int = 20) -> int:
     """Index of the first row (within ``limit`` rows) with a cell matching ``pattern`` in full."""
     regex = re.compile(pattern, re.IGNORECASE)
     for i in range(min(limit, len(grid.rows))):
-        if any(regex.fullmatch(_norm(c)) for c in grid.rows[i]):
+        if any(regex.fullmatch(norm(c)) for c in grid.rows[i]):
             return i
     shown = pattern.replace(r"(\d\d)", "yy")
     raise grid.error(f"no header row with a {shown} column in the first {limit} rows")
@@ -48,15 +50,30 @@ def columns_by_name(
     """Map output field -> column index for header names (any case); optional fields may be None."""
     index: dict[str, int] = {}
     for j, text in enumerate(grid.rows[header]):
-        index.setdefault(_norm(text), j)
+        index.setdefault(norm(text), j)
     optional = set(optional)
     found: dict[str, int | None] = {}
     for field, name in names.items():
-        j = index.get(_norm(name))
+        j = index.get(norm(name))
         if j is None and field not in optional:
             raise grid.error(f"the header has no {name!r} column", row=header)
         found[field] = j
     return found
+
+
+def columns_by_heading(grid: Grid, header: int, headings: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """Output field -> column index, each field found by the first of its alternative headings
+    present (any case and spacing): publishers reorder columns and rename them between editions."""
+    positions: dict[str, int] = {}
+    for j, text in enumerate(grid.rows[header]):
+        positions.setdefault(norm(text), j)
+    columns = {}
+    for field, alternatives in headings.items():
+        found = [positions[norm(h)] for h in alternatives if norm(h) in positions]
+        if not found:
+            raise grid.error(f"missing required column {' or '.join(repr(h) for h in alternatives)}", row=header)
+        columns[field] = found[0]
+    return columns
 
 
 def columns_by_vintage(grid: Grid, header: int, patterns: Mapping[str, str]) -> tuple[dict[str, int], int]:
@@ -70,7 +87,7 @@ def columns_by_vintage(grid: Grid, header: int, patterns: Mapping[str, str]) -> 
     years: dict[str, str] = {}
     for field, pattern in patterns.items():
         regex = re.compile(pattern, re.IGNORECASE)
-        hits = [(j, m) for j, text in enumerate(head) if (m := regex.fullmatch(_norm(text)))]
+        hits = [(j, m) for j, text in enumerate(head) if (m := regex.fullmatch(norm(text)))]
         shown = pattern.replace(r"(\d\d)", "yy")
         if not hits:
             raise grid.error(f"the header has no column like {shown}", row=header)

@@ -25,7 +25,7 @@ import re
 import pandas as pd
 
 from ingest.sheets import Grid, grid_number, read_grid
-from ingest.sources._columns import GSS_CODE, is_blank_row
+from ingest.sources._columns import GSS_CODE, columns_by_heading, is_blank_row, norm
 
 SOURCE_ID = "ascof"
 
@@ -64,12 +64,8 @@ _FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 _MEASURE_CODE = re.compile(r"^[1-4][A-Z][0-9A-Z()]*$")
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.replace("\ufeff", "").split()).lower()
-
-
 def _is_header(row: list[str]) -> bool:
-    cells = {_norm(c) for c in row}
+    cells = {norm(c) for c in row}
     return "ascof measure code" in cells and "measure value" in cells
 
 
@@ -80,23 +76,9 @@ def _check_period(period: str, grid: Grid) -> None:
         raise grid.error(f"period {period!r} is not a financial year such as 2023-24 (the file has no year column)")
 
 
-def _header_columns(grid: Grid, header: int) -> dict[str, int]:
-    """Output column -> index of the publisher's column, found by heading (publishers reorder)."""
-    positions: dict[str, int] = {}
-    for j, text in enumerate(grid.rows[header]):
-        positions.setdefault(_norm(text), j)
-    columns = {}
-    for name, headings in HEADINGS.items():
-        found = [positions[_norm(h)] for h in headings if _norm(h) in positions]
-        if not found:
-            raise grid.error(f"missing required column {' or '.join(repr(h) for h in headings)}", row=header)
-        columns[name] = found[0]
-    return columns
-
-
 def _area_code(grid: Grid, i: int, j: int, level: str) -> str | None:
     code = grid.cell(i, j)
-    if not code and _norm(level) in _LEVELS_WITHOUT_ONS_CODE:
+    if not code and norm(level) in _LEVELS_WITHOUT_ONS_CODE:
         return None
     if not GSS_CODE.match(code):
         raise grid.error(f"ONS code {code!r} is not a GSS code such as E08000025", row=i, col=j)
@@ -105,7 +87,7 @@ def _area_code(grid: Grid, i: int, j: int, level: str) -> str | None:
 
 def _measure_type(grid: Grid, i: int, j: int) -> str:
     text = grid.cell(i, j)
-    if _norm(text) not in _MEASURE_TYPES:
+    if norm(text) not in _MEASURE_TYPES:
         raise grid.error(f"measure type {text!r} is not one of {', '.join(MEASURE_TYPES)}", row=i, col=j)
     return text
 
@@ -121,7 +103,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     grid = read_grid(data, source_id=SOURCE_ID, file=file)
     _check_period(period, grid)
     header = grid.find_row(_is_header, what="header row (with 'ASCOF measure code' and 'Measure value')")
-    col = _header_columns(grid, header)
+    col = columns_by_heading(grid, header, HEADINGS)
     records = []
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ingest.errors import SourceError
 from ingest.sheets import Grid, read_grid
-from ingest.sources._columns import is_blank_row
+from ingest.sources._columns import columns_by_heading, is_blank_row, norm
 
 SOURCE_ID = "cqc_ratings"
 SHEET = "Locations"
@@ -76,12 +76,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y")
 _HEADER_SEARCH_ROWS = 50
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.replace("\ufeff", "").split()).lower()
-
-
 def _is_header(row: list[str]) -> bool:
-    return any(_norm(c) == "location id" for c in row)
+    return any(norm(c) == "location id" for c in row)
 
 
 def _period_end(period: str, file: str) -> date:
@@ -97,20 +93,6 @@ def _header(grid: Grid) -> int:
         if _is_header(grid.rows[i]):
             return i
     raise grid.error(f"no header row with a 'Location ID' column in the first {_HEADER_SEARCH_ROWS} rows")
-
-
-def _header_columns(grid: Grid, header: int) -> dict[str, int]:
-    """Output column -> index of the publisher's column, found by heading (publishers reorder)."""
-    positions: dict[str, int] = {}
-    for j, text in enumerate(grid.rows[header]):
-        positions.setdefault(_norm(text), j)
-    columns = {}
-    for name, headings in HEADINGS.items():
-        found = [positions[_norm(h)] for h in headings if _norm(h) in positions]
-        if not found:
-            raise grid.error(f"missing required column {' or '.join(repr(h) for h in headings)}", row=header)
-        columns[name] = found[0]
-    return columns
 
 
 def _cqc_id(grid: Grid, i: int, j: int, what: str) -> str:
@@ -131,9 +113,9 @@ def _care_home(grid: Grid, i: int, j: int) -> bool | None:
 
 def _rating(grid: Grid, i: int, j: int) -> str:
     text = grid.cell(i, j)
-    if _norm(text) not in _RATINGS:
+    if norm(text) not in _RATINGS:
         raise grid.error(f"rating {text!r} is not one of {', '.join(RATINGS)}", row=i, col=j)
-    return _RATINGS[_norm(text)]
+    return _RATINGS[norm(text)]
 
 
 def _date(grid: Grid, i: int, j: int, latest: date) -> str:
@@ -163,7 +145,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     latest = _period_end(period, file)
     grid = read_grid(data, source_id=SOURCE_ID, file=file, sheet=SHEET)
     header = _header(grid)
-    col = _header_columns(grid, header)
+    col = columns_by_heading(grid, header, HEADINGS)
     records = []
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
