@@ -20,7 +20,6 @@ def norm(text: str) -> str:
     return " ".join(text.replace("\ufeff", "").split()).lower()
 
 
-
 def find_header(grid: Grid, names: Iterable[str], *, limit: int = 20) -> int:
     """Index of the first row (within ``limit`` rows) holding every one of ``names`` (any case)."""
     wanted = {norm(n) for n in names}
@@ -59,6 +58,13 @@ def columns_by_name(
             raise grid.error(f"the header has no {name!r} column", row=header)
         found[field] = j
     return found
+
+
+def looks_like_header(row: list[str], headings) -> bool:
+    """Most of the expected headings are in the row (so a missing one is then reported by name)."""
+    cells = {norm(c) for c in row}
+    wanted = [norm(h) for h in headings]
+    return sum(h in cells for h in wanted) > len(wanted) // 2
 
 
 def columns_by_heading(grid: Grid, header: int, headings: Mapping[str, tuple[str, ...]]) -> dict[str, int]:

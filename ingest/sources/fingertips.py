@@ -26,6 +26,7 @@ from datetime import date
 import pandas as pd
 
 from ingest.sheets import Grid, grid_number, read_grid
+from ingest.sources._columns import columns_by_heading, looks_like_header
 
 SOURCE_ID = "fingertips"
 ALL_PERIODS = "all"
@@ -96,6 +97,10 @@ _FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 _FINANCIAL_YEARS = re.compile(r"^(\d{4})/(\d{2}) - (\d{2})/(\d{2})$")
 
 
+def _is_header_row(row: list[str]) -> bool:
+    return looks_like_header(row, HEADINGS)
+
+
 def _later_year(start: int, two_digits: int) -> int:
     """The first year after ``start`` that ends in ``two_digits`` (``2021``, ``23`` -> 2023)."""
     if two_digits == start % 100:
@@ -131,26 +136,6 @@ def period_dates(text: str) -> tuple[date, date]:
         f"time period {text!r} is not a year (2022), years (2021 - 23), "
         "a financial year (2011/12) or financial years (2016/17 - 20/21)"
     )
-
-
-def _norm(heading: str) -> str:
-    return " ".join(heading.split()).lower()
-
-
-def _is_header(row: list[str]) -> bool:
-    """Most of the expected headings (so that a missing one is reported by name, not as no header)."""
-    cells = {_norm(c) for c in row}
-    return sum(_norm(h) in cells for h in HEADINGS) > len(HEADINGS) // 2
-
-
-def _header_columns(grid: Grid, header: int) -> dict[str, int]:
-    positions = {_norm(c): j for j, c in enumerate(grid.rows[header]) if c}
-    columns = {}
-    for heading, name in HEADINGS.items():
-        if _norm(heading) not in positions:
-            raise grid.error(f"missing required column {heading!r}", row=header)
-        columns[name] = positions[_norm(heading)]
-    return columns
 
 
 def _checked(grid: Grid, i: int, j: int, pattern: re.Pattern[str], what: str) -> re.Match[str]:
@@ -201,8 +186,8 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     grid = read_grid(data, source_id=SOURCE_ID, file=file)
     if period != ALL_PERIODS:
         raise grid.error(f"the API file holds every time period; expected period {ALL_PERIODS!r}, got {period!r}")
-    header = grid.find_row(_is_header, what="header row (a row of Fingertips column headings)")
-    col = _header_columns(grid, header)
+    header = grid.find_row(_is_header_row, what="header row (a row of Fingertips column headings)")
+    col = columns_by_heading(grid, header, {name: (heading,) for heading, name in HEADINGS.items()})
     records = [_record(grid, i, col) for i, row in grid.iter_rows(header + 1) if any(row)]
     if not records:
         raise grid.error("no data rows below the header", row=header)

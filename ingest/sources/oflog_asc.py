@@ -22,6 +22,7 @@ import re
 import pandas as pd
 
 from ingest.sheets import Grid, grid_number, read_grid
+from ingest.sources._columns import columns_by_heading, looks_like_header
 
 SOURCE_ID = "oflog_asc"
 ALL_PERIODS = "all"
@@ -65,31 +66,14 @@ _LA_CODE = re.compile(r"^E\d{8}$")
 _MEASURE_CODE = re.compile(r"^[A-Z]+\d+$")
 
 
+def _is_header_row(row: list[str]) -> bool:
+    return looks_like_header(row, HEADINGS)
+
+
 def is_financial_year(text: str) -> bool:
     """``2016-17``: four-digit start year, then the next year's last two digits."""
     m = _FINANCIAL_YEAR.match(text)
     return bool(m) and (int(m[1]) + 1) % 100 == int(m[2])
-
-
-def _norm(heading: str) -> str:
-    return " ".join(heading.split()).lower()
-
-
-def _is_header(row: list[str]) -> bool:
-    """Most of the expected headings (so that a missing one is reported by name, not as no header)."""
-    cells = {_norm(c) for c in row}
-    return sum(_norm(h) in cells for h in HEADINGS) > len(HEADINGS) // 2
-
-
-def _header_columns(grid: Grid, header: int) -> dict[str, int]:
-    """Output column -> index of the publisher's column, found by heading (publishers reorder)."""
-    positions = {_norm(c): j for j, c in enumerate(grid.rows[header]) if c}
-    columns = {}
-    for heading, name in HEADINGS.items():
-        if _norm(heading) not in positions:
-            raise grid.error(f"missing required column {heading!r}", row=header)
-        columns[name] = positions[_norm(heading)]
-    return columns
 
 
 def _check_period(period: str, grid: Grid) -> None:
@@ -112,8 +96,8 @@ def _decimal_text(grid: Grid, i: int, j: int) -> str | None:
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     grid = read_grid(data, source_id=SOURCE_ID, file=file)
     _check_period(period, grid)
-    header = grid.find_row(_is_header, what="header row (a row of Oflog column headings)")
-    col = _header_columns(grid, header)
+    header = grid.find_row(_is_header_row, what="header row (a row of Oflog column headings)")
+    col = columns_by_heading(grid, header, {name: (heading,) for heading, name in HEADINGS.items()})
     records = []
     for i, row in grid.iter_rows(header + 1):
         if not any(row):
