@@ -151,9 +151,16 @@ def test_every_council_area_has_council_nhs_and_combined_authority_parts_in_2023
     )
     parts = {area: (council, nhs, ca, method) for area, council, nhs, ca, method in rows}
     for council_area in COUNCILS:
-        council, nhs, _, method = parts[council_area]
-        assert council > 0 and nhs > 0 and method == "need_weighted", council_area
-    assert parts[WMCA][2] > 0  # the combined authority's own budget, in its area only
+        council, nhs, ca, method = parts[council_area]
+        assert council > 0 and nhs > 0 and ca > 0 and method == "need_weighted", council_area
+    # the combined authority's own budget: whole in its area, shared by population between councils
+    assert abs(sum(parts[c][2] for c in COUNCILS) - parts[WMCA][2]) <= len(COUNCILS)
+    (by_councils, whole) = pipeline.query(
+        "select sum(total_gbp) filter (where area_type = 'local_authority'), "
+        "sum(total_gbp) filter (where area_type = 'combined_authority') from marts.whole_place_budget "
+        "where financial_year = '2023-24' and measure = 'budget'"
+    )[0]
+    assert abs(by_councils - whole) <= 100  # the council areas add up to the combined authority area
     # Birmingham's NHS money comes from every ICB with practices there (BSol, Black Country, NW London)
     icbs = pipeline.query(
         "select list(distinct agency_code order by agency_code) from marts.fct_spend "

@@ -2,11 +2,11 @@
 -- contribution, the money passed between agencies, the consolidated total, and total per head.
 --
 -- Who counts where: a council's money counts in its own area and in the combined authority area;
--- the combined authority's own money in the combined authority area only (not apportioned to
--- councils); an ICB's allocation, apportioned to districts by need-weighted population, in each
--- district and in the combined authority area. The measure 'budget' is the planned money:
--- council and combined-authority budgets and NHS allocations (ICBs publish allocations, not
--- budgets by place); 'outturn' is councils' and the combined authority's actual spend (ICBs
+-- the combined authority's own money counts whole in the combined authority area and, shared by
+-- population, in each member council's area; an ICB's allocation, apportioned to districts by
+-- need-weighted population, in each district and in the combined authority area.
+-- The measure 'budget' is the planned money: council and combined-authority budgets and NHS
+-- allocations (ICBs publish allocations, not budgets by place); 'outturn' is councils' and the combined authority's actual spend (ICBs
 -- publish no outturn by place, so nhs_gbp is NULL there).
 --
 -- Counted once: money an ICB passes into a council-hosted pooled fund (the Better Care Fund) is
@@ -96,12 +96,22 @@ populations as (
 
 ),
 
--- money spent in a district counts in the district and in its combined authority area
+-- money spent in a district counts in the district and in its combined authority area; the
+-- combined authority's own money counts whole in its area and, shared by population, in each
+-- member council's area (int_combined_authority_spend_apportioned)
 placed_spend as (
 
     select
         spend.area_code as reporting_area_code,
-        spend.*
+        spend.agency_code,
+        spend.agency_type,
+        spend.theme_code,
+        spend.financial_year,
+        spend.reporting_measure,
+        spend.amount_gbp,
+        spend.apportionment_method,
+        spend.source_file_sha256,
+        spend.is_synthetic
 
     from spend
 
@@ -109,12 +119,40 @@ placed_spend as (
 
     select
         councils.combined_authority_code as reporting_area_code,
-        spend.*
+        spend.agency_code,
+        spend.agency_type,
+        spend.theme_code,
+        spend.financial_year,
+        spend.reporting_measure,
+        spend.amount_gbp,
+        spend.apportionment_method,
+        spend.source_file_sha256,
+        spend.is_synthetic
 
     from spend
     inner join councils
         on spend.area_code = councils.area_code
     where spend.agency_type in ('council', 'icb')
+
+    union all
+
+    select
+        shares.area_code as reporting_area_code,
+        shares.agency_code,
+        shares.agency_type,
+        shares.theme_code,
+        shares.financial_year,
+        shares.measure as reporting_measure,
+        cast(round(shares.amount_gbp) as decimal(18, 0)) as amount_gbp,
+        shares.apportionment_method,
+        shares.source_file_sha256,
+        shares.is_synthetic
+
+    from {{ ref('int_combined_authority_spend_apportioned') }} as shares
+    inner join council_years
+        on
+            shares.financial_year = council_years.financial_year
+            and shares.measure = council_years.reporting_measure
 
 ),
 
@@ -184,7 +222,9 @@ spend_parts as (
         string_agg(distinct agency_code, ';' order by agency_code) filter (where amount_gbp is null)
             as missing_agency_codes,
         count(distinct agency_code) as agency_count,
-        max(apportionment_method) as nhs_apportionment_method,
+        max(apportionment_method) filter (where agency_type = 'icb') as nhs_apportionment_method,
+        max(apportionment_method) filter (where agency_type = 'combined_authority')
+            as combined_authority_apportionment_method,
         list(distinct source_file_sha256) as source_file_sha256_list,
         bool_or(is_synthetic) as is_synthetic
 
@@ -225,6 +265,7 @@ combined as (
         spend_parts.missing_agency_codes,
         coalesce(spend_parts.agency_count, 0) as agency_count,
         spend_parts.nhs_apportionment_method,
+        spend_parts.combined_authority_apportionment_method,
         coalesce(spend_parts.source_file_sha256_list, []) as source_file_sha256_list,
         coalesce(spend_parts.is_synthetic, false) or coalesce(transfer_sums.is_synthetic, false) as is_synthetic,
         coalesce(transfer_sums.transfers_in_gbp, 0) as transfers_in_gbp,
@@ -288,6 +329,7 @@ final as (
                 ) as decimal(14, 2))
         end as per_head_gbp,
         totals.nhs_apportionment_method,
+        totals.combined_authority_apportionment_method,
         totals.is_complete,
         totals.missing_agency_codes,
         totals.agency_count,
