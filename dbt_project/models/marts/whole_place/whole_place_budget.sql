@@ -6,8 +6,8 @@
 -- population, in each member council's area; an ICB's allocation, apportioned to districts by
 -- need-weighted population, in each district and in the combined authority area.
 -- The measure 'budget' is the planned money: council and combined-authority budgets and NHS
--- allocations (ICBs publish allocations, not budgets by place); 'outturn' is councils' and the combined authority's actual spend (ICBs
--- publish no outturn by place, so nhs_gbp is NULL there).
+-- allocations (ICBs publish allocations, not budgets by place); 'outturn' is councils' and the
+-- combined authority's actual spend (ICBs publish no outturn by place, so nhs_gbp is NULL there).
 --
 -- Counted once: money an ICB passes into a council-hosted pooled fund (the Better Care Fund) is
 -- in the ICB's allocation and is spent by the council, whose published net expenditure counts it
