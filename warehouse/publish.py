@@ -126,6 +126,30 @@ def current_latest(settings: Settings) -> Path | None:
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
+# GSS shorthand for a figure that is not there, in every *_status column of a release
+STATUS_SHORTHAND = {"not_available": "[x]", "blank": "[x]", "not_loaded": "[x]", "not_applicable": "[z]"}
+# a text cell a spreadsheet would run as a formula starts with one of these (numbers keep signs)
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def _published_columns(cols: list[tuple[str, str]]) -> str:
+    """The select list a release is written from: GSS status shorthand, and text cells that a
+    spreadsheet would read as a formula escaped with a leading apostrophe."""
+    out = []
+    for name, dtype in cols:
+        quoted = f'"{name}"'
+        if dtype.upper() != "VARCHAR":
+            out.append(quoted)
+            continue
+        expr = quoted
+        if name.endswith("_status"):
+            cases = " ".join(f"when '{k}' then '{v}'" for k, v in STATUS_SHORTHAND.items())
+            expr = f"case {quoted} {cases} else {quoted} end"
+        escaped = f"chr(39) || {expr}"
+        out.append(f"case when regexp_matches({expr}, '{_FORMULA_START}') then {escaped} else {expr} end as {quoted}")
+    return ", ".join(out)
+
+
 def _stage(settings: Settings, stage_dir: Path) -> tuple[dict[str, int], dict[str, list[tuple[str, str]]], set[str]]:
     rows: dict[str, int] = {}
     schemas: dict[str, list[tuple[str, str]]] = {}
@@ -142,7 +166,7 @@ def _stage(settings: Settings, stage_dir: Path) -> tuple[dict[str, int], dict[st
             # a stable, readable row order: by the natural columns left to right, surrogate key last
             key = PRIMARY_KEYS[mart]
             order = ", ".join([f'"{c}"' for c, _ in cols if c != key] + [f'"{key}"'])
-            ordered = f"select * from marts.{mart} order by {order}"
+            ordered = f"select {_published_columns(cols)} from marts.{mart} order by {order}"
             con.execute(f"copy ({ordered}) to '{stage_dir / (mart + '.csv')}' (header, delimiter ',')")
             con.execute(f"copy ({ordered}) to '{stage_dir / (mart + '.parquet')}' (format parquet)")
             rows[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]

@@ -214,3 +214,27 @@ def test_publish_refuses_when_a_mart_is_missing(warehouse: tuple[Settings, Lande
         publish_release(settings, checks={})
 
     assert not latest_path(settings).exists()
+
+
+def test_release_csvs_use_gss_status_shorthand_and_escape_formula_like_text():
+    import duckdb
+
+    from warehouse.publish import _published_columns
+
+    con = duckdb.connect()
+    con.execute(
+        "create table t as select * from (values "
+        "('=SUM(A1)', 'not_available', -5), ('Birmingham', 'published', 3), ('@cmd', 'blank', 0), "
+        "('-x', 'not_loaded', -1), (null, null, null)) v(name, value_status, amount_gbp)"
+    )
+    cols = con.execute(
+        "select column_name, data_type from information_schema.columns where table_name = 't'"
+    ).fetchall()
+    rows = con.execute(f"select {_published_columns(cols)} from t").fetchall()
+    assert rows == [
+        ("'=SUM(A1)", "[x]", -5),  # text that would run as a formula is escaped; numbers keep their sign
+        ("Birmingham", "published", 3),
+        ("'@cmd", "[x]", 0),
+        ("'-x", "[x]", -1),
+        (None, None, None),
+    ]
