@@ -11,11 +11,12 @@ VENV := $(CURDIR)/.venv
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help env run test test-unit test-integration lint bench clean
+.PHONY: help env run serve test test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
-	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end)"
+	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
+	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make lint   ruff + sqlfluff"
 	@echo "make clean  remove the warehouse runtime data and the project-local Airflow home"
 
@@ -32,6 +33,9 @@ env: $(VENV)/.synced
 
 run: env
 	$(VENV)/bin/python -m warehouse.cli run
+
+serve: env
+	$(VENV)/bin/python -m warehouse.cli serve
 
 test: env
 	$(VENV)/bin/pytest

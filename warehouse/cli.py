@@ -180,6 +180,26 @@ def status() -> int:
     return 0
 
 
+def serve(port: int) -> int:
+    """Browse the latest release with Datasette (replaces this process)."""
+    from warehouse.datasette import serve_command
+
+    settings = settings_mod.get()
+    latest = current_latest(settings)
+    if latest is None:
+        print("no release yet: run `make run` first")
+        return 1
+    command = serve_command(settings.releases_dir / "latest", port=port)
+    print(f"serving release {latest.name}")
+    print(f"  tables and SQL:  http://127.0.0.1:{port}/wholeplace")
+    print(f"  place profiles:  http://127.0.0.1:{port}/files/site/index.html")
+    print(f"  release files:   http://127.0.0.1:{port}/files/datapackage.json")
+    print(f"  releases feed:   http://127.0.0.1:{port}/releases/feed.atom")
+    sys.stdout.flush()
+    os.execv(command[0], command)
+    return 0  # pragma: no cover - execv does not return
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m warehouse.cli", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -187,9 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--dag", default="wholeplace")
     run_p.add_argument("--quiet", action="store_true", help="only task starts and the summary")
     sub.add_parser("status", help="show the latest release")
+    serve_p = sub.add_parser("serve", help="browse the latest release with Datasette")
+    serve_p.add_argument("--port", type=int, default=8001)
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args.dag, verbose=not args.quiet)
+    if args.command == "serve":
+        return serve(args.port)
     return status()
 
 

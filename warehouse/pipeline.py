@@ -143,7 +143,7 @@ def publish(gate: dict, dbt: dict | None = None) -> dict:
         "dbt": (dbt or {}).get("dbt", {}),
     }
     docs = Path(gate["docs_index"]) if gate.get("docs_index") else None
-    release = publish_release(settings, checks=checks, docs_index=docs)
+    release = publish_release(settings, checks=checks, docs_index=docs, with_site=True)
     summary = {
         "release": release.version,
         "path": str(release.path),

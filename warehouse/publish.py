@@ -7,8 +7,13 @@ A release is ``<warehouse>/releases/<version>/``::
     source_files.csv      every raw file a figure came from: sha256, url, publisher URL, retrieved_at
     datapackage.json      Frictionless tabular data package: schemas, sha256 of every file,
                           sources, licences and OGL v3.0 attribution, synthetic flags, check results
-    RELEASE_NOTES.md      what changed since the previous release
+    RELEASE_NOTES.md      what changed since the previous release; changelog.json the same, by key
+    <mart>.csv-metadata.json, catalog.jsonld, data_dictionary.{csv,md}   CSVW, DCAT, dictionary
+    wholeplace.sqlite, datasette-metadata.json   the release for Datasette (`make serve`)
+    site/                 place profiles (static HTML, SVG charts), index, dbt docs
     data_docs/            the Great Expectations Data Docs of the checks that gated this release
+
+``releases/feed.atom`` is an Atom feed of every release, rewritten when ``latest`` moves.
 
 The version is ``<UTC date>-<first 12 hex of the content hash>``: the same marts give the same
 version, so publishing unchanged data is a no-op and the last good release stays ``latest``.
@@ -28,7 +33,11 @@ from pathlib import Path
 
 from ingest.errors import PublishError
 from ingest.settings import Settings
+from warehouse.datasette import build_sqlite, write_datasette_metadata
 from warehouse.db import connect
+from warehouse.feed import write_feed
+from warehouse.metadata import write_release_metadata
+from warehouse.profiles import build_dbt_docs, write_site
 
 log = logging.getLogger(__name__)
 
@@ -197,15 +206,22 @@ def _stage(settings: Settings, stage_dir: Path) -> tuple[dict[str, int], dict[st
 
 def _sources(settings: Settings, loaded_shas: set[str]) -> list[dict]:
     """The catalogue entries with the raw files (currently loaded) each contributed."""
+
+    def records(con, sql: str) -> list[dict]:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]  # None, never NaN
+
     with connect(settings.duckdb_path) as con:
-        catalogue = con.execute("select * from raw.source_catalogue order by source_id").fetchdf()
-        files = con.execute(
+        catalogue = records(con, "select * from raw.source_catalogue order by source_id")
+        files = records(
+            con,
             "select m.sha256, m.source_id, m.period, m.file_name, m.url, m.origin_url, m.mode, "
             "min(m.retrieved_at) as first_retrieved_at "
-            "from raw.fetch_manifest m group by all order by all"
-        ).fetchdf()
+            "from raw.fetch_manifest m group by all order by all",
+        )
     loaded = {}
-    for row in files.to_dict("records"):
+    for row in files:
         if row["sha256"] not in loaded_shas:
             continue  # an older vintage, or a file since replaced
         loaded.setdefault(row["source_id"], []).append(
@@ -220,7 +236,7 @@ def _sources(settings: Settings, loaded_shas: set[str]) -> list[dict]:
             }
         )
     out = []
-    for s in catalogue.to_dict("records"):
+    for s in catalogue:
         out.append(
             {
                 "name": s["source_id"],
@@ -277,8 +293,14 @@ def _release_notes(version: str, rows: dict[str, int], previous: Path | None, so
     return "\n".join(lines)
 
 
-def publish_release(settings: Settings, *, checks: dict, docs_index: Path | None = None) -> Release:
-    """Stage every mart, write the metadata, and move the release into place atomically."""
+def publish_release(
+    settings: Settings, *, checks: dict, docs_index: Path | None = None, with_site: bool = False
+) -> Release:
+    """Stage every mart, write the metadata, and move the release into place atomically.
+
+    ``with_site`` also builds the release's SQLite database and Datasette metadata, the dbt docs
+    and the place profiles (the pipeline does; small unit-test warehouses cannot).
+    """
     settings.releases_dir.mkdir(parents=True, exist_ok=True)
     stage_dir = settings.staging_dir / "release"
     if stage_dir.exists():
@@ -308,6 +330,7 @@ def publish_release(settings: Settings, *, checks: dict, docs_index: Path | None
         for fmt, media in (("csv", "text/csv"), ("parquet", "application/vnd.apache.parquet")):
             path = stage_dir / f"{mart}.{fmt}"
             resource = {
+                "profile": "tabular-data-resource",
                 "name": mart if fmt == "csv" else f"{mart}_parquet",
                 "path": path.name,
                 "format": fmt,
@@ -326,6 +349,7 @@ def publish_release(settings: Settings, *, checks: dict, docs_index: Path | None
     source_files = stage_dir / "source_files.csv"
     resources.append(
         {
+            "profile": "tabular-data-resource",
             "name": "source_files",
             "path": source_files.name,
             "format": "csv",
@@ -334,6 +358,22 @@ def publish_release(settings: Settings, *, checks: dict, docs_index: Path | None
             "bytes": source_files.stat().st_size,
             "hash": f"sha256:{_sha256_file(source_files)}",
             "description": "Every raw file a published figure was read from (join marts on source_file_sha256).",
+            "schema": {
+                "fields": [
+                    {"name": name, "type": "integer" if name == "bytes" else "string"}
+                    for name in (
+                        "sha256",
+                        "source_id",
+                        "period",
+                        "file_name",
+                        "url",
+                        "origin_url",
+                        "mirror_url",
+                        "mode",
+                        "bytes",
+                    )
+                ],
+            },
         }
     )
     package = {
@@ -357,10 +397,20 @@ def publish_release(settings: Settings, *, checks: dict, docs_index: Path | None
         "resources": resources,
         "checks": checks,
     }
-    (stage_dir / "datapackage.json").write_text(json.dumps(package, indent=2, default=str) + "\n", encoding="utf-8")
+    (stage_dir / "datapackage.json").write_text(
+        json.dumps(package, indent=2, default=str, allow_nan=False) + "\n", encoding="utf-8"
+    )
     (stage_dir / "RELEASE_NOTES.md").write_text(_release_notes(version, rows, previous, sources), encoding="utf-8")
     if docs_index is not None and docs_index.exists():
         shutil.copytree(docs_index.parent, stage_dir / "data_docs")
+    # CSVW, DCAT, the data dictionary and the changelog; the package is validated with frictionless
+    # (an invalid release raises here, before anything is moved into place)
+    write_release_metadata(stage_dir, package, previous)
+    if with_site:  # no DuckDB connection is open here (dbt docs reads the file)
+        build_sqlite(stage_dir, package)
+        write_datasette_metadata(stage_dir, package)
+        build_dbt_docs(stage_dir, settings)
+        write_site(stage_dir, settings.duckdb_path, settings)
 
     final = settings.releases_dir / version
     if final.exists():  # same content published earlier today, but not latest: re-point latest to it
@@ -371,6 +421,7 @@ def publish_release(settings: Settings, *, checks: dict, docs_index: Path | None
             if path.is_file():
                 path.chmod(0o444)
     _point_latest(settings, final)
+    write_feed(settings.releases_dir)
     log.info("published release %s (%s)", version, final)
     return Release(version, final, True, rows, content_hash)
 

@@ -8,90 +8,22 @@ AIRFLOW_HOME (SQLite metadata) and WHOLEPLACE_WAREHOUSE_DIR.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingest.sheets import parse_number, read_grid
+from tests.integration.conftest import sha256_file
 
 pytestmark = pytest.mark.integration
 
 PROJECT = Path(__file__).resolve().parents[2]
 COUNCILS = {f"E080000{n}" for n in range(25, 32)}
 BIRMINGHAM, COVENTRY, WMCA = "E08000025", "E08000026", "E47000007"
-
-
-@dataclass
-class Run:
-    code: int
-    output: str
-
-
-class Pipeline:
-    """One warehouse + Airflow home, run as a user would."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.warehouse = root / "warehouse"
-        self.env = {
-            **os.environ,
-            "WHOLEPLACE_WAREHOUSE_DIR": str(self.warehouse),
-            "AIRFLOW_HOME": str(root / "airflow"),
-            "WHOLEPLACE_MODE": "snapshot",
-        }
-        self.env.pop("WHOLEPLACE_SNAPSHOT_DIR", None)
-        self.env.pop("WHOLEPLACE_DUCKDB_PATH", None)
-
-    def run(self, **extra_env: str) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "warehouse.cli", "run", "--quiet"],
-            cwd=PROJECT,
-            env={**self.env, **extra_env},
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        return Run(proc.returncode, proc.stdout + proc.stderr)
-
-    @property
-    def latest(self) -> Path:
-        return (self.warehouse / "releases" / "latest").resolve()
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.warehouse / "wholeplace.duckdb"), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
-
-    def raw_objects(self) -> set[Path]:
-        return set((self.warehouse / "raw" / "objects").rglob("*.*"))
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory) -> Pipeline:
-    return Pipeline(tmp_path_factory.mktemp("e2e"))
-
-
-@pytest.fixture(scope="module")
-def first_run(pipeline: Pipeline) -> Run:
-    run = pipeline.run()
-    assert run.code == 0, run.output
-    return run
 
 
 def test_make_run_ends_with_the_release_path_rows_per_mart_and_the_checks(first_run, pipeline):
@@ -254,7 +186,7 @@ def test_any_mart_figure_traces_to_the_raw_file_and_cell_it_came_from(first_run,
     for amount, sha, url, row, column in rows:
         assert sha in files and files[sha]["url"] == url
         raw = next((pipeline.warehouse / "raw" / "objects").rglob(f"{sha}.*"))
-        assert _sha(raw) == sha
+        assert sha256_file(raw) == sha
         grid = read_grid(raw.read_bytes(), source_id="test", file=raw.name)
         col = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(column))) - 1
         assert parse_number(grid.cell(row - 1, col)).value * 1000 == amount
@@ -275,7 +207,7 @@ def test_the_release_is_a_frictionless_package_that_names_what_is_synthetic(firs
     }
     for resource in package["resources"]:
         path = release / resource["path"]
-        assert resource["hash"] == f"sha256:{_sha(path)}"
+        assert resource["hash"] == f"sha256:{sha256_file(path)}"
     first_bytes = (release / "whole_place_budget.csv").read_bytes()[:3]
     assert first_bytes != b"\xef\xbb\xbf"  # UTF-8 without a BOM
     assert all(s["attribution"] for s in package["sources"])
@@ -312,13 +244,13 @@ def test_person_counts_the_warehouse_derived_are_rounded_or_suppressed_in_the_re
 def test_a_second_run_with_unchanged_inputs_adds_no_raw_file_and_publishes_identical_marts(first_run, pipeline):
     objects = pipeline.raw_objects()
     release = pipeline.latest
-    hashes = {p.name: _sha(p) for p in release.glob("*.csv")}
+    hashes = {p.name: sha256_file(p) for p in release.glob("*.csv")}
     second = pipeline.run()
     assert second.code == 0, second.output
     assert "no change since the latest release" in second.output
     assert pipeline.raw_objects() == objects
     assert pipeline.latest == release
-    assert {p.name: _sha(p) for p in pipeline.latest.glob("*.csv")} == hashes
+    assert {p.name: sha256_file(p) for p in pipeline.latest.glob("*.csv")} == hashes
 
 
 def _corrupted_snapshots(tmp_path: Path, new_text: str) -> tuple[Path, int]:

@@ -20,7 +20,7 @@ from ingest.load import refresh_catalogue_table, refresh_manifest_table
 from ingest.settings import Settings
 from warehouse.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
 
-MART_COLUMNS = ["label", "amount_gbp", "is_synthetic"]  # after the primary key
+MART_COLUMNS = ["area_name", "amount_gbp", "is_synthetic"]  # after the primary key
 
 
 def build_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -28,7 +28,7 @@ def build_marts(con: duckdb.DuckDBPyConnection) -> None:
     for mart in MARTS:
         key = PRIMARY_KEYS[mart]
         con.execute(
-            f"create or replace table marts.{mart} ({key} varchar, label varchar, amount_gbp decimal(18, 3), "
+            f"create or replace table marts.{mart} ({key} varchar, area_name varchar, amount_gbp decimal(18, 3), "
             "is_synthetic boolean)"
         )
         con.execute(
@@ -105,7 +105,7 @@ def test_publish_writes_csv_and_parquet_per_mart_with_a_matching_datapackage(
     assert resources["fct_spend"]["has_synthetic_rows"] is True
     assert {f["name"]: f["type"] for f in resources["fct_spend"]["schema"]["fields"]} == {
         "spend_key": "string",
-        "label": "string",
+        "area_name": "string",
         "amount_gbp": "number",
         "is_synthetic": "boolean",
     }
@@ -184,7 +184,9 @@ def test_release_files_are_read_only(warehouse: tuple[Settings, Landed]) -> None
     release = publish_release(settings, checks={})
 
     files = [p for p in release.path.rglob("*") if p.is_file()]
-    assert len(files) == 2 * len(MARTS) + 3  # + source_files.csv, datapackage.json, RELEASE_NOTES.md
+    # CSV + Parquet + CSVW per mart; source_files.csv (+ CSVW), datapackage.json, RELEASE_NOTES.md,
+    # changelog.json, catalog.jsonld, data_dictionary.csv and .md
+    assert len(files) == 3 * len(MARTS) + 2 + 6
     writable = [p.name for p in files if stat.S_IMODE(p.stat().st_mode) & 0o222]
     assert writable == []
 

@@ -1,0 +1,354 @@
+"""A release as one SQLite database, browsable with Datasette.
+
+    build_sqlite(release_dir, package)              release_dir/wholeplace.sqlite: every CSV resource
+                                                    of the release as a table (read from its Parquet,
+                                                    else its CSV), primary keys, foreign keys to the
+                                                    dimensions, indexes on the usual filter columns
+    write_datasette_metadata(release_dir, package)  release_dir/datasette-metadata.json
+    serve_command(release_dir, port)                the ``datasette serve`` command line for it
+
+Types: integers (and booleans, 1/0) are INTEGER, decimals with no fractional digits (whole
+pounds) INTEGER, other decimals and doubles REAL, everything else (text, dates) TEXT. The
+database is written to a temporary file and moved into place, and the same release always gives
+the same bytes (same rows, same order, same statements).
+
+Money has no Datasette unit: Datasette's units are Pint's, and Pint defines no currencies (a custom
+``GBP = [currency]`` unit would be shown with SI prefixes, e.g. "1.02 GGBP"), so money columns
+say "pounds sterling (GBP)" in their descriptions instead. Percentages use Pint's ``percent``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlite_utils
+
+SQLITE_NAME = "wholeplace.sqlite"
+DATABASE = "wholeplace"  # Datasette names a database after its file's stem
+METADATA_NAME = "datasette-metadata.json"
+INDEXED_COLUMNS = ("area_code", "financial_year", "indicator_code")
+LABEL_COLUMNS = {
+    "dim_area": "area_name",
+    "dim_agency": "agency_name",
+    "dim_service_theme": "theme_name",
+    "dim_period": "financial_year",
+    "dim_indicator": "indicator_name",
+}
+# the default order a table opens in, where it has the column
+DEFAULT_SORT = {
+    "whole_place_budget": ("sort_desc", "total_gbp"),
+    "budget_vs_outturn": ("sort_desc", "outturn_gbp"),
+    "spend_vs_outcomes": ("sort_desc", "financial_year"),
+    "pooled_budgets": ("sort_desc", "contribution_gbp"),
+    "asc_metrics": ("sort_desc", "ld_residential_share_pct"),
+    "asc_spend_by_support": ("sort_desc", "gross_current_expenditure_gbp"),
+    "fct_spend": ("sort_desc", "amount_gbp"),
+    "fct_outcome": ("sort_desc", "period_end_date"),
+    "dim_area": ("sort", "area_name"),
+    "dim_agency": ("sort", "agency_name"),
+    "dim_service_theme": ("sort", "theme_name"),
+    "dim_period": ("sort_desc", "financial_year"),
+    "dim_indicator": ("sort", "indicator_name"),
+    "source_files": ("sort", "source_id"),
+}
+FACET_PREFERENCE = (
+    "area_name",
+    "agency_name",
+    "financial_year",
+    "measure",
+    "theme_name",
+    "area_type",
+    "agency_type",
+    "geography_level",
+    "fund_name",
+    "indicator_code",
+    "source_id",
+    "theme_group",
+    "is_synthetic",
+)
+MAX_FACETS = 4
+MONEY_NOTE = (
+    "Pounds sterling (GBP), cash terms. (No Datasette unit: Pint, which Datasette uses for units, "
+    "defines no currencies.)"
+)
+
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER"}
+_INTEGER_TYPES |= {"UBIGINT", "UHUGEINT", "BOOLEAN"}
+_REAL_TYPES = {"FLOAT", "DOUBLE", "REAL"}
+_FRICTIONLESS_TO_DUCKDB = {
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+}
+
+
+def _sqlite_type(duckdb_type: str) -> str:
+    base = duckdb_type.split("(")[0].strip().upper()
+    if base in _INTEGER_TYPES:
+        return "INTEGER"
+    if base in _REAL_TYPES:
+        return "REAL"
+    if base in ("DECIMAL", "NUMERIC"):
+        scale = re.search(r",\s*(\d+)\s*\)", duckdb_type)
+        return "INTEGER" if scale and scale.group(1) == "0" else "REAL"
+    return "TEXT"
+
+
+def _converter(sqlite_type: str) -> Callable[[Any], Any]:
+    if sqlite_type == "INTEGER":
+        return lambda v: None if v is None else int(v)
+    if sqlite_type == "REAL":
+        return lambda v: None if v is None else float(v)
+
+    def text(v: Any) -> Any:
+        if v is None or isinstance(v, str):
+            return v
+        if hasattr(v, "isoformat"):
+            return v.isoformat()
+        if isinstance(v, Decimal):
+            return str(v)
+        return str(v)
+
+    return text
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _resources(package: dict) -> list[dict]:
+    """The release's CSV resources (every mart and source_files), in the package's order."""
+    return [r for r in package.get("resources", []) if r.get("format") == "csv" and r.get("path")]
+
+
+def _source_query(release_dir: Path, resource: dict, by_name: dict[str, dict]) -> str:
+    """A DuckDB query reading one resource: its Parquet twin where there is one, else its CSV."""
+    name = resource["name"]
+    parquet = by_name.get(f"{name}_parquet", {}).get("path") or f"{name}.parquet"
+    if (release_dir / parquet).is_file():
+        return f"select * from read_parquet({_sql_path(release_dir / parquet)})"
+    csv_path = release_dir / resource["path"]
+    fields = resource.get("schema", {}).get("fields", [])
+    if fields:
+        columns = ", ".join(
+            "'{}': '{}'".format(f["name"].replace("'", "''"), _FRICTIONLESS_TO_DUCKDB.get(f.get("type"), "VARCHAR"))
+            for f in fields
+        )
+        return f"select * from read_csv({_sql_path(csv_path)}, header = true, columns = {{{columns}}})"
+    return f"select * from read_csv({_sql_path(csv_path)}, header = true)"
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: str, converters: list, names: list[str]) -> Iterator[dict]:
+    cursor = con.execute(query)
+    while batch := cursor.fetchmany(2000):
+        for row in batch:
+            yield {n: conv(v) for n, conv, v in zip(names, converters, row, strict=True)}
+
+
+def _primary_key(resource: dict, names: list[str]) -> str | tuple[str, ...] | None:
+    pk = resource.get("schema", {}).get("primaryKey")
+    if isinstance(pk, list):
+        pk = tuple(pk) if len(pk) > 1 else (pk[0] if pk else None)
+    keys = pk if isinstance(pk, tuple) else (pk,) if pk else ()
+    return pk if keys and all(k in names for k in keys) else None
+
+
+def build_sqlite(release_dir: Path, package: dict) -> Path:
+    """Write ``release_dir/wholeplace.sqlite`` from the release's files; return its path."""
+    release_dir = Path(release_dir)
+    target = release_dir / SQLITE_NAME
+    tmp = release_dir / f".{SQLITE_NAME}.{os.getpid()}.tmp"
+    if tmp.exists():
+        tmp.unlink()
+    resources = _resources(package)
+    by_name = {r["name"]: r for r in package.get("resources", [])}
+    pks: dict[str, str | tuple[str, ...] | None] = {}
+    columns: dict[str, list[str]] = {}
+    try:
+        db = sqlite_utils.Database(tmp)
+        with duckdb.connect() as con:
+            for resource in resources:
+                name = resource["name"]
+                query = _source_query(release_dir, resource, by_name)
+                described = con.execute(f"describe {query}").fetchall()
+                names = [c[0] for c in described]
+                types = {c[0]: _sqlite_type(c[1]) for c in described}
+                # Parquet has no 128-bit integers (DuckDB writes HUGEINT as DOUBLE): the package's
+                # schema says which columns are integers
+                for f in resource.get("schema", {}).get("fields", []):
+                    if f.get("type") == "integer" and f["name"] in types:
+                        types[f["name"]] = "INTEGER"
+                pk = _primary_key(resource, names)
+                table = db.table(name)
+                table.create(
+                    {n: types[n] for n in names},
+                    pk=pk,
+                    not_null=[pk] if isinstance(pk, str) else list(pk or ()),
+                )
+                converters = [_converter(types[n]) for n in names]
+                table.insert_all(_rows(con, query, converters, names), batch_size=500)
+                pks[name], columns[name] = pk, names
+        # foreign keys from facts (and dimensions' parents) to the dimensions' surrogate keys
+        dims = {pk: name for name, pk in pks.items() if name.startswith("dim_") and isinstance(pk, str)}
+        foreign_keys = []
+        for name, names in columns.items():
+            for column in names:
+                if column == pks[name] or not column.endswith("_key"):
+                    continue
+                for dim_pk, dim in sorted(dims.items()):
+                    if column == dim_pk or column.endswith("_" + dim_pk):
+                        foreign_keys.append((name, column, dim, dim_pk))
+                        break
+        if foreign_keys:
+            db.add_foreign_keys(foreign_keys)
+            db.index_foreign_keys()
+        for name, names in columns.items():
+            for column in INDEXED_COLUMNS:
+                if column in names:
+                    db.table(name).create_index([column], if_not_exists=True)
+        db.vacuum()
+        db.close()
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def _column_description(name: str, description: str, field_type: str | None) -> str:
+    text = (description or "").strip()
+    extra = ""
+    if name.endswith("_gbp"):
+        extra = MONEY_NOTE
+    elif name.endswith("_pct"):
+        extra = "Percent."
+    elif field_type == "boolean" or name.startswith(("is_", "has_")):
+        extra = "1 = true, 0 = false (SQLite has no boolean type)."
+    elif name.endswith("_key"):
+        extra = "Surrogate key (a hash of the natural key)."
+    elif name.endswith("_sha256") or name.endswith("_sha256s"):
+        extra = "sha256 of the raw file the figure was read from (see the source_files table)."
+    elif name.endswith("_status"):
+        extra = "Status of the figure ([x]: not available, [z]: not applicable, [c]: suppressed)."
+    if not text:
+        return extra or name.replace("_", " ").capitalize() + "."
+    return f"{text} {extra}".strip() if extra and extra not in text else text
+
+
+def _table_metadata(resource: dict, package: dict) -> dict:
+    name = resource["name"]
+    fields = resource.get("schema", {}).get("fields", [])
+    names = [f["name"] for f in fields]
+    description = (resource.get("description") or "").strip()
+    if resource.get("rows") is not None:
+        description += f" Rows: {resource['rows']}."
+    if resource.get("has_synthetic_rows") and package.get("contains_synthetic_data"):
+        description += " Rows built from synthetic samples have is_synthetic = 1."
+    meta: dict[str, Any] = {
+        "title": name.replace("_", " ").capitalize(),
+        "description": description.strip(),
+    }
+    if fields:
+        meta["columns"] = {
+            f["name"]: _column_description(f["name"], f.get("description", ""), f.get("type")) for f in fields
+        }
+        units = {n: "percent" for n in names if n.endswith("_pct")}
+        if units:
+            meta["units"] = units
+        facets = [c for c in FACET_PREFERENCE if c in names]
+        if "area_name" not in names and "agency_name" not in names and "area_code" in names:
+            facets.insert(0, "area_code")
+        if facets:
+            meta["facets"] = facets[:MAX_FACETS]
+    sort = DEFAULT_SORT.get(name)
+    if sort and (not names or sort[1] in names):
+        meta[sort[0]] = sort[1]
+    if name in LABEL_COLUMNS and (not names or LABEL_COLUMNS[name] in names):
+        meta["label_column"] = LABEL_COLUMNS[name]
+    return meta
+
+
+def datasette_metadata(package: dict) -> dict:
+    """The Datasette metadata (a dict) for a release's package."""
+    version = package.get("version", "")
+    licence = (package.get("licenses") or [{}])[0]
+    publishers = sorted({s.get("publisher", "") for s in package.get("sources", []) if s.get("publisher")})
+    synthetic = package.get("synthetic_sources") or []
+    description = (
+        f"{package.get('title', 'wholeplace')}: release {version} (created {package.get('created', '')}). "
+        "Spend by place, year, service theme and agency, budget against outturn, and outcomes for the "
+        "West Midlands combined authority (E47000007) and its seven councils. Money is in pounds "
+        "sterling (GBP), cash terms; Datasette shows no unit for it because Pint, which Datasette uses "
+        "for units, defines no currencies."
+    )
+    if synthetic:
+        description += (
+            " Contains synthetic data: " + ", ".join(synthetic) + " are samples in the publishers' formats, "
+            "not real publications; rows built from them have is_synthetic = 1."
+        )
+    return {
+        "title": f"wholeplace {version}".strip(),
+        "description": description,
+        "license": licence.get("name", "OGL-UK-3.0"),
+        "license_url": licence.get(
+            "path", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+        ),
+        "source": ("; ".join(publishers) if publishers else "Published public data") + " (see datapackage.json)",
+        "source_url": "/files/datapackage.json",
+        "about": f"wholeplace release {version}: profiles, downloads and documentation".strip(),
+        "about_url": "/site/index.html",
+        "databases": {
+            DATABASE: {
+                "description": f"Every mart of release {version}, one table each, with source_files.",
+                "tables": {r["name"]: _table_metadata(r, package) for r in _resources(package)},
+            }
+        },
+    }
+
+
+def write_datasette_metadata(release_dir: Path, package: dict) -> Path:
+    """Write ``release_dir/datasette-metadata.json``; return its path."""
+    path = Path(release_dir) / METADATA_NAME
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(datasette_metadata(package), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def datasette_executable() -> str:
+    candidate = Path(sys.executable).with_name("datasette")
+    return str(candidate) if candidate.exists() else "datasette"
+
+
+def serve_command(release_dir: Path, port: int = 8001) -> list[str]:
+    """``datasette serve`` for a release: its SQLite (immutable) with its metadata, the release's
+    files at /files/ (place profiles at /files/site/index.html, where their relative download links
+    resolve) and every release with the Atom feed at /releases/ (/releases/feed.atom), on
+    127.0.0.1 only."""
+    release_dir = Path(release_dir)
+    return [
+        datasette_executable(),
+        "serve",
+        "--immutable",
+        str(release_dir / SQLITE_NAME),
+        "--metadata",
+        str(release_dir / METADATA_NAME),
+        "--static",
+        f"files:{release_dir}",
+        "--static",
+        f"releases:{release_dir.parent}",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
