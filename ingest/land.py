@@ -67,6 +67,15 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """sha256 of a file, read in chunks (releases hash every file they hold)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def object_path(sha256: str, file_name: str) -> str:
     ext = "".join(Path(file_name).suffixes[-1:]).lower() or ".bin"
     return f"objects/{sha256[:2]}/{sha256}{ext}"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import hashlib
 import json
 import math
 import re
@@ -32,6 +31,7 @@ from typing import Any
 import yaml
 
 from ingest.errors import PublishError
+from ingest.land import sha256_file
 
 GLOSSARY = Path(__file__).with_name("dictionary.yml")
 
@@ -432,7 +432,7 @@ def _distribution(release_dir: Path, resource: dict, licence: str) -> dict:
         "spdx:checksum": {
             "@type": "spdx:Checksum",
             "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-            "spdx:checksumValue": _sha256_file(path),
+            "spdx:checksumValue": sha256_file(path),
         },
         "dct:license": {"@id": licence},
     }
@@ -769,7 +769,7 @@ def _check_parquet(release_dir: Path, resource: dict) -> list[str]:
     if resource.get("bytes") is not None and path.stat().st_size != resource["bytes"]:
         problems.append(f"resource {name}: {path.stat().st_size} bytes, the datapackage says {resource['bytes']}")
     declared = str(resource.get("hash") or "")
-    if declared and declared.removeprefix("sha256:") != _sha256_file(path):
+    if declared and declared.removeprefix("sha256:") != sha256_file(path):
         problems.append(f"resource {name}: sha256 differs from the datapackage's hash")
     return problems
 
@@ -821,14 +821,6 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value)
     return text or None
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_json(path: Path, data: Any) -> None:

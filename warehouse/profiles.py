@@ -36,7 +36,6 @@ from warehouse.db import connect
 log = logging.getLogger(__name__)
 
 SITE_DIR = "site"
-REGION_CODE = "E47000007"
 ENGLAND_NAME = "England"
 MEASURE_ORDER = ("budget", "outturn", "allocation")
 MEASURE_TITLES = {
@@ -851,7 +850,7 @@ def _outcome_section(area: Area, group: dict, uid: str) -> list[str]:
     ]
 
 
-def _profile_page(con: Any, area: Area, release: dict, region_code: str) -> str:
+def _profile_page(con: Any, area: Area, release: dict, region_code: str | None) -> str:
     spend = _spend_tables(con, area, region_code)
     budgets = _budget_vs_outturn(con, area)
     outcomes = _outcomes(con, area)
@@ -1031,7 +1030,7 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
         shutil.rmtree(profiles_dir)
     with connect(Path(duckdb_path)) as con:
         areas = _areas(con)
-        region = next((a.code for a in areas if a.area_type == "combined_authority"), REGION_CODE)
+        region = next((a.code for a in areas if a.area_type == "combined_authority"), None)
         for area in areas:
             _write(profiles_dir / f"{area.code}.html", _profile_page(con, area, release, region))
     index = site / "index.html"

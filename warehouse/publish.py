@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.errors import PublishError
+from ingest.land import sha256_file
 from ingest.settings import Settings
 from warehouse.datasette import build_sqlite, write_datasette_metadata
 from warehouse.db import connect
@@ -95,14 +96,6 @@ class Release:
     created: bool  # False when the content equals the latest release (nothing new published)
     rows: dict[str, int]
     content_hash: str
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _field_type(duckdb_type: str) -> str:
@@ -256,7 +249,7 @@ def _sources(settings: Settings, loaded_shas: set[str]) -> list[dict]:
 def _content_hash(stage_dir: Path) -> str:
     digest = hashlib.sha256()
     for mart in MARTS:
-        digest.update(f"{mart}.csv:{_sha256_file(stage_dir / (mart + '.csv'))}\n".encode())
+        digest.update(f"{mart}.csv:{sha256_file(stage_dir / (mart + '.csv'))}\n".encode())
     return digest.hexdigest()
 
 
@@ -336,7 +329,7 @@ def publish_release(
                 "format": fmt,
                 "mediatype": media,
                 "bytes": path.stat().st_size,
-                "hash": f"sha256:{_sha256_file(path)}",
+                "hash": f"sha256:{sha256_file(path)}",
                 "rows": rows[mart],
                 "description": docs.get(mart, {}).get("__table__", ""),
                 "schema": {"fields": fields, "primaryKey": PRIMARY_KEYS[mart]},
@@ -356,7 +349,7 @@ def publish_release(
             "mediatype": "text/csv",
             "encoding": "utf-8",
             "bytes": source_files.stat().st_size,
-            "hash": f"sha256:{_sha256_file(source_files)}",
+            "hash": f"sha256:{sha256_file(source_files)}",
             "description": "Every raw file a published figure was read from (join marts on source_file_sha256).",
             "schema": {
                 "fields": [
