@@ -10,11 +10,16 @@ UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 VENV := $(CURDIR)/.venv
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# make run REGION=greater-manchester builds another region side by side (regions/<name>.yml)
+ifdef REGION
+export WHOLEPLACE_REGION := $(REGION)
+endif
 
 .PHONY: help env run serve test test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
+	@echo "            REGION=<name> builds another region from regions/<name>.yml (default west-midlands)"
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make lint   ruff + sqlfluff"
@@ -54,6 +59,6 @@ lint: env
 		$(VENV)/bin/sqlfluff lint models tests --disable-progress-bar
 
 clean:
-	rm -rf warehouse/raw warehouse/releases warehouse/staging warehouse/runs warehouse/gx warehouse/dbt warehouse/logs
+	rm -rf warehouse/raw warehouse/releases warehouse/staging warehouse/runs warehouse/gx warehouse/dbt warehouse/logs warehouse/regions
 	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
 	rm -rf $(AIRFLOW_HOME)

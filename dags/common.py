@@ -30,6 +30,12 @@ RETRY_POLICY = ExceptionRetryPolicy(
             action=RetryAction.FAIL,
             reason="bad input or a failed check: retrying cannot help",
         ),
+        RetryRule(
+            # binder, parser and catalog errors: a query that cannot run, not a busy file
+            exception="duckdb.ProgrammingError",
+            action=RetryAction.FAIL,
+            reason="a query defect in the project: retrying cannot help",
+        ),
     ]
 )
 

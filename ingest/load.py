@@ -165,3 +165,32 @@ def refresh_catalogue_table(con: duckdb.DuckDBPyConnection, sources: list[Source
         con.execute("create or replace table raw.source_catalogue as select * from catalogue_frame")
     finally:
         con.unregister("catalogue_frame")
+
+
+def refresh_region_table(con: duckdb.DuckDBPyConnection, regions: list, current: str) -> None:
+    """Mirror the region files into ``raw.region_definitions``: every configured region's
+    councils, the one this warehouse builds flagged ``is_current`` (benchmarks use the others)."""
+    con.execute("create schema if not exists raw")
+    frame = pd.DataFrame.from_records(
+        [
+            {
+                "region_name": r.name,
+                "region_title": r.title,
+                "is_current": r.name == current,
+                "combined_authority_code": r.combined_authority_code,
+                "combined_authority_name": r.combined_authority_name,
+                "ons_region_code": r.ons_region_code,
+                "ons_region_name": r.ons_region_name,
+                "council_code": c.code,
+                "council_name": c.name,
+                "locality_source": r.locality_source,
+            }
+            for r in regions
+            for c in r.councils
+        ]
+    )
+    con.register("regions_frame", frame)
+    try:
+        con.execute("create or replace table raw.region_definitions as select * from regions_frame")
+    finally:
+        con.unregister("regions_frame")

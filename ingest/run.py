@@ -19,7 +19,15 @@ from ingest.catalogue import Partition, Source, catalogue
 from ingest.errors import SourceError, WholeplaceError
 from ingest.http import HttpClient
 from ingest.land import Landed, land, latest_fetch
-from ingest.load import LoadResult, ensure_table, load_partition, refresh_catalogue_table, refresh_manifest_table
+from ingest.load import (
+    LoadResult,
+    ensure_table,
+    load_partition,
+    refresh_catalogue_table,
+    refresh_manifest_table,
+    refresh_region_table,
+)
+from ingest.regions import all_regions, current_region
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,6 +99,13 @@ def acquire(source: Source, partition: Partition, settings: Settings, client: Ht
     return land(settings.landing_dir, data=response.content, file_name=_file_name(url), **common)
 
 
+def refresh_metadata_tables(con, settings: Settings) -> None:
+    """The catalogue, the landing manifest and the region definitions, mirrored into raw.*."""
+    refresh_catalogue_table(con, list(catalogue()))
+    refresh_manifest_table(con, settings.landing_dir)
+    refresh_region_table(con, all_regions(), current_region().name)
+
+
 def partitions_to_run(source: Source, settings: Settings, periods: list[str] | None = None) -> list[Partition]:
     chosen = [source.partition(p) for p in periods] if periods else list(source.partitions)
     if settings.mode == "snapshot":
@@ -122,8 +137,7 @@ def ingest_source(
             )
             with connect(settings.duckdb_path, write=True) as con:
                 result: LoadResult = load_partition(con, source, landed, frame, parser.COLUMNS)
-                refresh_catalogue_table(con, list(catalogue()))
-                refresh_manifest_table(con, settings.landing_dir)
+                refresh_metadata_tables(con, settings)
             outcomes.append(
                 PartitionOutcome(
                     partition.period,
@@ -143,8 +157,7 @@ def ingest_source(
         log.info("%s: nothing to ingest in %s mode", source.id, settings.mode)
         with connect(settings.duckdb_path, write=True) as con:
             ensure_table(con, source, parser.COLUMNS)
-            refresh_catalogue_table(con, list(catalogue()))
-            refresh_manifest_table(con, settings.landing_dir)
+            refresh_metadata_tables(con, settings)
     for o in outcomes:
         log.info("%s %s", source.id, o.describe())
     return outcomes

@@ -14,11 +14,13 @@ from typing import Literal
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 Mode = Literal["snapshot", "live"]
+DEFAULT_REGION = "west-midlands"
 
 
 @dataclass(frozen=True)
 class Settings:
     project_dir: Path
+    region: str
     warehouse_dir: Path
     duckdb_path: Path
     snapshot_dir: Path
@@ -85,13 +87,19 @@ def _env_float(name: str, default: float) -> float:
 
 def get() -> Settings:
     """Settings from the environment. Not cached: reading it is cheap and tests change it."""
-    warehouse_dir = _env_path("WHOLEPLACE_WAREHOUSE_DIR", PROJECT_DIR / "warehouse")
+    # the default region keeps warehouse/; another region builds side by side in warehouse/regions/<name>/
+    region = os.environ.get("WHOLEPLACE_REGION", "").strip() or DEFAULT_REGION
+    default_dir = (
+        PROJECT_DIR / "warehouse" if region == DEFAULT_REGION else PROJECT_DIR / "warehouse" / "regions" / region
+    )
+    warehouse_dir = _env_path("WHOLEPLACE_WAREHOUSE_DIR", default_dir)
     mode = os.environ.get("WHOLEPLACE_MODE", "snapshot").strip().lower()
     if mode not in ("snapshot", "live"):
         raise ValueError(f"WHOLEPLACE_MODE must be 'snapshot' or 'live', got {mode!r}")
     mirror = os.environ.get("WHOLEPLACE_MIRROR_URL", "").strip().rstrip("/") or None
     return Settings(
         project_dir=PROJECT_DIR,
+        region=region,
         warehouse_dir=warehouse_dir,
         duckdb_path=_env_path("WHOLEPLACE_DUCKDB_PATH", warehouse_dir / "wholeplace.duckdb"),
         snapshot_dir=_env_path("WHOLEPLACE_SNAPSHOT_DIR", PROJECT_DIR / "ingest" / "snapshots"),

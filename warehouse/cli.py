@@ -80,6 +80,15 @@ def _step(text: str) -> None:
 
 def run(dag_id: str, verbose: bool) -> int:
     settings = settings_mod.get()
+    from ingest.errors import WholeplaceError
+    from ingest.regions import all_regions, current_region
+
+    try:  # a malformed region, or one naming councils outside it, is refused before anything runs
+        region = current_region()
+        all_regions()  # the others are benchmarked in the release
+    except WholeplaceError as exc:
+        print(f"FAILED before starting: {exc}")
+        return 2
     env = airflow_env(settings.project_dir)
     logs = settings.warehouse_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -88,7 +97,10 @@ def run(dag_id: str, verbose: bool) -> int:
         (settings.run_state_dir / name).unlink(missing_ok=True)
     previous = current_latest(settings)
 
-    _step(f"wholeplace: {settings.mode} mode, warehouse {settings.duckdb_path}")
+    _step(
+        f"wholeplace: {region.title} ({region.combined_authority_code}, {len(region.councils)} councils), "
+        f"{settings.mode} mode, warehouse {settings.duckdb_path}"
+    )
     prepare_airflow(env, log_path)
     _step(f"running the '{dag_id}' DAG through Airflow (airflow dags test); full log: {log_path}")
     started = time.monotonic()

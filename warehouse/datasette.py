@@ -50,6 +50,7 @@ DEFAULT_SORT = {
     "pooled_budgets": ("sort_desc", "contribution_gbp"),
     "asc_metrics": ("sort_desc", "ld_residential_share_pct"),
     "asc_spend_by_support": ("sort_desc", "gross_current_expenditure_gbp"),
+    "regional_benchmarks": ("sort_desc", "outturn_per_head_gbp"),
     "fct_spend": ("sort_desc", "amount_gbp"),
     "fct_outcome": ("sort_desc", "period_end_date"),
     "dim_area": ("sort", "area_name"),
@@ -60,6 +61,7 @@ DEFAULT_SORT = {
     "source_files": ("sort", "source_id"),
 }
 FACET_PREFERENCE = (
+    "region_title",
     "area_name",
     "agency_name",
     "financial_year",
@@ -284,10 +286,17 @@ def datasette_metadata(package: dict) -> dict:
     licence = (package.get("licenses") or [{}])[0]
     publishers = sorted({s.get("publisher", "") for s in package.get("sources", []) if s.get("publisher")})
     synthetic = package.get("synthetic_sources") or []
+    region = package.get("region") or {}
+    place = (
+        f"the {region.get('combined_authority_name')} ({region.get('combined_authority_code')}) and its "
+        f"{region.get('council_count')} councils"
+        if region
+        else "a city region"
+    )
     description = (
         f"{package.get('title', 'wholeplace')}: release {version} (created {package.get('created', '')}). "
-        "Spend by place, year, service theme and agency, budget against outturn, and outcomes for the "
-        "West Midlands combined authority (E47000007) and its seven councils. Money is in pounds "
+        f"Spend by place, year, service theme and agency, budget against outturn, and outcomes for {place}. "
+        "Money is in pounds "
         "sterling (GBP), cash terms; Datasette shows no unit for it because Pint, which Datasette uses "
         "for units, defines no currencies."
     )

@@ -73,9 +73,15 @@ def feed_xml(releases_dir: Path, base_url: str = "") -> bytes:
     feed = ET.Element("feed", xmlns=ATOM_NS)
     ET.SubElement(feed, "id").text = f"urn:uuid:{_ID_NAMESPACE}"
     ET.SubElement(feed, "title").text = "wholeplace releases"
-    ET.SubElement(
-        feed, "subtitle"
-    ).text = "Versioned open-data releases of the whole-place budget and outcomes warehouse (West Midlands)."
+    ET.SubElement(feed, "subtitle").text = (
+        "Versioned open-data releases of the whole-place budget and outcomes warehouse"
+        + (
+            f" ({releases[0][2]['region']['title']})"
+            if releases and (releases[0][2].get("region") or {}).get("title")
+            else ""
+        )
+        + "."
+    )
     newest = releases[0][2].get("created") if releases else None
     ET.SubElement(feed, "updated").text = newest or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ET.SubElement(feed, "link", rel="self", type="application/atom+xml", href=_url(base_url, FEED_NAME))

@@ -37,8 +37,7 @@ GLOSSARY = Path(__file__).with_name("dictionary.yml")
 
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
 OGL_URI = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-WMCA_GSS = "E47000007"
-WMCA_URI = f"http://statistics.data.gov.uk/id/statistical-geography/{WMCA_GSS}"
+STATISTICAL_GEOGRAPHY = "http://statistics.data.gov.uk/id/statistical-geography/"
 GOVERNMENT_YEAR_URI = "http://reference.data.gov.uk/id/government-year/{start}-{end}"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 RELEASE_NOTES_HEADING = "## Changes by primary key"
@@ -98,7 +97,6 @@ KEYWORDS = [
     "pooled budgets",
     "adult social care",
     "health outcomes",
-    "West Midlands",
     "combined authority",
 ]
 THEMES = [
@@ -321,9 +319,15 @@ def build_catalog(release_dir: Path, package: dict, licence: str) -> dict:
         "foaf:name": f"{package.get('name', 'wholeplace')} project",
     }
     synthetic = list(package.get("synthetic_sources") or [])
+    region = package.get("region") or {}
+    place = (
+        f"the {region.get('combined_authority_name')} area ({region.get('combined_authority_code')}) and its "
+        f"{region.get('council_count')} councils"
+        if region
+        else "a city region"
+    )
     description = (
-        "Public money in the West Midlands Combined Authority area (E47000007) and its seven "
-        "metropolitan councils, joined from what each body publishes: spend by place, financial "
+        f"Public money in {place}, joined from what each body publishes: spend by place, financial "
         "year, service theme and agency (councils, the combined authority, NHS integrated care "
         "boards), per head, budget against outturn, pooled budgets, adult social care expenditure, "
         "and the outcomes people get, with every figure traceable to the file it came from."
@@ -356,12 +360,12 @@ def build_catalog(release_dir: Path, package: dict, licence: str) -> dict:
         "dct:license": {"@id": licence},
         "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
         "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/ENG"},
-        "dcat:keyword": KEYWORDS,
+        "dcat:keyword": KEYWORDS + ([region["title"]] if region.get("title") else []),
         "dcat:theme": [{"@id": uri} for uri in THEMES],
         "dct:spatial": {
-            "@id": WMCA_URI,
+            "@id": STATISTICAL_GEOGRAPHY + str(region.get("combined_authority_code", "E92000001")),
             "@type": "dct:Location",
-            "rdfs:label": "West Midlands Combined Authority area",
+            "rdfs:label": f"{region.get('combined_authority_name', 'England')} area",
         },
         "dct:temporal": [_government_year(fy) for fy in financial_years(release_dir, package)],
         "dct:accrualPeriodicity": {"@id": ACCRUAL_PERIODICITY},

@@ -783,7 +783,7 @@ def _budget_section(area: Area, year: str, rows: list[dict], uid: str) -> list[s
 
 _COMPARATORS = (
     ("england_value", "England", "england"),
-    ("region_value", "West Midlands region", "region"),
+    ("region_value", "Region (ONS)", "region"),
     ("national_median_value", "National median of councils", "median"),
 )
 
@@ -999,7 +999,8 @@ def _index_page(release_dir: Path, areas: list[Area], release: dict) -> str:
             + f"<td>{_esc(r.get('description', ''))}</td></tr>"
         )
     body.append("</tbody></table></section>")
-    return _page("wholeplace: West Midlands whole-place budget and outcomes", body, release=release, up="")
+    title = (release.get("region") or {}).get("title") or "city region"
+    return _page(f"wholeplace: {title} whole-place budget and outcomes", body, release=release, up="")
 
 
 def _release_info(release_dir: Path) -> dict:

@@ -49,6 +49,7 @@ MARTS = (
     "pooled_budgets",
     "asc_metrics",
     "asc_spend_by_support",
+    "regional_benchmarks",
     "fct_spend",
     "fct_outcome",
     "dim_area",
@@ -64,6 +65,7 @@ PRIMARY_KEYS = {
     "pooled_budgets": "pooled_budget_key",
     "asc_metrics": "asc_metrics_key",
     "asc_spend_by_support": "asc_spend_key",
+    "regional_benchmarks": "regional_benchmark_key",
     "fct_spend": "spend_key",
     "fct_outcome": "outcome_key",
     "dim_area": "area_key",
@@ -246,6 +248,20 @@ def _sources(settings: Settings, loaded_shas: set[str]) -> list[dict]:
     return out
 
 
+def _region(settings: Settings) -> dict:
+    """The region this release describes (raw.region_definitions, from regions/<name>.yml)."""
+    with connect(settings.duckdb_path) as con:
+        row = con.execute(
+            "select region_name, region_title, combined_authority_code, combined_authority_name, "
+            "ons_region_code, ons_region_name, count(*) from raw.region_definitions where is_current "
+            "group by all"
+        ).fetchone()
+    if row is None:
+        return {}
+    keys = ("name", "title", "combined_authority_code", "combined_authority_name", "ons_region_code", "ons_region_name")
+    return {**dict(zip(keys, row[:6], strict=True)), "council_count": row[6]}
+
+
 def _content_hash(stage_dir: Path) -> str:
     digest = hashlib.sha256()
     for mart in MARTS:
@@ -376,6 +392,7 @@ def publish_release(
         "version": version,
         "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "content_hash": f"sha256:{content_hash}",
+        "region": _region(settings),
         "licenses": [OGL],
         "contains_synthetic_data": bool(synthetic_sources),
         "synthetic_sources": synthetic_sources,

@@ -185,6 +185,72 @@ SUITE = Suite(
             expectations=lambda: [in_set("is_disclosure_safe", [True])],
         ),
         Batch(
+            name="mart_regional_benchmarks",
+            description="Every configured region's councils, combined authority areas and England, by year and theme.",
+            query="select * from marts.regional_benchmarks",
+            expectations=lambda: [
+                rows_between(50, 1_000_000),
+                matches("financial_year", FINANCIAL_YEAR),
+                in_set("area_type", ["local_authority", "combined_authority", "country"]),
+                unique("region_name", "area_code", "financial_year", "theme_code"),
+                between("budget_per_head_gbp", -500, 5_000),
+                between("outturn_per_head_gbp", -500, 5_000),
+                between("population_count", 10_000, 70_000_000),
+            ],
+        ),
+        Batch(
+            name="mart_regional_benchmarks__coverage_gap",
+            description=(
+                "Every council of every configured region (regions/*.yml) is benchmarked in every "
+                "year the marts cover (gap = councils in the region file - councils present)."
+            ),
+            query="""
+                with members as (select region_name, council_code from raw.region_definitions),
+                years as (select distinct financial_year from marts.regional_benchmarks),
+                present as (
+                    select distinct region_name, area_code, financial_year
+                    from marts.regional_benchmarks where area_type = 'local_authority'
+                )
+                select members.region_name, years.financial_year,
+                    count(*) - count(present.area_code) as missing_councils
+                from members
+                cross join years
+                left join present
+                    on members.region_name = present.region_name
+                    and members.council_code = present.area_code
+                    and years.financial_year = present.financial_year
+                group by 1, 2
+            """,
+            expectations=lambda: [rows_between(1, 100_000), between("missing_councils", 0, 0)],
+        ),
+        Batch(
+            name="mart_regional_benchmarks__matches_whole_place_budget",
+            description=(
+                "The release's own region in the benchmarks carries the same figures as "
+                "whole_place_budget: a council's own spend; for the combined authority area, its "
+                "councils' plus the combined authority's (difference in pounds)."
+            ),
+            query="""
+                with bench as (
+                    unpivot (
+                        select area_type, area_code, financial_year, theme_code,
+                            budget_gbp as budget, outturn_gbp as outturn
+                        from marts.regional_benchmarks
+                        where is_current_region and area_type in ('local_authority', 'combined_authority')
+                    ) on budget, outturn into name measure value amount_gbp
+                )
+                select bench.area_code, bench.financial_year, bench.measure, bench.theme_code,
+                    coalesce(bench.amount_gbp, 0) - coalesce(w.council_gbp, 0) - case
+                        when bench.area_type = 'combined_authority' then coalesce(w.combined_authority_gbp, 0)
+                        else 0 end as difference_gbp
+                from bench
+                join marts.whole_place_budget as w
+                    on bench.area_code = w.area_code and bench.financial_year = w.financial_year
+                    and bench.measure = w.measure and bench.theme_code = w.theme_code
+            """,
+            expectations=lambda: [rows_between(1, 1_000_000), between("difference_gbp", 0, 0)],
+        ),
+        Batch(
             name="mart_spend_vs_outcomes",
             description="Spend per head beside outcomes.",
             query="select * from marts.spend_vs_outcomes",

@@ -65,3 +65,32 @@ def test_build_warehouse_is_scheduled_on_the_raw_assets(dagbag):
     condition = dag.timetable.asset_condition
     assert type(condition).__name__ == "AssetAny"  # any source's update triggers a build
     assert {a.uri for a in condition.objects} == {s.asset_uri for s in catalogue()}
+
+
+@pytest.mark.parametrize(
+    ("exception", "action"),
+    [
+        ("fetch", "retry"),
+        ("busy", "retry"),
+        ("bad_input", "fail"),
+        ("binder", "fail"),
+        ("io", "default"),
+    ],
+)
+def test_the_retry_policy_retries_what_can_pass_and_fails_defects_at_once(dagbag, exception, action):
+    import duckdb
+
+    from ingest.errors import FetchError, SourceError, WarehouseBusy
+
+    raised = {
+        "fetch": FetchError("503 from the publisher"),
+        "busy": WarehouseBusy("warehouse file locked"),
+        "bad_input": SourceError("mhclg_ra", "ra.csv", "not a number", row=3, column="D"),
+        "binder": duckdb.BinderException('Table "w" does not have a column named "x"'),
+        "io": duckdb.IOException("disk full"),
+    }[exception]
+    task = dagbag.dags["wholeplace"].get_task("validate_marts")
+
+    decision = task.retry_policy.evaluate(raised, try_number=1, max_tries=3)
+
+    assert decision.action.value == action

@@ -10,7 +10,7 @@ from ingest.errors import SourceError
 from ingest.sources import ons_lad_cauth_lookup as src
 
 ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOT = ROOT / "ingest/snapshots/ons_lad_cauth_lookup/LAD23_CAUTH23_EN_LU_WMCA_SYNTHETIC.csv"
+SNAPSHOT = ROOT / "ingest/snapshots/ons_lad_cauth_lookup/LAD23_CAUTH23_EN_LU_SYNTHETIC.csv"
 FILE = SNAPSHOT.name
 
 
@@ -19,12 +19,14 @@ def data() -> bytes:
     return SNAPSHOT.read_bytes()
 
 
-def test_the_seven_councils_map_to_the_west_midlands_combined_authority(data: bytes) -> None:
+def test_each_configured_regions_councils_map_to_their_combined_authority(data: bytes) -> None:
     frame = src.parse(data, file=FILE, period="2023")
     assert list(frame.columns) == list(src.COLUMNS)
-    assert frame["lad_code"].tolist() == [f"E080000{n}" for n in range(25, 32)]
-    assert set(frame["cauth_code"]) == {"E47000007"}
-    assert set(frame["cauth_name"]) == {"West Midlands"}
+    members = frame.groupby("cauth_code")["lad_code"].apply(list).to_dict()
+    assert members["E47000007"] == [f"E080000{n}" for n in range(25, 32)]  # West Midlands
+    assert members["E47000001"] == [f"E0800000{n}" for n in range(1, 10)] + ["E08000010"]  # Greater Manchester
+    assert members["E47000003"] == [f"E080000{n}" for n in range(32, 37)]  # West Yorkshire
+    assert set(frame.loc[frame.cauth_code == "E47000007", "cauth_name"]) == {"West Midlands"}
     assert set(frame["vintage_year"]) == {2023}
     assert frame.loc[0, "lad_name"] == "Birmingham"
     assert frame.loc[0, "_source_row"] == 2
@@ -63,6 +65,6 @@ def test_a_bad_combined_authority_code_raises_naming_row_and_column(data: bytes)
 
 
 def test_a_district_in_two_combined_authorities_raises(data: bytes) -> None:
-    extra = data + b"E08000025,Birmingham,E47000001,Greater Manchester,8\n"
-    with pytest.raises(SourceError, match=r"row 9, column C: district E08000025 is also in E47000007"):
+    extra = data + b"E08000025,Birmingham,E47000001,Greater Manchester,23\n"
+    with pytest.raises(SourceError, match=r"row 24, column C: district E08000025 is also in E47000007"):
         src.parse(extra, file=FILE, period="2023")

@@ -16,7 +16,8 @@ import pytest
 from ingest.catalogue import catalogue
 from ingest.errors import PublishError
 from ingest.land import Landed, land
-from ingest.load import refresh_catalogue_table, refresh_manifest_table
+from ingest.load import refresh_catalogue_table
+from ingest.run import refresh_metadata_tables
 from ingest.settings import Settings
 from warehouse.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
 
@@ -56,8 +57,7 @@ def warehouse(warehouse_settings: Settings) -> tuple[Settings, Landed]:
         con.execute("create schema if not exists raw")
         con.execute("create table raw.mhclg_rsx (value integer, _source_file_sha256 varchar)")
         con.execute("insert into raw.mhclg_rsx values (1, ?)", [landed.sha256])
-        refresh_manifest_table(con, s.landing_dir)
-        refresh_catalogue_table(con, list(catalogue()))
+        refresh_metadata_tables(con, s)
     return s, landed
 
 
@@ -78,6 +78,12 @@ def test_publish_writes_csv_and_parquet_per_mart_with_a_matching_datapackage(
 
     assert release.created
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}-[0-9a-f]{12}", release.version)
+    region = package(release.path)["region"]
+    assert (region["name"], region["combined_authority_code"], region["council_count"]) == (
+        "west-midlands",
+        "E47000007",
+        7,
+    )
     assert release.version.endswith(release.content_hash[:12])
     assert release.path == settings.releases_dir / release.version
     assert release.rows == {mart: 2 for mart in MARTS}
@@ -196,8 +202,7 @@ def test_publish_without_raw_source_tables_lists_no_source_files(warehouse_setti
     settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.duckdb_path)) as con:
         build_marts(con)
-        refresh_manifest_table(con, settings.landing_dir)  # no manifest yet: an empty table
-        refresh_catalogue_table(con, list(catalogue()))
+        refresh_metadata_tables(con, settings)  # no manifest yet: an empty table
 
     release = publish_release(settings, checks={})
 

@@ -25,7 +25,7 @@ combined_authority_agency as (
 
     select distinct
         combined_authority_code as agency_code,
-        combined_authority_name || ' Combined Authority' as agency_name,
+        combined_authority_name as agency_name,
         'combined_authority' as agency_type,
         combined_authority_code as serves_area_code,
         null as ods_code

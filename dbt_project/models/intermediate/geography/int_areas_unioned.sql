@@ -1,6 +1,7 @@
 -- Every area the warehouse reports on, with its type and place in the hierarchy:
--- England and the region (seed), the combined authority and its councils (ONS lookups),
--- the integrated care boards (ONS lookup), Birmingham's care localities and their wards (BSol ICS).
+-- England (seed), the ONS region and the combined authority and its councils (the region file),
+-- the integrated care boards with a GSS code (ONS lookup), and sub-council places where the region
+-- file names a source for them (Birmingham's care localities and their wards, from the BSol ICS).
 -- Localities have no GSS code: their code is <council GSS code>-<LOCALITY NAME>.
 with
 
@@ -16,32 +17,13 @@ councils as (
 
 ),
 
-census as (
-
-    select * from {{ ref('stg_ons_census_population__populations') }}
-
-),
-
 wards as (
 
     select * from {{ ref('stg_bsol_ward_locality__wards') }}
 
 ),
 
-region_of_councils as (
-
-    select distinct reference_areas.area_code as region_code
-    from councils
-    inner join census
-        on councils.area_code = census.area_code
-    inner join reference_areas
-        on
-            census.region_name = reference_areas.area_name
-            and reference_areas.area_type = 'region'
-
-),
-
-country_and_region as (
+country as (
 
     select
         area_code,
@@ -53,6 +35,22 @@ country_and_region as (
         'seed reference_areas' as defined_by
 
     from reference_areas
+    where area_type = 'country'
+
+),
+
+ons_region as (
+
+    select distinct
+        ons_region_code as area_code,
+        ons_region_name as area_name,
+        'region' as area_type,
+        'E92000001' as parent_area_code,
+        null as icb_code,
+        null as combined_authority_code,
+        'region file' as defined_by
+
+    from councils
 
 ),
 
@@ -62,10 +60,10 @@ combined_authority as (
         councils.combined_authority_code as area_code,
         councils.combined_authority_name as area_name,
         'combined_authority' as area_type,
-        (select min(region_of_councils.region_code) from region_of_councils) as parent_area_code,
+        councils.ons_region_code as parent_area_code,
         null as icb_code,
         councils.combined_authority_code,
-        'ons_lad_cauth_lookup' as defined_by
+        'region file' as defined_by
 
     from councils
 
@@ -80,7 +78,7 @@ local_authorities as (
         combined_authority_code as parent_area_code,
         icb_code,
         combined_authority_code,
-        'ons_lad_cauth_lookup' as defined_by
+        'region file' as defined_by
 
     from councils
 
@@ -115,7 +113,9 @@ localities as (
 
     from wards
     inner join councils
-        on wards.area_code = councils.area_code
+        on
+            wards.area_code = councils.area_code
+            and councils.locality_source = 'bsol_ward_locality'
     where wards.locality_name <> wards.area_name
 
 ),
@@ -137,13 +137,17 @@ ward_areas as (
 
     from wards
     inner join councils
-        on wards.area_code = councils.area_code
+        on
+            wards.area_code = councils.area_code
+            and councils.locality_source = 'bsol_ward_locality'
 
 ),
 
 unioned as (
 
-    select * from country_and_region
+    select * from country
+    union all
+    select * from ons_region
     union all
     select * from combined_authority
     union all

@@ -54,7 +54,7 @@ mapped as (
     from contributions
     inner join kinds
         on contributions.contribution_code = kinds.contribution_code
-    left join councils
+    inner join councils  -- the region's health and wellbeing boards
         on contributions.area_code = councils.area_code
 
 )

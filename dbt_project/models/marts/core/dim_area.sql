@@ -6,6 +6,13 @@ areas as (
 
 ),
 
+region as (
+
+    select distinct combined_authority_code
+    from {{ ref('int_region_councils_filtered') }}
+
+),
+
 lookup_vintage as (
 
     select cast(max(councils.vintage_year) as varchar) as vintage_year
@@ -58,8 +65,8 @@ final as (
         case when parent_area_code is not null then {{ surrogate_key(['parent_area_code']) }} end as parent_area_key,
         icb_code,
         combined_authority_code,
-        area_code = '{{ var("region_code") }}'
-        or combined_authority_code = '{{ var("region_code") }}' as is_in_region,
+        area_code in (select region.combined_authority_code from region)
+        or combined_authority_code in (select region.combined_authority_code from region) as is_in_region,
         vintage,
         defined_by
 

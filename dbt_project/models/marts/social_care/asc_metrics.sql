@@ -25,6 +25,12 @@ areas as (
 
 ),
 
+councils as (
+
+    select * from {{ ref('int_region_councils_filtered') }}
+
+),
+
 by_area as (
 
     select
@@ -101,7 +107,9 @@ final as (
     left join england
         on shares.financial_year = england.financial_year
     left join region
-        on shares.financial_year = region.financial_year and region.area_code = 'E12000005'
+        on
+            shares.financial_year = region.financial_year
+            and region.area_code in (select councils.ons_region_code from councils)
 
 )
 

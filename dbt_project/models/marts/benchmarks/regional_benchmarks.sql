@@ -1,0 +1,272 @@
+-- Comparable local government figures for every configured region (regions/*.yml), side by side
+-- with England, so analysts can compare like with like across city regions: each council, each
+-- combined authority area (its councils plus the combined authority's own money) and England (the
+-- publisher's total row for all English authorities), by financial year and service theme:
+-- budget (RA) and outturn (RSX / RO) net current expenditure, per head, and the variance.
+-- Only council and combined authority money is compared: NHS allocations and pooled budgets
+-- depend on sources a region may not have loaded.
+with
+
+members as (
+
+    select * from {{ ref('stg_meta__region_councils') }}
+
+),
+
+spend_lines as (
+
+    select * from {{ ref('int_council_spend_lines_unioned') }}
+    where service_code <> 'totsx'
+
+),
+
+service_lines as (
+
+    select * from {{ ref('mhclg_service_lines') }}
+
+),
+
+populations as (
+
+    select * from {{ ref('int_populations_by_year') }}
+
+),
+
+sources as (
+
+    select * from {{ ref('stg_meta__sources') }}
+
+),
+
+themed as (
+
+    select
+        spend_lines.area_code,
+        spend_lines.row_kind,
+        spend_lines.financial_year,
+        spend_lines.measure,
+        service_lines.theme_code,
+        cast(spend_lines.value_gbp_thousands * 1000 as decimal(18, 0)) as amount_gbp,
+        [spend_lines.source_file_sha256] as source_file_sha256_list,
+        coalesce(sources.is_synthetic, false) as is_synthetic
+
+    from spend_lines
+    inner join service_lines
+        on spend_lines.service_code = service_lines.service_code
+    left join sources
+        on spend_lines.source_id = sources.source_id
+
+),
+
+councils as (
+
+    select
+        members.region_name,
+        members.region_title,
+        members.is_current_region,
+        members.area_code,
+        members.area_name,
+        'local_authority' as area_type,
+        themed.financial_year,
+        themed.measure,
+        themed.theme_code,
+        themed.amount_gbp,
+        themed.amount_gbp is null as is_missing,
+        themed.source_file_sha256_list,
+        themed.is_synthetic
+
+    from members
+    inner join themed
+        on members.area_code = themed.area_code and themed.row_kind = 'authority'
+
+),
+
+combined_authorities as (
+
+    select distinct
+        region_name,
+        region_title,
+        is_current_region,
+        combined_authority_code,
+        combined_authority_name
+
+    from members
+
+),
+
+combined_authority_parts as (
+
+    select
+        councils.*,
+        members.combined_authority_code,
+        members.combined_authority_name
+
+    from councils
+    inner join members
+        on councils.region_name = members.region_name and councils.area_code = members.area_code
+
+    union all
+
+    select
+        combined_authorities.region_name,
+        combined_authorities.region_title,
+        combined_authorities.is_current_region,
+        themed.area_code,
+        combined_authorities.combined_authority_name as area_name,
+        'combined_authority' as area_type,
+        themed.financial_year,
+        themed.measure,
+        themed.theme_code,
+        themed.amount_gbp,
+        themed.amount_gbp is null as is_missing,
+        themed.source_file_sha256_list,
+        themed.is_synthetic,
+        combined_authorities.combined_authority_code,
+        combined_authorities.combined_authority_name
+
+    from combined_authorities
+    inner join themed
+        on
+            combined_authorities.combined_authority_code = themed.area_code
+            and themed.row_kind = 'authority'
+
+),
+
+combined_authority_areas as (
+
+    select
+        region_name,
+        max(region_title) as region_title,
+        bool_or(is_current_region) as is_current_region,
+        combined_authority_code as area_code,
+        max(combined_authority_name) as area_name,
+        'combined_authority' as area_type,
+        financial_year,
+        measure,
+        theme_code,
+        sum(amount_gbp) as amount_gbp,
+        bool_or(is_missing) as is_missing,
+        flatten(list(source_file_sha256_list)) as source_file_sha256_list,
+        bool_or(is_synthetic) as is_synthetic
+
+    from combined_authority_parts
+    group by region_name, combined_authority_code, financial_year, measure, theme_code
+
+),
+
+england as (
+
+    select
+        'england' as region_name,
+        'England' as region_title,
+        false as is_current_region,
+        'E92000001' as area_code,
+        'England' as area_name,
+        'country' as area_type,
+        financial_year,
+        measure,
+        theme_code,
+        amount_gbp,
+        amount_gbp is null as is_missing,
+        source_file_sha256_list,
+        is_synthetic
+
+    from themed
+    where row_kind = 'england'
+
+),
+
+combined as (
+
+    select * from councils
+    union all
+    select * from combined_authority_areas
+    union all
+    select * from england
+
+),
+
+area_populations as (
+
+    select
+        financial_year,
+        area_code,
+        population_count,
+        population_source
+
+    from populations
+
+    union all
+
+    select
+        populations.financial_year,
+        members.combined_authority_code as area_code,
+        sum(populations.population_count) as population_count,
+        'sum of member councils: ' || min(populations.population_source) as population_source
+
+    from members
+    inner join populations on members.area_code = populations.area_code
+    where not members.is_current_region  -- the current region's area is in populations already
+    group by populations.financial_year, members.combined_authority_code
+
+),
+
+pivoted as (
+
+    select
+        region_name,
+        region_title,
+        is_current_region,
+        area_code,
+        area_name,
+        area_type,
+        financial_year,
+        theme_code,
+        max(amount_gbp) filter (where measure = 'budget' and not is_missing) as budget_gbp,
+        max(amount_gbp) filter (where measure = 'outturn' and not is_missing) as outturn_gbp,
+        bool_or(is_missing) filter (where measure = 'outturn') as is_outturn_missing,
+        array_to_string(list_sort(list_distinct(flatten(list(source_file_sha256_list)))), ';')
+            as source_file_sha256s,
+        bool_or(is_synthetic) as is_synthetic
+
+    from combined
+    group by all
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key([
+            'pivoted.region_name', 'pivoted.area_code', 'pivoted.financial_year', 'pivoted.theme_code'
+        ]) }} as regional_benchmark_key,
+        pivoted.region_name,
+        pivoted.region_title,
+        pivoted.is_current_region,
+        pivoted.area_code,
+        pivoted.area_name,
+        pivoted.area_type,
+        pivoted.financial_year,
+        pivoted.theme_code,
+        pivoted.budget_gbp,
+        pivoted.outturn_gbp,
+        pivoted.is_outturn_missing,
+        pivoted.outturn_gbp - pivoted.budget_gbp as variance_gbp,
+        area_populations.population_count,
+        area_populations.population_source,
+        cast(round(cast(pivoted.budget_gbp as double) / area_populations.population_count, 2) as decimal(14, 2))
+            as budget_per_head_gbp,
+        cast(round(cast(pivoted.outturn_gbp as double) / area_populations.population_count, 2) as decimal(14, 2))
+            as outturn_per_head_gbp,
+        pivoted.source_file_sha256s,
+        pivoted.is_synthetic
+
+    from pivoted
+    left join area_populations
+        on
+            pivoted.area_code = area_populations.area_code
+            and pivoted.financial_year = area_populations.financial_year
+
+)
+
+select * from final

@@ -1,0 +1,198 @@
+"""Regions: a city region is configuration, not code.
+
+One YAML file per region in ``regions/`` names the combined authority, its ONS region and its
+member councils (GSS codes), how its ICBs are found, and optional sub-council places. The region a
+run builds is ``WHOLEPLACE_REGION`` (``make run REGION=<name>``; default west-midlands).
+
+A region file is checked twice: its shape when it is loaded (codes of the right kind, no
+duplicates), and its membership against the bundled reference data before anything runs (every
+council is a district ONS knows, and the ONS lookup places it in this combined authority).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from ingest.errors import CatalogueError
+from ingest.settings import DEFAULT_REGION, PROJECT_DIR
+
+REGIONS_DIR = PROJECT_DIR / "regions"
+__all__ = [
+    "DEFAULT_REGION",
+    "Region",
+    "RegionError",
+    "all_regions",
+    "check_membership",
+    "current_region",
+    "load_region",
+]
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_CA = re.compile(r"^E47\d{6}$")
+_ONS_REGION = re.compile(r"^E12\d{6}$")
+_COUNCIL = re.compile(r"^E0[6-9]\d{6}$|^E10\d{6}$")
+
+
+class RegionError(CatalogueError):
+    """A region file is malformed, or names councils the reference data does not place in it."""
+
+
+@dataclass(frozen=True)
+class Council:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    title: str
+    combined_authority_code: str
+    combined_authority_name: str
+    ons_region_code: str
+    ons_region_name: str
+    councils: tuple[Council, ...]
+    icbs: str
+    locality_source: str | None
+    path: Path
+
+    @property
+    def council_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.councils)
+
+
+def region_names() -> list[str]:
+    return sorted(p.stem for p in REGIONS_DIR.glob("*.yml"))
+
+
+def _required(entry: dict, key: str, where: str):
+    if not isinstance(entry, dict) or entry.get(key) in (None, ""):
+        raise RegionError(f"{where}: missing {key!r}")
+    return entry[key]
+
+
+def _code(value: object, pattern: re.Pattern[str], what: str, where: str) -> str:
+    text = str(value).strip()
+    if not pattern.match(text):
+        raise RegionError(f"{where}: {text!r} is not {what}")
+    return text
+
+
+def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
+    """Load and check the shape of ``regions/<name>.yml``."""
+    path = regions_dir / f"{name}.yml"
+    if not path.is_file():
+        known = ", ".join(p.stem for p in sorted(regions_dir.glob("*.yml")))
+        raise RegionError(f"no region {name!r} (regions/{name}.yml); the regions are: {known}")
+    where = f"regions/{path.name}"
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RegionError(f"{where} is not valid YAML: {exc}") from exc
+    if _required(raw, "name", where) != name or not _NAME.match(name):
+        raise RegionError(f"{where}: 'name' must be the file's name, {name!r} (lower case and hyphens)")
+    ca = _required(raw, "combined_authority", where)
+    ons_region = _required(raw, "ons_region", where)
+    councils = []
+    for i, entry in enumerate(_required(raw, "councils", where), start=1):
+        here = f"{where}: council {i}"
+        councils.append(
+            Council(
+                code=_code(
+                    _required(entry, "code", here), _COUNCIL, "a council's GSS code (E06, E07, E08, E09, E10)", here
+                ),
+                name=str(_required(entry, "name", here)),
+            )
+        )
+    codes = [c.code for c in councils]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise RegionError(f"{where}: councils listed twice: {', '.join(duplicates)}")
+    icbs = str(raw.get("icbs", "derived"))
+    if icbs != "derived":
+        raise RegionError(f"{where}: icbs must be 'derived' (from the practice-level populations)")
+    localities = raw.get("localities") or {}
+    if localities:
+        from ingest.catalogue import catalogue
+
+        source_id = _required(localities, "source", f"{where}: localities")
+        if source_id not in {s.id for s in catalogue()}:
+            raise RegionError(f"{where}: localities source {source_id!r} is not in ingest/catalogue.yml")
+    return Region(
+        name=name,
+        title=str(_required(raw, "title", where)),
+        combined_authority_code=_code(_required(ca, "code", where), _CA, "a combined authority code (E47...)", where),
+        combined_authority_name=str(_required(ca, "name", where)),
+        ons_region_code=_code(_required(ons_region, "code", where), _ONS_REGION, "an ONS region code (E12...)", where),
+        ons_region_name=str(_required(ons_region, "name", where)),
+        councils=tuple(councils),
+        icbs=icbs,
+        locality_source=localities.get("source"),
+        path=path,
+    )
+
+
+@cache
+def _reference(snapshots: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Districts ONS knows (code -> name) and the district -> combined authority lookup, read with
+    their own parsers from the bundled reference snapshots."""
+    from ingest.catalogue import catalogue
+
+    districts: dict[str, str] = {}
+    memberships: dict[str, str] = {}
+    for source_id, target in (("ons_census_population", districts), ("ons_lad_cauth_lookup", memberships)):
+        source = catalogue().get(source_id)
+        parser = source.parser_module()
+        for partition in source.partitions:
+            if not partition.snapshot:
+                continue
+            path = snapshots / partition.snapshot
+            frame = parser.parse(path.read_bytes(), file=path.name, period=partition.period)
+            if source_id == "ons_census_population":
+                target.update(zip(frame["lad_code"], frame["lad_name"], strict=True))
+            else:
+                target.update(zip(frame["lad_code"], frame["cauth_code"], strict=True))
+    return districts, memberships
+
+
+def check_membership(region: Region) -> None:
+    """Refuse a region whose councils are unknown districts or lie outside its combined authority."""
+    from ingest.settings import get
+
+    districts, memberships = _reference(get().snapshot_dir)
+    where = f"regions/{region.path.name}"
+    unknown = [c.code for c in region.councils if c.code not in districts]
+    if unknown:
+        raise RegionError(f"{where}: unknown council {', '.join(unknown)} (not a district in ONS's Census 2021 list)")
+    outside = [
+        f"{c.code} ({c.name}) is in {memberships[c.code]}"
+        if c.code in memberships
+        else f"{c.code} ({c.name}) is in no combined authority"
+        for c in region.councils
+        if memberships.get(c.code) != region.combined_authority_code
+    ]
+    if outside:
+        raise RegionError(
+            f"{where}: council outside combined authority {region.combined_authority_code}: " + "; ".join(outside)
+        )
+
+
+def current_region() -> Region:
+    """The region this process builds (WHOLEPLACE_REGION), loaded and checked."""
+    from ingest.settings import get
+
+    region = load_region(get().region)
+    check_membership(region)
+    return region
+
+
+def all_regions() -> list[Region]:
+    """Every configured region, each loaded and checked (they are all benchmarked in a release)."""
+    regions = [load_region(name) for name in region_names()]
+    for region in regions:
+        check_membership(region)
+    return regions

@@ -1,0 +1,109 @@
+"""Other city regions by configuration: `make run REGION=greater-manchester` and
+`REGION=west-yorkshire` build their own warehouse and release through the same Airflow job, with
+every member council, and every release benchmarks all configured regions and England alike."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration.conftest import Pipeline, Run
+
+pytestmark = pytest.mark.integration
+
+REGIONS = {
+    "greater-manchester": ("E47000001", "Greater Manchester", {f"E080000{n:02d}" for n in range(1, 11)}),
+    "west-yorkshire": ("E47000003", "West Yorkshire", {f"E080000{n}" for n in range(32, 37)}),
+}
+WEST_MIDLANDS = {f"E080000{n}" for n in range(25, 32)}
+
+
+@pytest.fixture(scope="module", params=sorted(REGIONS))
+def region_run(request, tmp_path_factory) -> tuple[str, Pipeline, Run]:
+    name = request.param
+    pipeline = Pipeline(tmp_path_factory.mktemp(name))
+    run = pipeline.run(WHOLEPLACE_REGION=name)
+    assert run.code == 0, run.output
+    return name, pipeline, run
+
+
+def test_the_run_names_the_region_and_publishes_a_release_for_it(region_run):
+    name, pipeline, run = region_run
+    code, title, councils = REGIONS[name]
+    assert f"{title} ({code}, {len(councils)} councils)" in run.output
+    assert "published new release" in run.output
+    region = json.loads((pipeline.latest / "datapackage.json").read_text())["region"]
+    assert (region["name"], region["combined_authority_code"], region["council_count"]) == (name, code, len(councils))
+
+
+def test_every_member_council_is_in_the_marts_for_every_year_and_measure_and_no_other(region_run):
+    name, pipeline, _ = region_run
+    code, _, councils = REGIONS[name]
+    in_region = pipeline.query(
+        "select area_code from marts.dim_area where is_in_region and area_type = 'local_authority'"
+    )
+    assert {a for (a,) in in_region} == councils
+    rows = pipeline.query(
+        "select financial_year, measure, list(distinct area_code) from marts.whole_place_budget "
+        "where area_type = 'local_authority' group by 1, 2"
+    )
+    assert {(y, m) for y, m, _ in rows} == {(y, m) for y in ("2021-22", "2023-24") for m in ("budget", "outturn")}
+    for year, measure, areas in rows:
+        assert set(areas) == councils, (year, measure)
+    # the combined authority area adds up its councils and the combined authority itself
+    ca = pipeline.query(
+        "select count(*) from marts.whole_place_budget where area_code = ? and area_type = 'combined_authority'",
+        [code],
+    )
+    assert ca[0][0] > 0
+
+
+def test_the_region_gets_its_own_nhs_bodies_derived_from_practice_populations(region_run):
+    name, pipeline, _ = region_run
+    icbs = pipeline.query("select agency_code, agency_name from marts.dim_agency where agency_type = 'icb'")
+    assert icbs, "every English district has GP practices, so an ICB serves each region"
+    assert all(agency_name.startswith("NHS ") for _, agency_name in icbs)
+    assert not pipeline.query(
+        "select 1 from marts.dim_agency where agency_code in (select unnest(?::varchar[]))",
+        [sorted(WEST_MIDLANDS)],
+    ), "no West Midlands council leaks into another region's warehouse"
+
+
+def test_the_release_benchmarks_every_configured_region_and_england(region_run):
+    name, pipeline, _ = region_run
+    rows = pipeline.query(
+        "select region_name, bool_or(is_current_region), "
+        "list(distinct area_code) filter (where area_type = 'local_authority') "
+        "from marts.regional_benchmarks group by 1"
+    )
+    by_region = {r: (current, set(areas or [])) for r, current, areas in rows}
+    assert set(by_region) == {"west-midlands", *REGIONS, "england"}
+    assert by_region["west-midlands"][1] == WEST_MIDLANDS
+    for other, (_, _, councils) in REGIONS.items():
+        assert by_region[other][1] == councils
+    assert [r for r, (current, _) in by_region.items() if current] == [name]
+    published = (pipeline.latest / "regional_benchmarks.csv").read_text(encoding="utf-8")
+    assert "west-midlands" in published and "england" in published
+
+
+def test_the_benchmarks_are_the_same_whichever_region_built_the_release(region_run, first_run, pipeline):
+    """Like with like: another region's release and the default one carry identical budget and
+    outturn for every council and combined authority area."""
+    _, other, _ = region_run
+    sql = (
+        "select region_name, area_code, financial_year, theme_code, budget_gbp, outturn_gbp "
+        "from marts.regional_benchmarks order by all"
+    )
+    assert other.query(sql) == pipeline.query(sql)
+    per_head = (
+        "select area_code, financial_year, theme_code, outturn_per_head_gbp from marts.regional_benchmarks "
+        "where area_type = 'local_authority' order by all"
+    )
+    assert other.query(per_head) == pipeline.query(per_head)
+
+
+def test_the_default_region_is_unchanged_and_kept_apart(first_run, pipeline):
+    assert "West Midlands (E47000007, 7 councils)" in first_run.output
+    region = json.loads((pipeline.latest / "datapackage.json").read_text())["region"]
+    assert region["name"] == "west-midlands"
