@@ -1,0 +1,237 @@
+"""Spending over £500: councils' transaction-level transparency files, streamed through DuckDB.
+
+Every council publishes its own layout; each layout is a declaration in ``spend500_layouts.yml``
+(column mapping, encoding, date format, redaction markers), never a code path. A file is matched
+to the layout whose header row it has, then read by DuckDB's ``read_csv`` with the declared column
+names and explicit types (no sniffing, no row-by-row Python, no whole-file pandas): malformed rows
+land in DuckDB's rejects table and are reported with the file, line and column; values that do not
+parse as the layout's date or a money amount are reported the same way.
+
+Issue 6, slice 1: the layouts and the streaming reader. Not yet in the catalogue, a DAG or dbt.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from ingest.errors import SourceError
+
+SOURCE_ID = "spend500"
+LAYOUTS_FILE = Path(__file__).with_name("spend500_layouts.yml")
+REQUIRED = ("payment_date", "reference", "net_amount_gbp", "supplier_name")
+OPTIONAL = ("service", "expense_code", "expense_type", "supplier_id", "gross_amount_gbp", "vat_gbp")
+MONEY = ("net_amount_gbp", "gross_amount_gbp", "vat_gbp")
+ENCODINGS = {"utf-8": "utf-8-sig", "cp1252": "cp1252"}  # declared name -> Python codec
+
+# The standardised transaction columns, in order, with their DuckDB types.
+COLUMNS: dict[str, str] = {
+    "council_code": "VARCHAR",
+    "council_name": "VARCHAR",
+    "layout": "VARCHAR",
+    "payment_kind": "VARCHAR",
+    "payment_date": "DATE",
+    "service": "VARCHAR",
+    "expense_code": "VARCHAR",
+    "expense_type": "VARCHAR",
+    "reference": "VARCHAR",
+    "supplier_id": "VARCHAR",
+    "supplier_name": "VARCHAR",
+    "supplier_name_normalised": "VARCHAR",
+    "is_redacted": "BOOLEAN",
+    "net_amount_gbp": "DECIMAL(18,2)",
+    "gross_amount_gbp": "DECIMAL(18,2)",
+    "vat_gbp": "DECIMAL(18,2)",
+    "_source_file": "VARCHAR",
+    "_source_row": "BIGINT",
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    council_code: str
+    council_name: str
+    kind: str
+    encoding: str
+    columns: dict[str, tuple[str, ...]]  # our name -> the published names it has gone by
+    date_format: str
+    redacted: tuple[str, ...]
+
+    def resolve(self, header: list[str]) -> dict[str, str] | None:
+        """Our name -> the file's column, or None when the header lacks one of the layout's columns."""
+        found = {}
+        for ours, names in self.columns.items():
+            match = next((n for n in names if n in header), None)
+            if match is None:
+                return None
+            found[ours] = match
+        return found
+
+
+@cache
+def layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
+    """The declared layouts, checked: known column names, the required ones present."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    found = {}
+    for name, entry in raw.items():
+        where = f"{path.name}: {name}"
+        columns = {k: tuple([v] if isinstance(v, str) else v) for k, v in entry["columns"].items()}
+        missing = [c for c in REQUIRED if c not in columns]
+        unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
+        if missing or unknown:
+            raise ValueError(f"{where}: columns missing {missing}, unknown {unknown}")
+        if entry["encoding"] not in ENCODINGS or entry["kind"] not in ("invoice", "card"):
+            raise ValueError(f"{where}: encoding must be one of {sorted(ENCODINGS)}, kind invoice or card")
+        found[name] = Layout(
+            name=name,
+            council_code=entry["council"]["code"],
+            council_name=entry["council"]["name"],
+            kind=entry["kind"],
+            encoding=entry["encoding"],
+            columns=columns,
+            date_format=entry["date_format"],
+            redacted=tuple(entry.get("redacted") or ()),
+        )
+    return found
+
+
+def _header(path: Path, encoding: str) -> list[str]:
+    with open(path, "rb") as fh:
+        first = fh.readline()
+    text = first.decode(ENCODINGS[encoding], errors="replace")
+    return [c.strip() for c in next(csv.reader(io.StringIO(text)), [])]
+
+
+def match_layout(path: Path) -> tuple[Layout, list[str], dict[str, str]]:
+    """The one layout whose columns the file's header has: (layout, header, our name -> column)."""
+    matches = []
+    for layout in layouts().values():
+        header = _header(path, layout.encoding)
+        resolved = layout.resolve(header)
+        if resolved is not None:
+            matches.append((layout, header, resolved))
+    if len(matches) != 1:
+        what = "no layout" if not matches else "more than one layout (" + ", ".join(m[0].name for m in matches) + ")"
+        header = _header(path, "cp1252")
+        raise SourceError(SOURCE_ID, path.name, f"header matches {what} in {LAYOUTS_FILE.name}: {header}", row=1)
+    return matches[0]
+
+
+def _as_utf8(path: Path, encoding: str, workdir: Path) -> Path:
+    """The file itself when UTF-8, else a UTF-8 copy transcoded in 1 MiB chunks (constant memory)."""
+    if encoding == "utf-8":
+        return path
+    target = workdir / f"{path.stem}.utf8{path.suffix}"
+    decoder = codecs.getincrementaldecoder(ENCODINGS[encoding])(errors="strict")
+    with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(decoder.decode(chunk))
+        dst.write(decoder.decode(b"", final=True))
+    return target
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _money(expr: str) -> str:
+    """Pounds as published: thousands separators and £ dropped, (1,234.56) is -1234.56."""
+    cleaned = f"regexp_replace(regexp_replace(trim({expr}), '[£, ]', '', 'g'), '^\\((.*)\\)$', '-\\1')"
+    return f"try_cast(nullif({cleaned}, '') as decimal(18, 2))"
+
+
+def _normalised_supplier(expr: str) -> str:
+    """Upper case, punctuation to spaces, runs of spaces collapsed, LTD -> LIMITED."""
+    cleaned = f"trim(regexp_replace(regexp_replace(upper({expr}), '[^A-Z0-9&]+', ' ', 'g'), ' +', ' ', 'g'))"
+    return f"nullif(regexp_replace({cleaned}, ' LTD$', ' LIMITED'), '')"
+
+
+def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None) -> duckdb.DuckDBPyRelation:
+    """Stream one file into a temporary table of COLUMNS and return it as a relation.
+
+    Raises SourceError (file, line, column) for a row DuckDB cannot split into the layout's
+    columns, or a value that is not a date / an amount."""
+    layout, header, mapped = match_layout(path)
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="spend500-"))
+    readable = _as_utf8(path, layout.encoding, workdir)
+    types = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
+    con.execute("drop table if exists spend500_rejects; drop table if exists spend500_scans")
+    con.execute(
+        f"""
+        create or replace temp table spend500_text as
+        select *, row_number() over () + 1 as _source_row
+        from read_csv({_literal(str(readable))}, header = true, auto_detect = false, columns = {types},
+            delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
+            store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
+        """
+    )
+    rejected = con.execute(
+        "select line, column_name, error_type, error_message from spend500_rejects order by line limit 3"
+    ).fetchall()
+    if rejected:
+        line, column, kind, message = rejected[0]
+        raise SourceError(
+            SOURCE_ID,
+            path.name,
+            f"malformed row ({kind}: {message.splitlines()[0]})"
+            + (f"; {len(rejected) - 1} more" if len(rejected) > 1 else ""),
+            row=line,
+            column=column,
+        )
+
+    col = {name: (_ident(mapped[name]) if name in mapped else "null") for name in REQUIRED + OPTIONAL}
+    redacted = ", ".join(_literal(r.upper()) for r in layout.redacted) or "''"
+    is_redacted = f"coalesce(upper(trim({col['supplier_name']})) in ({redacted}), false)"
+
+    # values that are present but do not parse: name the first, with its row and column
+    checks = [(mapped["payment_date"], f"try_strptime({col['payment_date']}, {_literal(layout.date_format)})")]
+    checks += [(mapped[m], _money(col[m])) for m in MONEY if m in mapped]
+    for published, parsed in checks:
+        bad = con.execute(
+            f"select _source_row, {_ident(published)} from spend500_text "
+            f"where nullif(trim({_ident(published)}), '') is not null and {parsed} is null "
+            "order by _source_row limit 1"
+        ).fetchone()
+        if bad:
+            raise SourceError(
+                SOURCE_ID, path.name, f"{bad[1]!r} does not read as {published}", row=bad[0], column=published
+            )
+
+    return con.sql(
+        f"""
+        select
+            {_literal(layout.council_code)} as council_code,
+            {_literal(layout.council_name)} as council_name,
+            {_literal(layout.name)} as layout,
+            {_literal(layout.kind)} as payment_kind,
+            cast(try_strptime({col["payment_date"]}, {_literal(layout.date_format)}) as date) as payment_date,
+            nullif(trim({col["service"]}), '') as service,
+            nullif(trim({col["expense_code"]}), '') as expense_code,
+            nullif(trim({col["expense_type"]}), '') as expense_type,
+            nullif(trim({col["reference"]}), '') as reference,
+            nullif(trim({col["supplier_id"]}), '') as supplier_id,
+            nullif(trim({col["supplier_name"]}), '') as supplier_name,
+            case when {is_redacted} then null else {_normalised_supplier(col["supplier_name"])} end
+                as supplier_name_normalised,
+            {is_redacted} as is_redacted,
+            {_money(col["net_amount_gbp"])} as net_amount_gbp,
+            {_money(col["gross_amount_gbp"])} as gross_amount_gbp,
+            {_money(col["vat_gbp"])} as vat_gbp,
+            {_literal(path.name)} as _source_file,
+            _source_row
+        from spend500_text
+        """
+    )

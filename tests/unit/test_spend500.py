@@ -1,0 +1,146 @@
+"""Spending over £500: each council's declared layout read from real excerpts of its files
+(../shared/data/spend500, ODI Leeds' clean copies), streamed through DuckDB."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.errors import SourceError
+from ingest.sources import spend500
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "spend500"
+
+
+@pytest.fixture
+def con():
+    with duckdb.connect() as connection:
+        yield connection
+
+
+def rows(con, name: str, tmp_path: Path) -> list[dict]:
+    relation = spend500.read(con, FIXTURES / name, tmp_path)
+    return [dict(zip(relation.columns, r, strict=True)) for r in relation.fetchall()]
+
+
+def test_every_declared_layout_maps_the_required_columns():
+    found = spend500.layouts()
+    assert set(found) == {"bradford", "calderdale", "calderdale_card", "manchester", "salford"}
+    for layout in found.values():
+        assert set(spend500.REQUIRED) <= set(layout.columns)
+
+
+@pytest.mark.parametrize(
+    ("name", "layout", "council", "first"),
+    [
+        ("bradford_2019-04_excerpt.csv", "bradford", "E08000032", (date(2019, 4, 2), "1900199553", "831.78")),
+        ("calderdale_2019-05_excerpt.csv", "calderdale", "E08000033", None),
+        ("calderdale_2019-04-card_excerpt.csv", "calderdale_card", "E08000033", (date(2019, 3, 10), "99013", "51.96")),
+        ("manchester_2019-05_excerpt.csv", "manchester", "E08000003", None),
+        ("salford_2019-04_excerpt.csv", "salford", "E08000006", (date(2019, 4, 1), "1600624548", "477.4")),
+    ],
+)
+def test_each_councils_layout_reads_to_the_same_columns(con, tmp_path, name, layout, council, first):
+    got = rows(con, name, tmp_path)
+
+    assert list(got[0]) == list(spend500.COLUMNS)
+    assert {r["layout"] for r in got} == {layout}
+    assert {r["council_code"] for r in got} == {council}
+    assert all(r["payment_date"] and r["reference"] and r["net_amount_gbp"] is not None for r in got)
+    assert [r["_source_row"] for r in got] == list(range(2, len(got) + 2))
+    if first:
+        assert (got[0]["payment_date"], got[0]["reference"], got[0]["net_amount_gbp"]) == (
+            first[0],
+            first[1],
+            Decimal(first[2]),
+        )
+
+
+def test_salford_keeps_gross_vat_and_net_and_net_is_gross_less_vat(con, tmp_path):
+    got = rows(con, "salford_2019-04_excerpt.csv", tmp_path)
+
+    assert got[0]["gross_amount_gbp"] == Decimal("572.88") and got[0]["vat_gbp"] == Decimal("95.48")
+    assert all(r["gross_amount_gbp"] - r["vat_gbp"] == r["net_amount_gbp"] for r in got)
+
+
+def test_card_payments_are_their_own_kind(con, tmp_path):
+    assert {r["payment_kind"] for r in rows(con, "calderdale_2019-04-card_excerpt.csv", tmp_path)} == {"card"}
+    assert {r["payment_kind"] for r in rows(con, "calderdale_2019-05_excerpt.csv", tmp_path)} == {"invoice"}
+
+
+@pytest.mark.parametrize(
+    ("name", "marker"),
+    [
+        ("bradford_2019-04_excerpt.csv", "REDACTED PERSONAL DATA"),
+        ("calderdale_2019-05_excerpt.csv", "REDACTED PERSONAL DATA"),
+        ("manchester_2019-05_excerpt.csv", "Redacted Personal Information"),
+        ("salford_2019-04_excerpt.csv", "Redacted Data"),
+    ],
+)
+def test_a_redacted_payee_is_kept_as_redacted_never_a_supplier(con, tmp_path, name, marker):
+    got = rows(con, name, tmp_path)
+    redacted = [r for r in got if r["is_redacted"]]
+
+    assert redacted, "the excerpt holds redacted payments"
+    assert all(r["supplier_name"] == marker and r["supplier_name_normalised"] is None for r in redacted)
+    assert all(r["net_amount_gbp"] is not None for r in redacted)  # the money still counts
+    assert all(r["supplier_name_normalised"] for r in got if not r["is_redacted"])
+
+
+def test_supplier_names_are_normalised(con, tmp_path):
+    got = {
+        r["supplier_name"]: r["supplier_name_normalised"] for r in rows(con, "manchester_2019-05_excerpt.csv", tmp_path)
+    }
+
+    assert got["Alliance Disposables Ltd"] == "ALLIANCE DISPOSABLES LIMITED"
+    assert got["SLD Pumps & Power"] == "SLD PUMPS & POWER"
+
+
+def test_a_windows_1252_file_is_transcoded_and_its_dashes_kept(con, tmp_path):
+    got = rows(con, "bradford_2019-04_excerpt.csv", tmp_path)
+
+    assert any("\u2013" in (r["service"] or "") for r in got)  # 0x96 in the published bytes
+
+
+def test_bracketed_amounts_are_negative(con, tmp_path):
+    got = rows(con, "bradford_2019-11_excerpt.csv", tmp_path)
+
+    assert got[0]["net_amount_gbp"] == Decimal("-264795.53")
+
+
+@pytest.mark.parametrize(
+    "name", ["calderdale_2019-06_excerpt.csv", "salford_2019-11_excerpt.csv"], ids=["extra column", "renamed column"]
+)
+def test_a_layout_survives_the_councils_own_header_changes(con, tmp_path, name):
+    got = rows(con, name, tmp_path)
+
+    assert got and all(r["expense_type"] for r in got)
+
+
+def test_a_malformed_amount_names_the_file_row_and_column(con, tmp_path):
+    with pytest.raises(SourceError) as err:
+        spend500.read(con, FIXTURES / "salford_2019-05_malformed_excerpt.csv", tmp_path)
+
+    assert str(err.value).startswith("spend500: salford_2019-05_malformed_excerpt.csv, row 2, column Gross")
+    assert "'10298896.31.'" in str(err.value)
+
+
+def test_a_row_that_does_not_split_into_the_columns_names_the_file_and_line(con, tmp_path):
+    bad = tmp_path / "manchester_bad.csv"
+    lines = (FIXTURES / "manchester_2019-05_excerpt.csv").read_text(encoding="utf-8").splitlines()
+    bad.write_text("\n".join([*lines[:3], lines[3] + ",one too many", *lines[4:]]) + "\n", encoding="utf-8")
+
+    with pytest.raises(SourceError, match=r"spend500: manchester_bad\.csv, row 4.*malformed row"):
+        spend500.read(con, bad, tmp_path)
+
+
+def test_a_file_in_no_declared_layout_is_refused_with_its_header(con, tmp_path):
+    other = tmp_path / "coventry_2019-04.csv"
+    other.write_text("Date,Amount,Payee\n2019-04-01,600.00,Someone Ltd\n", encoding="utf-8")
+
+    with pytest.raises(SourceError, match=r"coventry_2019-04\.csv, row 1: header matches no layout.*'Payee'"):
+        spend500.read(con, other, tmp_path)
