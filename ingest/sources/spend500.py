@@ -7,7 +7,11 @@ names and explicit types (no sniffing, no row-by-row Python, no whole-file panda
 land in DuckDB's rejects table and are reported with the file, line and column; values that do not
 parse as the layout's date or a money amount are reported the same way.
 
-Issue 6, slice 1: the layouts and the streaming reader. Not yet in the catalogue, a DAG or dbt.
+``load_files`` loads incrementally into ``raw.spend500``: a file whose sha256 is already recorded in
+``raw.spend500_files`` is not read again; a changed file replaces its own rows in one transaction.
+
+Issue 6, slices 1-2: layouts, the streaming reader, incremental loads. Not yet in the catalogue, a
+DAG, dbt or the benchmark.
 """
 
 from __future__ import annotations
@@ -235,3 +239,60 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None
         from spend500_text
         """
     )
+
+
+# ---- incremental loads ------------------------------------------------------------------------------
+
+TABLE = "raw.spend500"
+FILES_TABLE = "raw.spend500_files"
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    file: str
+    sha256: str
+    layout: str | None
+    rows: int
+    action: str  # loaded (new), replaced (changed), unchanged (not read)
+
+
+def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], workdir: Path | None = None) -> list[FileLoad]:
+    """Load only new or changed files into raw.spend500, one transaction per file.
+
+    A file is known by its name; raw.spend500_files records the sha256 it was loaded from. An
+    unchanged file is not read at all (its hash is the only cost); a changed one replaces its own
+    rows. Tables are created on first use with COLUMNS."""
+    from ingest.land import sha256_file
+
+    con.execute("create schema if not exists raw")
+    columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
+    con.execute(f"create table if not exists {TABLE} ({columns}, _source_file_sha256 VARCHAR)")
+    con.execute(
+        f"create table if not exists {FILES_TABLE} (file VARCHAR primary key, sha256 VARCHAR, layout VARCHAR, "
+        "rows BIGINT, loaded_at TIMESTAMP WITH TIME ZONE)"
+    )
+    known = dict(con.execute(f"select file, sha256 from {FILES_TABLE}").fetchall())
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="spend500-"))
+    outcomes = []
+    for path in paths:
+        digest = sha256_file(path)
+        if known.get(path.name) == digest:
+            outcomes.append(FileLoad(path.name, digest, None, 0, "unchanged"))
+            continue
+        relation = read(con, path, workdir)  # raises SourceError before anything is written
+        con.execute("begin transaction")
+        try:
+            con.execute(f"delete from {TABLE} where _source_file = ?", [path.name])
+            con.execute(f"insert into {TABLE} select *, {_literal(digest)} from ({relation.sql_query()})")
+            count, layout = con.execute(
+                f"select count(*), any_value(layout) from {TABLE} where _source_file = ?", [path.name]
+            ).fetchone()
+            con.execute(
+                f"insert or replace into {FILES_TABLE} values (?, ?, ?, ?, now())", [path.name, digest, layout, count]
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        outcomes.append(FileLoad(path.name, digest, layout, count, "replaced" if path.name in known else "loaded"))
+    return outcomes

@@ -144,3 +144,55 @@ def test_a_file_in_no_declared_layout_is_refused_with_its_header(con, tmp_path):
 
     with pytest.raises(SourceError, match=r"coventry_2019-04\.csv, row 1: header matches no layout.*'Payee'"):
         spend500.read(con, other, tmp_path)
+
+
+# ---- incremental loads ------------------------------------------------------------------------------
+
+
+def copy_fixtures(tmp_path: Path, *names: str) -> list[Path]:
+    folder = tmp_path / "files"
+    folder.mkdir(exist_ok=True)
+    for name in names:
+        (folder / name).write_bytes((FIXTURES / name).read_bytes())
+    return [folder / n for n in names]
+
+
+def test_a_rerun_with_no_new_files_reads_nothing_and_changes_nothing(con, tmp_path):
+    files = copy_fixtures(tmp_path, "manchester_2019-05_excerpt.csv", "salford_2019-04_excerpt.csv")
+    first = spend500.load_files(con, files, tmp_path)
+    before = con.execute("select * from raw.spend500 order by all").fetchall()
+
+    again = spend500.load_files(con, files, tmp_path)
+
+    assert [f.action for f in first] == ["loaded", "loaded"]
+    assert [(f.action, f.rows) for f in again] == [("unchanged", 0), ("unchanged", 0)]
+    assert con.execute("select * from raw.spend500 order by all").fetchall() == before
+    assert sum(f.rows for f in first) == len(before) == 15
+
+
+def test_a_changed_file_replaces_only_its_own_rows_and_a_new_file_is_added(con, tmp_path):
+    manchester, salford = copy_fixtures(tmp_path, "manchester_2019-05_excerpt.csv", "salford_2019-04_excerpt.csv")
+    spend500.load_files(con, [manchester, salford], tmp_path)
+    salford_rows = con.execute("select * from raw.spend500 where layout = 'salford' order by all").fetchall()
+    manchester.write_text("\n".join(manchester.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8")
+    (card,) = copy_fixtures(tmp_path, "calderdale_2019-04-card_excerpt.csv")
+
+    outcomes = spend500.load_files(con, [manchester, salford, card], tmp_path)
+
+    assert [(f.action, f.rows) for f in outcomes] == [("replaced", 2), ("unchanged", 0), ("loaded", 5)]
+    assert con.execute("select count(*) from raw.spend500 where layout = 'manchester'").fetchone() == (2,)
+    assert con.execute("select * from raw.spend500 where layout = 'salford' order by all").fetchall() == salford_rows
+    files = con.execute("select file, rows from raw.spend500_files order by file").fetchall()
+    assert files == [(card.name, 5), (manchester.name, 2), (salford.name, 7)]
+
+
+def test_a_bad_file_fails_its_load_and_leaves_the_loaded_rows_alone(con, tmp_path):
+    (salford,) = copy_fixtures(tmp_path, "salford_2019-04_excerpt.csv")
+    spend500.load_files(con, [salford], tmp_path)
+    salford.write_bytes((FIXTURES / "salford_2019-05_malformed_excerpt.csv").read_bytes())
+
+    with pytest.raises(SourceError, match=r"salford_2019-04_excerpt\.csv, row 2, column Gross"):
+        spend500.load_files(con, [salford], tmp_path)
+
+    assert con.execute("select count(*) from raw.spend500").fetchone() == (7,)
+    assert con.execute("select rows from raw.spend500_files").fetchall() == [(7,)]
