@@ -21,6 +21,7 @@ import pandas as pd
 from ingest.catalogue import Source
 from ingest.errors import SourceError
 from ingest.land import MANIFEST_FIELDS, Landed, manifest_path
+from ingest.regions import Region, RegionError
 
 log = logging.getLogger(__name__)
 
@@ -167,9 +168,11 @@ def refresh_catalogue_table(con: duckdb.DuckDBPyConnection, sources: list[Source
         con.unregister("catalogue_frame")
 
 
-def refresh_region_table(con: duckdb.DuckDBPyConnection, regions: list, current: str) -> None:
+def refresh_region_table(con: duckdb.DuckDBPyConnection, regions: list[Region], current: str) -> None:
     """Mirror the region files into ``raw.region_definitions``: every configured region's
     councils, the one this warehouse builds flagged ``is_current`` (benchmarks use the others)."""
+    if current not in {r.name for r in regions}:
+        raise RegionError(f"no region {current!r} among {sorted(r.name for r in regions)} (regions/{current}.yml)")
     con.execute("create schema if not exists raw")
     frame = pd.DataFrame.from_records(
         [

@@ -65,8 +65,8 @@ class Region:
         return tuple(c.code for c in self.councils)
 
 
-def region_names() -> list[str]:
-    return sorted(p.stem for p in REGIONS_DIR.glob("*.yml"))
+def region_names(regions_dir: Path = REGIONS_DIR) -> list[str]:
+    return sorted(p.stem for p in regions_dir.glob("*.yml"))
 
 
 def _required(entry: dict, key: str, where: str):
@@ -86,7 +86,7 @@ def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
     """Load and check the shape of ``regions/<name>.yml``."""
     path = regions_dir / f"{name}.yml"
     if not path.is_file():
-        known = ", ".join(p.stem for p in sorted(regions_dir.glob("*.yml")))
+        known = ", ".join(region_names(regions_dir))
         raise RegionError(f"no region {name!r} (regions/{name}.yml); the regions are: {known}")
     where = f"regions/{path.name}"
     try:

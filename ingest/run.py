@@ -27,7 +27,7 @@ from ingest.load import (
     refresh_manifest_table,
     refresh_region_table,
 )
-from ingest.regions import all_regions, current_region
+from ingest.regions import all_regions
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def refresh_metadata_tables(con, settings: Settings) -> None:
     """The catalogue, the landing manifest and the region definitions, mirrored into raw.*."""
     refresh_catalogue_table(con, list(catalogue()))
     refresh_manifest_table(con, settings.landing_dir)
-    refresh_region_table(con, all_regions(), current_region().name)
+    refresh_region_table(con, all_regions(), settings.region)
 
 
 def partitions_to_run(source: Source, settings: Settings, periods: list[str] | None = None) -> list[Partition]:

@@ -31,6 +31,8 @@ from typing import Any
 import duckdb
 import sqlite_utils
 
+from warehouse.metadata import place_phrase
+
 SQLITE_NAME = "wholeplace.sqlite"
 DATABASE = "wholeplace"  # Datasette names a database after its file's stem
 METADATA_NAME = "datasette-metadata.json"
@@ -286,19 +288,11 @@ def datasette_metadata(package: dict) -> dict:
     licence = (package.get("licenses") or [{}])[0]
     publishers = sorted({s.get("publisher", "") for s in package.get("sources", []) if s.get("publisher")})
     synthetic = package.get("synthetic_sources") or []
-    region = package.get("region") or {}
-    place = (
-        f"the {region.get('combined_authority_name')} ({region.get('combined_authority_code')}) and its "
-        f"{region.get('council_count')} councils"
-        if region
-        else "a city region"
-    )
     description = (
         f"{package.get('title', 'wholeplace')}: release {version} (created {package.get('created', '')}). "
-        f"Spend by place, year, service theme and agency, budget against outturn, and outcomes for {place}. "
-        "Money is in pounds "
-        "sterling (GBP), cash terms; Datasette shows no unit for it because Pint, which Datasette uses "
-        "for units, defines no currencies."
+        "Spend by place, year, service theme and agency, budget against outturn, and outcomes for "
+        f"{place_phrase(package)}. Money is in pounds sterling (GBP), cash terms; Datasette shows no "
+        "unit for it because Pint, which Datasette uses for units, defines no currencies."
     )
     if synthetic:
         description += (

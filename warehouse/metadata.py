@@ -308,6 +308,18 @@ def check_csvw(release_dir: Path, package: dict) -> None:
 # ---- DCAT ----------------------------------------------------------------------------------------
 
 
+def place_phrase(package: dict) -> str:
+    """The place a release describes, from its region block: 'the <combined authority> area
+    (<code>) and its <n> councils' (DCAT, Datasette and the release texts say it alike)."""
+    region = package.get("region") or {}
+    if not region:
+        return "a city region"
+    return (
+        f"the {region.get('combined_authority_name')} area ({region.get('combined_authority_code')}) and its "
+        f"{region.get('council_count')} councils"
+    )
+
+
 def build_catalog(release_dir: Path, package: dict, licence: str) -> dict:
     """A DCAT catalogue (JSON-LD) holding the release as one dcat:Dataset."""
     version = package.get("version", "")
@@ -320,14 +332,8 @@ def build_catalog(release_dir: Path, package: dict, licence: str) -> dict:
     }
     synthetic = list(package.get("synthetic_sources") or [])
     region = package.get("region") or {}
-    place = (
-        f"the {region.get('combined_authority_name')} area ({region.get('combined_authority_code')}) and its "
-        f"{region.get('council_count')} councils"
-        if region
-        else "a city region"
-    )
     description = (
-        f"Public money in {place}, joined from what each body publishes: spend by place, financial "
+        f"Public money in {place_phrase(package)}, joined from what each body publishes: spend by place, financial "
         "year, service theme and agency (councils, the combined authority, NHS integrated care "
         "boards), per head, budget against outturn, pooled budgets, adult social care expenditure, "
         "and the outcomes people get, with every figure traceable to the file it came from."
