@@ -20,6 +20,8 @@ import codecs
 import csv
 import io
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -108,39 +110,43 @@ def layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
     return found
 
 
-def _header(path: Path, encoding: str) -> list[str]:
-    with open(path, "rb") as fh:
-        first = fh.readline()
-    text = first.decode(ENCODINGS[encoding], errors="replace")
+def _header(first_line: bytes, encoding: str) -> list[str]:
+    text = first_line.decode(ENCODINGS[encoding], errors="replace")
     return [c.strip() for c in next(csv.reader(io.StringIO(text)), [])]
 
 
 def match_layout(path: Path) -> tuple[Layout, list[str], dict[str, str]]:
     """The one layout whose columns the file's header has: (layout, header, our name -> column)."""
+    with open(path, "rb") as fh:
+        first_line = fh.readline()
     matches = []
     for layout in layouts().values():
-        header = _header(path, layout.encoding)
+        header = _header(first_line, layout.encoding)
         resolved = layout.resolve(header)
         if resolved is not None:
             matches.append((layout, header, resolved))
     if len(matches) != 1:
         what = "no layout" if not matches else "more than one layout (" + ", ".join(m[0].name for m in matches) + ")"
-        header = _header(path, "cp1252")
+        header = _header(first_line, "cp1252")
         raise SourceError(SOURCE_ID, path.name, f"header matches {what} in {LAYOUTS_FILE.name}: {header}", row=1)
     return matches[0]
 
 
-def _as_utf8(path: Path, encoding: str, workdir: Path) -> Path:
-    """The file itself when UTF-8, else a UTF-8 copy transcoded in 1 MiB chunks (constant memory)."""
+@contextmanager
+def _as_utf8(path: Path, encoding: str, workdir: Path | None) -> Iterator[Path]:
+    """The file itself when UTF-8, else a UTF-8 copy transcoded in 1 MiB chunks (constant memory),
+    removed again once read."""
     if encoding == "utf-8":
-        return path
-    target = workdir / f"{path.stem}.utf8{path.suffix}"
-    decoder = codecs.getincrementaldecoder(ENCODINGS[encoding])(errors="strict")
-    with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
-        while chunk := src.read(1 << 20):
-            dst.write(decoder.decode(chunk))
-        dst.write(decoder.decode(b"", final=True))
-    return target
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="spend500-", dir=workdir) as folder:
+        target = Path(folder) / f"{path.stem}.utf8{path.suffix}"
+        decoder = codecs.getincrementaldecoder(ENCODINGS[encoding])(errors="strict")
+        with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(decoder.decode(chunk))
+            dst.write(decoder.decode(b"", final=True))
+        yield target
 
 
 def _literal(text: str) -> str:
@@ -167,31 +173,31 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None
     """Stream one file into a temporary table of COLUMNS and return it as a relation.
 
     Raises SourceError (file, line, column) for a row DuckDB cannot split into the layout's
-    columns, or a value that is not a date / an amount."""
+    columns, or a value that is not a date / an amount. A transcoded copy (cp1252 files) is written
+    under ``workdir`` (default: the system temp dir) only while DuckDB reads it."""
     layout, header, mapped = match_layout(path)
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="spend500-"))
-    readable = _as_utf8(path, layout.encoding, workdir)
     types = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
     con.execute("drop table if exists spend500_rejects; drop table if exists spend500_scans")
-    con.execute(
-        f"""
-        create or replace temp table spend500_text as
-        select *, row_number() over () + 1 as _source_row
-        from read_csv({_literal(str(readable))}, header = true, auto_detect = false, columns = {types},
-            delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
-            store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
-        """
-    )
+    with _as_utf8(path, layout.encoding, workdir) as readable:
+        con.execute(
+            f"""
+            create or replace temp table spend500_text as
+            select *, row_number() over () + 1 as _source_row
+            from read_csv({_literal(str(readable))}, header = true, auto_detect = false, columns = {types},
+                delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
+                store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
+            """
+        )
     rejected = con.execute(
-        "select line, column_name, error_type, error_message from spend500_rejects order by line limit 3"
+        "select line, column_name, error_type, error_message, count(*) over () from spend500_rejects "
+        "order by line limit 1"
     ).fetchall()
     if rejected:
-        line, column, kind, message = rejected[0]
+        line, column, kind, message, count = rejected[0]
         raise SourceError(
             SOURCE_ID,
             path.name,
-            f"malformed row ({kind}: {message.splitlines()[0]})"
-            + (f"; {len(rejected) - 1} more" if len(rejected) > 1 else ""),
+            f"malformed row ({kind}: {message.splitlines()[0]})" + (f"; {count - 1} more" if count > 1 else ""),
             row=line,
             column=column,
         )
@@ -200,18 +206,21 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None
     redacted = ", ".join(_literal(r.upper()) for r in layout.redacted) or "''"
     is_redacted = f"coalesce(upper(trim({col['supplier_name']})) in ({redacted}), false)"
 
-    # values that are present but do not parse: name the first, with its row and column
-    checks = [(mapped["payment_date"], f"try_strptime({col['payment_date']}, {_literal(layout.date_format)})")]
+    payment_date = f"cast(try_strptime({col['payment_date']}, {_literal(layout.date_format)}) as date)"
+
+    # values that are present but do not parse: name the first, with its row and column (one scan)
+    checks = [(mapped["payment_date"], payment_date)]
     checks += [(mapped[m], _money(col[m])) for m in MONEY if m in mapped]
-    for published, parsed in checks:
-        bad = con.execute(
-            f"select _source_row, {_ident(published)} from spend500_text "
-            f"where nullif(trim({_ident(published)}), '') is not null and {parsed} is null "
-            "order by _source_row limit 1"
-        ).fetchone()
-        if bad:
+    bad = [f"nullif(trim({_ident(published)}), '') is not null and {parsed} is null" for published, parsed in checks]
+    firsts = ", ".join(
+        f"min(_source_row) filter (where {b}), arg_min({_ident(published)}, _source_row) filter (where {b})"
+        for (published, _), b in zip(checks, bad, strict=True)
+    )
+    (found,) = con.execute(f"select {firsts} from spend500_text").fetchall()
+    for (published, _), row, value in zip(checks, found[::2], found[1::2], strict=True):
+        if row is not None:
             raise SourceError(
-                SOURCE_ID, path.name, f"{bad[1]!r} does not read as {published}", row=bad[0], column=published
+                SOURCE_ID, path.name, f"{value!r} does not read as {published}", row=row, column=published
             )
 
     return con.sql(
@@ -221,7 +230,7 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None
             {_literal(layout.council_name)} as council_name,
             {_literal(layout.name)} as layout,
             {_literal(layout.kind)} as payment_kind,
-            cast(try_strptime({col["payment_date"]}, {_literal(layout.date_format)}) as date) as payment_date,
+            {payment_date} as payment_date,
             nullif(trim({col["service"]}), '') as service,
             nullif(trim({col["expense_code"]}), '') as expense_code,
             nullif(trim({col["expense_type"]}), '') as expense_type,
@@ -272,7 +281,6 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], workdir: Path 
         "rows BIGINT, loaded_at TIMESTAMP WITH TIME ZONE)"
     )
     known = dict(con.execute(f"select file, sha256 from {FILES_TABLE}").fetchall())
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="spend500-"))
     outcomes = []
     for path in paths:
         digest = sha256_file(path)
@@ -284,9 +292,9 @@ def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], workdir: Path 
         try:
             con.execute(f"delete from {TABLE} where _source_file = ?", [path.name])
             con.execute(f"insert into {TABLE} select *, {_literal(digest)} from ({relation.sql_query()})")
-            count, layout = con.execute(
+            ((count, layout),) = con.execute(
                 f"select count(*), any_value(layout) from {TABLE} where _source_file = ?", [path.name]
-            ).fetchone()
+            ).fetchall()
             con.execute(
                 f"insert or replace into {FILES_TABLE} values (?, ?, ?, ?, now())", [path.name, digest, layout, count]
             )
