@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,11 +33,15 @@ import yaml
 from ingest.errors import SourceError
 
 SOURCE_ID = "spend500"
+log = logging.getLogger(__name__)
 LAYOUTS_FILE = Path(__file__).with_name("spend500_layouts.yml")
 REQUIRED = ("payment_date", "reference", "net_amount_gbp", "supplier_name")
 OPTIONAL = ("service", "expense_code", "expense_type", "supplier_id", "gross_amount_gbp", "vat_gbp")
 MONEY = ("net_amount_gbp", "gross_amount_gbp", "vat_gbp")
 ENCODINGS = {"utf-8": "utf-8-sig", "cp1252": "cp1252"}  # declared name -> Python codec
+# A file with more refused rows than this share is refused whole (its layout has likely changed);
+# below it, refused rows are quarantined in raw.spend500_rejects with their file, row and column.
+MAX_REJECTED_SHARE = 0.01
 
 # The standardised transaction columns, in order, with their DuckDB types.
 COLUMNS: dict[str, str] = {
@@ -115,7 +120,7 @@ def _header(first_line: bytes, encoding: str) -> list[str]:
     return [c.strip() for c in next(csv.reader(io.StringIO(text)), [])]
 
 
-def match_layout(path: Path) -> tuple[Layout, list[str], dict[str, str]]:
+def match_layout(path: Path, name: str | None = None) -> tuple[Layout, list[str], dict[str, str]]:
     """The one layout whose columns the file's header has: (layout, header, our name -> column)."""
     with open(path, "rb") as fh:
         first_line = fh.readline()
@@ -128,7 +133,9 @@ def match_layout(path: Path) -> tuple[Layout, list[str], dict[str, str]]:
     if len(matches) != 1:
         what = "no layout" if not matches else "more than one layout (" + ", ".join(m[0].name for m in matches) + ")"
         header = _header(first_line, "cp1252")
-        raise SourceError(SOURCE_ID, path.name, f"header matches {what} in {LAYOUTS_FILE.name}: {header}", row=1)
+        raise SourceError(
+            SOURCE_ID, name or path.name, f"header matches {what} in {LAYOUTS_FILE.name}: {header}", row=1
+        )
     return matches[0]
 
 
@@ -169,13 +176,26 @@ def _normalised_supplier(expr: str) -> str:
     return f"nullif(regexp_replace({cleaned}, ' LTD$', ' LIMITED'), '')"
 
 
-def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None) -> duckdb.DuckDBPyRelation:
-    """Stream one file into a temporary table of COLUMNS and return it as a relation.
+@dataclass(frozen=True)
+class Read:
+    """One file read: the typed rows to load, and what was refused (kept, never dropped silently)."""
 
-    Raises SourceError (file, line, column) for a row DuckDB cannot split into the layout's
-    columns, or a value that is not a date / an amount. A transcoded copy (cp1252 files) is written
-    under ``workdir`` (default: the system temp dir) only while DuckDB reads it."""
-    layout, header, mapped = match_layout(path)
+    relation: duckdb.DuckDBPyRelation  # COLUMNS, rejected rows left out
+    rows_in: int  # data rows in the file
+    rejected: int  # rows quarantined (in temp table spend500_file_rejects: file row, column, value, reason)
+
+
+def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None, *, name: str | None = None) -> Read:
+    """Stream one file into a temporary table and return its typed rows (COLUMNS).
+
+    ``name`` is the file's published name (default: the path's), used in messages and lineage.
+    A row DuckDB cannot split into the layout's columns, or whose date or amount does not parse,
+    is quarantined (temp table spend500_file_rejects: row, column, value, reason); when more than
+    MAX_REJECTED_SHARE of the file's rows are refused, the file is: SourceError naming the file and
+    the first bad row and column. A transcoded copy (cp1252 files) is written under ``workdir``
+    (default: the system temp dir) only while DuckDB reads it."""
+    name = name or path.name
+    layout, header, mapped = match_layout(path, name)
     types = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
     con.execute("drop table if exists spend500_rejects; drop table if exists spend500_scans")
     with _as_utf8(path, layout.encoding, workdir) as readable:
@@ -188,42 +208,66 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None
                 store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
             """
         )
-    rejected = con.execute(
-        "select line, column_name, error_type, error_message, count(*) over () from spend500_rejects "
-        "order by line limit 1"
-    ).fetchall()
-    if rejected:
-        line, column, kind, message, count = rejected[0]
-        raise SourceError(
-            SOURCE_ID,
-            path.name,
-            f"malformed row ({kind}: {message.splitlines()[0]})" + (f"; {count - 1} more" if count > 1 else ""),
-            row=line,
-            column=column,
-        )
 
-    col = {name: (_ident(mapped[name]) if name in mapped else "null") for name in REQUIRED + OPTIONAL}
+    # Rows numbered as the file's lines: a row after a refused line sits one line further down.
+    con.execute(
+        """
+        update spend500_text set _source_row = _source_row + (
+            select count(*) from (select line - row_number() over (order by line) + 1 as shifts_from
+                                  from (select distinct line from spend500_rejects))
+            where shifts_from <= spend500_text._source_row)
+        where exists (select 1 from spend500_rejects)
+        """
+    )
+
+    col = {c: (_ident(mapped[c]) if c in mapped else "null") for c in REQUIRED + OPTIONAL}
     redacted = ", ".join(_literal(r.upper()) for r in layout.redacted) or "''"
     is_redacted = f"coalesce(upper(trim({col['supplier_name']})) in ({redacted}), false)"
-
     payment_date = f"cast(try_strptime({col['payment_date']}, {_literal(layout.date_format)}) as date)"
 
-    # values that are present but do not parse: name the first, with its row and column (one scan)
-    checks = [(mapped["payment_date"], payment_date)]
-    checks += [(mapped[m], _money(col[m])) for m in MONEY if m in mapped]
-    bad = [f"nullif(trim({_ident(published)}), '') is not null and {parsed} is null" for published, parsed in checks]
-    firsts = ", ".join(
-        f"min(_source_row) filter (where {b}), arg_min({_ident(published)}, _source_row) filter (where {b})"
-        for (published, _), b in zip(checks, bad, strict=True)
+    # Refused rows, in one scan per kind: rows DuckDB could not split, values that do not parse.
+    checks = [(mapped["payment_date"], payment_date, f"not a date in the layout's format {layout.date_format}")]
+    checks += [(mapped[m], _money(col[m]), "not an amount in pounds") for m in MONEY if m in mapped]
+    unparsed = " union all ".join(
+        f"select _source_row, {_literal(published)}, {_ident(published)}, {_literal(reason)} from spend500_text "
+        f"where nullif(trim({_ident(published)}), '') is not null and {parsed} is null"
+        for published, parsed, reason in checks
     )
-    (found,) = con.execute(f"select {firsts} from spend500_text").fetchall()
-    for (published, _), row, value in zip(checks, found[::2], found[1::2], strict=True):
-        if row is not None:
-            raise SourceError(
-                SOURCE_ID, path.name, f"{value!r} does not read as {published}", row=row, column=published
-            )
+    con.execute(
+        f"""
+        create or replace temp table spend500_file_rejects as
+        select * from (
+            select line as source_row, column_name, csv_line as value,
+                'malformed row (' || error_type || ': ' || split_part(error_message, chr(10), 1) || ')' as reason
+            from spend500_rejects
+            union all
+            select * from ({unparsed})
+        )
+        qualify row_number() over (partition by source_row order by column_name nulls first) = 1
+        """
+    )
+    ((rows_read, rejected, first_row, first_column, first_value, first_reason, unsplit),) = con.execute(
+        """
+        select (select count(*) from spend500_text), count(distinct source_row),
+            arg_min(source_row, source_row), arg_min(column_name, source_row), arg_min(value, source_row),
+            arg_min(reason, source_row), (select count(distinct line) from spend500_rejects)
+        from spend500_file_rejects
+        """
+    ).fetchall()
+    rows_in = rows_read + unsplit
+    if rejected > rows_in * MAX_REJECTED_SHARE:
+        shown = first_value if len(str(first_value)) <= 80 else str(first_value)[:77] + "..."
+        more = f"; {rejected - 1:,} more of {rows_in:,} rows refused" if rejected > 1 else ""
+        raise SourceError(
+            SOURCE_ID,
+            name,
+            f"{shown!r} is {first_reason}{more} (a file is refused when more than "
+            f"{MAX_REJECTED_SHARE:.0%} of its rows are)",
+            row=first_row,
+            column=first_column,
+        )
 
-    return con.sql(
+    relation = con.sql(
         f"""
         select
             {_literal(layout.council_code)} as council_code,
@@ -243,17 +287,30 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None
             {_money(col["net_amount_gbp"])} as net_amount_gbp,
             {_money(col["gross_amount_gbp"])} as gross_amount_gbp,
             {_money(col["vat_gbp"])} as vat_gbp,
-            {_literal(path.name)} as _source_file,
+            {_literal(name)} as _source_file,
             _source_row
         from spend500_text
+        {"where _source_row not in (select source_row from spend500_file_rejects)" if rejected else ""}
         """
     )
+    return Read(relation, rows_in, rejected)
 
 
 # ---- incremental loads ------------------------------------------------------------------------------
 
 TABLE = "raw.spend500"
 FILES_TABLE = "raw.spend500_files"
+REJECTS_TABLE = "raw.spend500_rejects"
+
+
+@dataclass(frozen=True)
+class SpendFile:
+    """A file to load: its published name (its identity), where its bytes are, and their sha256
+    when already known (landing hashes every file; no need to read it twice)."""
+
+    name: str
+    path: Path
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -261,46 +318,74 @@ class FileLoad:
     file: str
     sha256: str
     layout: str | None
-    rows: int
+    rows: int  # rows loaded
+    rejected: int  # rows quarantined in raw.spend500_rejects
     action: str  # loaded (new), replaced (changed), unchanged (not read)
 
 
-def load_files(con: duckdb.DuckDBPyConnection, paths: list[Path], workdir: Path | None = None) -> list[FileLoad]:
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    columns = ", ".join(f"{c} {kind}" for c, kind in COLUMNS.items())
+    con.execute(f"create table if not exists {TABLE} ({columns}, _source_file_sha256 VARCHAR)")
+    con.execute(
+        f"create table if not exists {FILES_TABLE} (file VARCHAR primary key, sha256 VARCHAR, layout VARCHAR, "
+        "rows_in BIGINT, rows BIGINT, rows_rejected BIGINT, loaded_at TIMESTAMP WITH TIME ZONE)"
+    )
+    con.execute(
+        f"create table if not exists {REJECTS_TABLE} (_source_file VARCHAR, _source_file_sha256 VARCHAR, "
+        "_source_row BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR)"
+    )
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection, files: list[SpendFile | Path], workdir: Path | None = None
+) -> list[FileLoad]:
     """Load only new or changed files into raw.spend500, one transaction per file.
 
     A file is known by its name; raw.spend500_files records the sha256 it was loaded from. An
     unchanged file is not read at all (its hash is the only cost); a changed one replaces its own
-    rows. Tables are created on first use with COLUMNS."""
+    rows and rejects. Every row read is either loaded or quarantined: rows in = loaded + rejected."""
     from ingest.land import sha256_file
 
-    con.execute("create schema if not exists raw")
-    columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS.items())
-    con.execute(f"create table if not exists {TABLE} ({columns}, _source_file_sha256 VARCHAR)")
-    con.execute(
-        f"create table if not exists {FILES_TABLE} (file VARCHAR primary key, sha256 VARCHAR, layout VARCHAR, "
-        "rows BIGINT, loaded_at TIMESTAMP WITH TIME ZONE)"
-    )
+    ensure_tables(con)
     known = dict(con.execute(f"select file, sha256 from {FILES_TABLE}").fetchall())
     outcomes = []
-    for path in paths:
-        digest = sha256_file(path)
-        if known.get(path.name) == digest:
-            outcomes.append(FileLoad(path.name, digest, None, 0, "unchanged"))
+    for n, item in enumerate(files, start=1):
+        f = item if isinstance(item, SpendFile) else SpendFile(item.name, item)
+        digest = f.sha256 or sha256_file(f.path)
+        if known.get(f.name) == digest:
+            outcomes.append(FileLoad(f.name, digest, None, 0, 0, "unchanged"))
             continue
-        relation = read(con, path, workdir)  # raises SourceError before anything is written
+        got = read(con, f.path, workdir, name=f.name)  # raises SourceError before anything is written
         con.execute("begin transaction")
         try:
-            con.execute(f"delete from {TABLE} where _source_file = ?", [path.name])
-            con.execute(f"insert into {TABLE} select *, {_literal(digest)} from ({relation.sql_query()})")
-            ((count, layout),) = con.execute(
-                f"select count(*), any_value(layout) from {TABLE} where _source_file = ?", [path.name]
-            ).fetchall()
+            for table in (TABLE, REJECTS_TABLE):
+                con.execute(f"delete from {table} where _source_file = ?", [f.name])
+            con.execute(f"insert into {TABLE} select *, {_literal(digest)} from ({got.relation.sql_query()})")
             con.execute(
-                f"insert or replace into {FILES_TABLE} values (?, ?, ?, ?, now())", [path.name, digest, layout, count]
+                f"insert into {REJECTS_TABLE} select {_literal(f.name)}, {_literal(digest)}, source_row, "
+                "column_name, value, reason from spend500_file_rejects order by source_row"
+            )
+            ((count, layout),) = con.execute(
+                f"select count(*), any_value(layout) from {TABLE} where _source_file = ?", [f.name]
+            ).fetchall()
+            if count + got.rejected != got.rows_in:
+                raise SourceError(
+                    SOURCE_ID, f.name, f"{got.rows_in:,} rows read but {count:,} loaded and {got.rejected:,} refused"
+                )
+            con.execute(
+                f"insert or replace into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, now())",
+                [f.name, digest, layout, got.rows_in, count, got.rejected],
             )
             con.execute("commit")
         except Exception:
             con.execute("rollback")
             raise
-        outcomes.append(FileLoad(path.name, digest, layout, count, "replaced" if path.name in known else "loaded"))
+        if got.rejected:
+            log.warning(
+                "%s: %s: %d of %d rows refused (see %s)", SOURCE_ID, f.name, got.rejected, got.rows_in, REJECTS_TABLE
+            )
+        log.info("%s: %s (%d of %d): %s rows as %s", SOURCE_ID, f.name, n, len(files), f"{count:,}", layout)
+        action = "replaced" if f.name in known else "loaded"
+        outcomes.append(FileLoad(f.name, digest, layout, count, got.rejected, action))
     return outcomes

@@ -23,7 +23,7 @@ def con():
 
 
 def rows(con, name: str, tmp_path: Path) -> list[dict]:
-    relation = spend500.read(con, FIXTURES / name, tmp_path)
+    relation = spend500.read(con, FIXTURES / name, tmp_path).relation
     return [dict(zip(relation.columns, r, strict=True)) for r in relation.fetchall()]
 
 
@@ -121,12 +121,53 @@ def test_a_layout_survives_the_councils_own_header_changes(con, tmp_path, name):
     assert got and all(r["expense_type"] for r in got)
 
 
-def test_a_malformed_amount_names_the_file_row_and_column(con, tmp_path):
+def test_a_file_with_too_many_bad_values_is_refused_naming_the_file_row_and_column(con, tmp_path):
+    # the real Salford file's row 2 has Gross "10298896.31.": 1 row of the 6 in this excerpt
     with pytest.raises(SourceError) as err:
         spend500.read(con, FIXTURES / "salford_2019-05_malformed_excerpt.csv", tmp_path)
 
     assert str(err.value).startswith("spend500: salford_2019-05_malformed_excerpt.csv, row 2, column Gross")
-    assert "'10298896.31.'" in str(err.value)
+    assert "'10298896.31.' is not an amount in pounds" in str(err.value)
+
+
+def many_rows(tmp_path: Path, fixture: str, copies: int, bad: dict[int, str] | None = None, name: str = "") -> Path:
+    """A file of the fixture's data rows repeated, with some lines (1-based, header = 1) replaced."""
+    header, *body = (FIXTURES / fixture).read_text(encoding="utf-8").splitlines()
+    lines = [header, *(body * copies)]
+    for line, text in (bad or {}).items():
+        lines[line - 1] = text
+    path = tmp_path / (name or fixture.replace("_excerpt", "_many"))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_few_bad_rows_are_quarantined_with_their_line_and_the_rest_loaded(con, tmp_path):
+    good = many_rows(tmp_path, "manchester_2019-05_excerpt.csv", 40, name="good.csv").read_text().splitlines()
+    path = many_rows(
+        tmp_path,
+        "manchester_2019-05_excerpt.csv",
+        40,
+        bad={10: good[9] + ",one too many", 50: good[49].replace("2019-05", "May-19", 1)},
+    )
+
+    got = spend500.read(con, path, tmp_path)
+
+    assert (got.rows_in, got.rejected) == (320, 2)
+    rejects = con.execute("select source_row, column_name, reason from spend500_file_rejects order by 1").fetchall()
+    assert [(r[0], r[1]) for r in rejects] == [(10, None), (50, "Invoice Payment Date")]
+    assert "malformed row" in rejects[0][2] and "not a date" in rejects[1][2]
+    loaded = got.relation.fetchall()
+    assert len(loaded) == 318
+    # rows after the refused line keep their own line numbers
+    by_row = {r[-1]: r for r in loaded}
+    assert 10 not in by_row and 50 not in by_row and {9, 11, 49, 51, 321} <= set(by_row)
+    assert by_row[11][8] == next(csv_rows(good[10]))[4]  # reference (Transaction Number) of line 11
+
+
+def csv_rows(*lines: str):
+    import csv
+
+    return csv.reader(lines)
 
 
 def test_a_row_that_does_not_split_into_the_columns_names_the_file_and_line(con, tmp_path):
@@ -196,3 +237,21 @@ def test_a_bad_file_fails_its_load_and_leaves_the_loaded_rows_alone(con, tmp_pat
 
     assert con.execute("select count(*) from raw.spend500").fetchone() == (7,)
     assert con.execute("select rows from raw.spend500_files").fetchall() == [(7,)]
+
+
+def test_quarantined_rows_are_recorded_and_rows_in_equals_loaded_plus_refused(con, tmp_path):
+    header_and_rows = many_rows(tmp_path, "manchester_2019-05_excerpt.csv", 40, name="good.csv")
+    good = header_and_rows.read_text(encoding="utf-8").splitlines()
+    path = many_rows(tmp_path, "manchester_2019-05_excerpt.csv", 40, bad={7: good[6].replace(",", ";")})
+
+    (outcome,) = spend500.load_files(con, [spend500.SpendFile("manchester_2019-05.csv", path)], tmp_path)
+
+    assert (outcome.rows, outcome.rejected) == (319, 1)
+    assert con.execute("select rows_in, rows, rows_rejected from raw.spend500_files").fetchall() == [(320, 319, 1)]
+    assert con.execute("select _source_file, _source_row from raw.spend500_rejects").fetchall() == [
+        ("manchester_2019-05.csv", 7)
+    ]
+    # the file comes back fixed: its rejects go with its old rows
+    spend500.load_files(con, [spend500.SpendFile("manchester_2019-05.csv", header_and_rows)], tmp_path)
+    assert con.execute("select count(*) from raw.spend500_rejects").fetchall() == [(0,)]
+    assert con.execute("select count(*) from raw.spend500").fetchall() == [(320,)]
