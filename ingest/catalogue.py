@@ -42,8 +42,14 @@ class Partition:
     period: str
     url: str | None = None
     discover: Discover | None = None
-    snapshot: str | None = None  # path under the snapshot directory
+    snapshot: str | None = None  # path under the snapshot directory; a folder (ending in /) is a file set
     note: str | None = None
+
+    @property
+    def is_file_set(self) -> bool:
+        """Many files make up the period (e.g. a council's monthly spending files): every file in
+        the snapshot folder is landed, and the source's ``load_files`` loads the new or changed ones."""
+        return bool(self.snapshot and self.snapshot.endswith("/"))
 
     @property
     def has_live_location(self) -> bool:
@@ -162,6 +168,8 @@ def _partition(raw: dict, where: str) -> Partition:
     snapshot = raw.get("snapshot")
     if not (url or discover or snapshot):
         raise CatalogueError(f"{where}: needs a url, a discover rule or a snapshot")
+    if snapshot and snapshot.endswith("/") and (url or discover):
+        raise CatalogueError(f"{where}: a file set (snapshot folder) has no single live url or discover rule")
     return Partition(period=period, url=url, discover=discover, snapshot=snapshot, note=raw.get("note"))
 
 
@@ -203,7 +211,8 @@ def parse_catalogue(entries: list[dict], *, import_parsers: bool = True) -> Cata
         )
         if import_parsers:  # DAG files skip this: parsing a DAG must stay light (no pandas import)
             module = _import_parser(source, where)
-            for name in ("parse", "COLUMNS"):
+            file_sets = any(p.is_file_set for p in partitions)
+            for name in ("load_files",) if file_sets else ("parse", "COLUMNS"):
                 if not hasattr(module, name):
                     raise CatalogueError(f"{where}: parser module {module.__name__} has no {name}")
         sources.append(source)

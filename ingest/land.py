@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -63,6 +64,16 @@ class Landed:
         return landing_dir / self.object_path
 
 
+@dataclass(frozen=True)
+class NamedFile:
+    """A file to load by its published name (its identity), wherever its bytes are; ``sha256``
+    when already known (landing hashes every file, so loads need not read it twice)."""
+
+    name: str
+    path: Path
+    sha256: str | None = None
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -99,14 +110,14 @@ def land(
 ) -> Landed:
     """Store ``data`` (if new) and append a manifest row. Returns what was recorded."""
     digest = sha256_hex(data)
-    rel = object_path(digest, file_name)
-    target = landing_dir / rel
-    if target.exists():
-        outcome = "not_modified" if not_modified else "unchanged"
-    else:
+    target = landing_dir / object_path(digest, file_name)
+    new = not target.exists()
+    if new:
         _write_once(target, data)
-        outcome = "new"
-    landed = Landed(
+    return _record(
+        landing_dir,
+        new=new,
+        not_modified=not_modified,
         source_id=source_id,
         period=period,
         url=url,
@@ -114,23 +125,91 @@ def land(
         mirror_url=mirror_url,
         mode=mode,
         file_name=file_name,
-        retrieved_at=(retrieved_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        retrieved_at=retrieved_at,
         sha256=digest,
-        bytes=len(data),
+        size=len(data),
+        etag=etag,
+        last_modified=last_modified,
+    )
+
+
+def land_file(
+    landing_dir: Path,
+    path: Path,
+    *,
+    source_id: str,
+    period: str,
+    url: str,
+    mode: str,
+    origin_url: str | None = None,
+) -> Landed:
+    """Land a file without reading it into memory: hashed in 1 MiB chunks, copied only when new."""
+    digest = sha256_file(path)
+    target = landing_dir / object_path(digest, path.name)
+    new = not target.exists()
+    if new:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".landing-")
+        os.close(fd)
+        try:
+            shutil.copyfile(path, tmp)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    return _record(
+        landing_dir,
+        new=new,
+        source_id=source_id,
+        period=period,
+        url=url,
+        origin_url=origin_url,
+        mode=mode,
+        file_name=path.name,
+        sha256=digest,
+        size=path.stat().st_size,
+    )
+
+
+def _record(
+    landing_dir: Path,
+    *,
+    new: bool,
+    sha256: str,
+    size: int,
+    file_name: str,
+    not_modified: bool = False,
+    retrieved_at: datetime | None = None,
+    mirror_url: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    **where: str | None,
+) -> Landed:
+    """Append the manifest row for one fetch and log it."""
+    outcome = "new" if new else "not_modified" if not_modified else "unchanged"
+    landed = Landed(
+        **where,
+        mirror_url=mirror_url,
+        file_name=file_name,
+        retrieved_at=(retrieved_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        sha256=sha256,
+        bytes=size,
         etag=etag,
         last_modified=last_modified,
         outcome=outcome,
-        object_path=rel,
+        object_path=object_path(sha256, file_name),
     )
     append_manifest(landing_dir, landed)
     log.info(
         "%s %s: %s %s (%s bytes, sha256 %s)",
-        source_id,
-        period,
+        landed.source_id,
+        landed.period,
         {"new": "landed", "unchanged": "unchanged", "not_modified": "not modified"}[outcome],
         file_name,
-        f"{len(data):,}",
-        digest[:12],
+        f"{size:,}",
+        sha256[:12],
     )
     return landed
 

@@ -18,7 +18,7 @@ from ingest import settings as settings_mod
 from ingest.catalogue import Partition, Source, catalogue
 from ingest.errors import SourceError, WholeplaceError
 from ingest.http import HttpClient
-from ingest.land import Landed, land, latest_fetch
+from ingest.land import Landed, NamedFile, land, land_file, latest_fetch, sha256_hex
 from ingest.load import (
     LoadResult,
     ensure_table,
@@ -131,6 +131,9 @@ def ingest_source(
     try:
         for n, partition in enumerate(parts, start=1):
             log.info("%s: partition %s (%d of %d)", source.id, partition.period, n, len(parts))
+            if partition.is_file_set:
+                outcomes.append(ingest_file_set(source, partition, settings))
+                continue
             landed = acquire(source, partition, settings, client)
             frame = parser.parse(
                 landed.path(settings.landing_dir).read_bytes(), file=landed.file_name, period=partition.period
@@ -152,7 +155,11 @@ def ingest_source(
     finally:
         if client is not None:
             client.close()
-    if not outcomes:
+    if not outcomes and hasattr(parser, "ensure_tables"):
+        with connect(settings.duckdb_path, write=True) as con:
+            parser.ensure_tables(con)
+            refresh_metadata_tables(con, settings)
+    elif not outcomes:
         # Live-only sources still get their (empty) raw table, so the dbt models over them build.
         log.info("%s: nothing to ingest in %s mode", source.id, settings.mode)
         with connect(settings.duckdb_path, write=True) as con:
@@ -161,6 +168,54 @@ def ingest_source(
     for o in outcomes:
         log.info("%s %s", source.id, o.describe())
     return outcomes
+
+
+def ingest_file_set(source: Source, partition: Partition, settings: Settings) -> PartitionOutcome:
+    """Land every file of a file-set partition (streamed: hashed and copied in chunks), then let the
+    source load the new or changed ones (``load_files``: streaming, incremental, by file name)."""
+    from warehouse.db import connect
+
+    folder = settings.snapshot_dir / str(partition.snapshot)
+    if not folder.is_dir():
+        raise SourceError(source.id, str(partition.snapshot), f"snapshot folder missing at {folder}")
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not paths:
+        raise SourceError(source.id, str(partition.snapshot), f"snapshot folder {folder} holds no files")
+    landed = [
+        land_file(
+            settings.landing_dir,
+            path,
+            source_id=source.id,
+            period=partition.period,
+            url=f"snapshot://{partition.snapshot}{path.name}",
+            mode="snapshot",
+        )
+        for path in paths
+    ]
+    files = [NamedFile(x.file_name, x.path(settings.landing_dir), x.sha256) for x in landed]
+    settings.staging_dir.mkdir(parents=True, exist_ok=True)
+    with connect(settings.duckdb_path, write=True) as con:
+        loads = source.parser_module().load_files(con, files, settings.staging_dir)
+        refresh_metadata_tables(con, settings)
+    changed = [x for x in loads if x.action != "unchanged"]
+    log.info(
+        "%s %s: %d files, %d new or changed, %s rows loaded, %s refused",
+        source.id,
+        partition.period,
+        len(loads),
+        len(changed),
+        f"{sum(x.rows for x in changed):,}",
+        f"{sum(x.rejected for x in changed):,}",
+    )
+    return PartitionOutcome(
+        partition.period,
+        "snapshot",
+        f"{len(landed)} files in {partition.snapshot}",
+        sha256_hex("".join(x.sha256 for x in landed).encode()),
+        "new" if any(x.outcome == "new" for x in landed) else "unchanged",
+        sum(x.rows for x in changed),
+        bool(changed),
+    )
 
 
 def main(argv: list[str]) -> int:

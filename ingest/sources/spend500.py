@@ -31,6 +31,7 @@ import duckdb
 import yaml
 
 from ingest.errors import SourceError
+from ingest.land import NamedFile, sha256_file
 
 SOURCE_ID = "spend500"
 log = logging.getLogger(__name__)
@@ -303,14 +304,7 @@ FILES_TABLE = "raw.spend500_files"
 REJECTS_TABLE = "raw.spend500_rejects"
 
 
-@dataclass(frozen=True)
-class SpendFile:
-    """A file to load: its published name (its identity), where its bytes are, and their sha256
-    when already known (landing hashes every file; no need to read it twice)."""
-
-    name: str
-    path: Path
-    sha256: str | None = None
+SpendFile = NamedFile  # a file to load: published name, path, sha256 when known
 
 
 @dataclass(frozen=True)
@@ -345,8 +339,6 @@ def load_files(
     A file is known by its name; raw.spend500_files records the sha256 it was loaded from. An
     unchanged file is not read at all (its hash is the only cost); a changed one replaces its own
     rows and rejects. Every row read is either loaded or quarantined: rows in = loaded + rejected."""
-    from ingest.land import sha256_file
-
     ensure_tables(con)
     known = dict(con.execute(f"select file, sha256 from {FILES_TABLE}").fetchall())
     outcomes = []

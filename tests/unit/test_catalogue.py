@@ -35,9 +35,38 @@ def test_every_source_id_is_snake_case(project: Catalogue) -> None:
 def test_every_source_names_a_parser_module_with_parse_and_columns(project: Catalogue) -> None:
     for source in project:
         module = source.parser_module()
-        assert callable(getattr(module, "parse", None)), f"{source.id}: {module.__name__} has no parse()"
         columns = getattr(module, "COLUMNS", None)
         assert isinstance(columns, dict) and columns, f"{source.id}: {module.__name__} has no COLUMNS"
+        if any(p.is_file_set for p in source.partitions):  # many files per period: streamed loads
+            assert callable(getattr(module, "load_files", None)), f"{source.id}: {module.__name__} has no load_files()"
+        else:
+            assert callable(getattr(module, "parse", None)), f"{source.id}: {module.__name__} has no parse()"
+
+
+def test_a_file_set_partition_is_a_snapshot_folder_without_a_single_live_url() -> None:
+    entry = {
+        "id": "spend500",
+        "family": "council",
+        "publisher": "p",
+        "title": "t",
+        "landing_page": "https://example.org/",
+        "format": "csv",
+        "licence": "OGL-UK-3.0",
+        "attribution": "a",
+        "cadence": "monthly",
+        "synthetic": False,
+        "provenance": "p",
+        "partitions": [{"period": "2019-20", "snapshot": "spend500/2019-20/"}],
+    }
+    (source,) = parse_catalogue([entry])
+    assert source.partitions[0].is_file_set
+    entry["partitions"][0]["url"] = "https://example.org/one.csv"
+    with pytest.raises(CatalogueError, match="file set .* no single live url"):
+        parse_catalogue([entry])
+    entry["partitions"][0].pop("url")
+    entry["parser"] = "mhclg_rsx"  # a one-file parser cannot load a file set
+    with pytest.raises(CatalogueError, match="has no load_files"):
+        parse_catalogue([entry])
 
 
 def test_every_source_has_a_gx_raw_suite_named_after_it(project: Catalogue) -> None:
@@ -52,7 +81,8 @@ def test_every_snapshot_named_in_the_catalogue_is_bundled(project: Catalogue) ->
         f"{s.id} {p.period}: {p.snapshot}"
         for s in project
         for p in s.partitions
-        if p.snapshot and not (SNAPSHOTS / p.snapshot).is_file()
+        if p.snapshot
+        and not (any((SNAPSHOTS / p.snapshot).glob("*.csv")) if p.is_file_set else (SNAPSHOTS / p.snapshot).is_file())
     ]
     assert missing == []
 
