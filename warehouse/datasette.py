@@ -53,6 +53,7 @@ DEFAULT_SORT = {
     "asc_metrics": ("sort_desc", "ld_residential_share_pct"),
     "asc_spend_by_support": ("sort_desc", "gross_current_expenditure_gbp"),
     "regional_benchmarks": ("sort_desc", "outturn_per_head_gbp"),
+    "spend_over_500_monthly": ("sort_desc", "net_amount_gbp"),
     "fct_spend": ("sort_desc", "amount_gbp"),
     "fct_outcome": ("sort_desc", "period_end_date"),
     "dim_area": ("sort", "area_name"),

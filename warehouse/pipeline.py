@@ -105,8 +105,9 @@ def validate_raw(source_id: str) -> dict:
 def build_models() -> dict:
     from warehouse.dbt import run_dbt, summarise
 
-    # --full-refresh: seeds are reloaded whole, so a changed seed schema never meets an old table
-    results = run_dbt(["build", "--full-refresh"], settings_mod.get())
+    # No --full-refresh: incremental models (fct_spend500_payment) add only new or changed files.
+    # Seeds are configured full_refresh: true (reloaded whole); tables and views are rebuilt anyway.
+    results = run_dbt(["build"], settings_mod.get())
     counts = summarise(results)
     log.info("dbt build: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     return {"dbt": counts}

@@ -185,6 +185,50 @@ SUITE = Suite(
             expectations=lambda: [in_set("is_disclosure_safe", [True])],
         ),
         Batch(
+            name="mart_spend_over_500_monthly",
+            description=(
+                "Payments over £500 by council, month, kind and theme "
+                "(empty where no council file of the region is at hand)."
+            ),
+            query="select * from marts.spend_over_500_monthly",
+            skip_if_empty=True,
+            expectations=lambda: [
+                matches("financial_year", FINANCIAL_YEAR),
+                in_set("payment_kind", ["invoice", "card"]),
+                unique("area_code", "payment_month", "payment_kind", "theme_code"),
+                between("payment_count", 1, 10_000_000),
+                between("net_amount_gbp", -100_000_000, 5_000_000_000),
+            ],
+        ),
+        Batch(
+            name="mart_spend_over_500_monthly__matches_payments",
+            description=(
+                "For each of the region's councils, the monthly mart adds up to its payments in "
+                "fct_spend500_payment, to the penny, and counts every payment line once."
+            ),
+            query="""
+                with payments as (
+                    select area_code, count(*) as payment_count, sum(net_amount_gbp) as net_amount_gbp
+                    from marts.fct_spend500_payment
+                    where area_code in (select area_code from staging.stg_meta__region_councils where is_current_region)
+                    group by 1
+                ),
+                monthly as (
+                    select area_code, sum(payment_count) as payment_count, sum(net_amount_gbp) as net_amount_gbp
+                    from marts.spend_over_500_monthly group by 1
+                )
+                select coalesce(p.area_code, m.area_code) as area_code,
+                    coalesce(m.payment_count, 0) - coalesce(p.payment_count, 0) as payment_count_difference,
+                    coalesce(m.net_amount_gbp, 0) - coalesce(p.net_amount_gbp, 0) as net_amount_difference_gbp
+                from payments p full join monthly m using (area_code)
+            """,
+            skip_if_empty=True,
+            expectations=lambda: [
+                between("payment_count_difference", 0, 0),
+                between("net_amount_difference_gbp", 0, 0),
+            ],
+        ),
+        Batch(
             name="mart_regional_benchmarks",
             description="Every configured region's councils, combined authority areas and England, by year and theme.",
             query="select * from marts.regional_benchmarks",

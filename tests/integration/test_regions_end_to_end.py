@@ -107,3 +107,25 @@ def test_the_default_region_is_unchanged_and_kept_apart(first_run, pipeline):
     assert "West Midlands (E47000007, 7 councils)" in first_run.output
     region = json.loads((pipeline.latest / "datapackage.json").read_text())["region"]
     assert region["name"] == "west-midlands"
+
+
+SPENDING_COUNCILS = {"greater-manchester": {"E08000003", "E08000006"}, "west-yorkshire": {"E08000032", "E08000033"}}
+
+
+def test_spending_over_500_is_published_for_the_regions_councils_with_files_and_adds_up(region_run):
+    name, pipeline, _ = region_run
+    published = pipeline.query(
+        "select area_code, sum(payment_count), sum(net_amount_gbp) from marts.spend_over_500_monthly group by 1"
+    )
+    assert {a for a, _, _ in published} == SPENDING_COUNCILS[name]
+    payments = pipeline.query(
+        "select area_code, count(*), sum(net_amount_gbp) from marts.fct_spend500_payment "
+        "where area_code in (select unnest(?::varchar[])) group by 1",
+        [sorted(SPENDING_COUNCILS[name])],
+    )
+    assert sorted(published) == sorted(payments)
+    # the file's one malformed row (real Salford May 2019, row 2) is quarantined, not dropped silently
+    rejects = pipeline.query("select source_file, source_row, source_column from staging.stg_spend500__rejects")
+    assert rejects == [("salford_2019-05.csv", 2, "Gross")]
+    csv_header = (pipeline.latest / "spend_over_500_monthly.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert csv_header.startswith("spend_month_key,area_code,area_name,financial_year,payment_month,payment_kind")
