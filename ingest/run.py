@@ -132,7 +132,8 @@ def ingest_source(
         for n, partition in enumerate(parts, start=1):
             log.info("%s: partition %s (%d of %d)", source.id, partition.period, n, len(parts))
             if partition.is_file_set:
-                outcomes.append(ingest_file_set(source, partition, settings))
+                landed_files = land_file_set(source, partition, settings)
+                outcomes.append(load_file_set(source, partition, landed_files, settings))
                 continue
             landed = acquire(source, partition, settings, client)
             frame = parser.parse(
@@ -170,28 +171,36 @@ def ingest_source(
     return outcomes
 
 
-def ingest_file_set(source: Source, partition: Partition, settings: Settings) -> PartitionOutcome:
-    """Land every file of a file-set partition (streamed: hashed and copied in chunks), then let the
-    source load the new or changed ones (``load_files``: streaming, incremental, by file name)."""
-    from warehouse.db import connect
-
+def land_file_set(source: Source, partition: Partition, settings: Settings) -> list[Landed]:
+    """Land every file of a file-set partition, streamed (hashed and copied in 1 MiB chunks)."""
     folder = settings.snapshot_dir / str(partition.snapshot)
     if not folder.is_dir():
         raise SourceError(source.id, str(partition.snapshot), f"snapshot folder missing at {folder}")
     paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     if not paths:
         raise SourceError(source.id, str(partition.snapshot), f"snapshot folder {folder} holds no files")
-    landed = [
-        land_file(
-            settings.landing_dir,
-            path,
-            source_id=source.id,
-            period=partition.period,
-            url=f"snapshot://{partition.snapshot}{path.name}",
-            mode="snapshot",
+    landed = []
+    for n, path in enumerate(paths, start=1):
+        landed.append(
+            land_file(
+                settings.landing_dir,
+                path,
+                source_id=source.id,
+                period=partition.period,
+                url=f"snapshot://{partition.snapshot}{path.name}",
+                mode="snapshot",
+            )
         )
-        for path in paths
-    ]
+        if n % 500 == 0:
+            log.info("%s %s: landed %d of %d files", source.id, partition.period, n, len(paths))
+    return landed
+
+
+def load_file_set(source: Source, partition: Partition, landed: list[Landed], settings: Settings) -> PartitionOutcome:
+    """Let the source load the new or changed files of a landed file set (``load_files``: streamed,
+    incremental by file name and sha256)."""
+    from warehouse.db import connect
+
     files = [NamedFile(x.file_name, x.path(settings.landing_dir), x.sha256) for x in landed]
     settings.staging_dir.mkdir(parents=True, exist_ok=True)
     with connect(settings.duckdb_path, write=True) as con:

@@ -7,6 +7,7 @@ deployment) points ``WHOLEPLACE_WAREHOUSE_DIR`` somewhere else and is isolated f
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,6 +33,9 @@ class Settings:
     http_retries: int
     http_backoff_s: float
     user_agent: str
+    # DuckDB's memory limit for the warehouse's connections and dbt (it spills to disk beyond it),
+    # so a large load or build stays within a small machine's memory
+    duckdb_memory_limit: str = "1GB"
 
     @property
     def landing_dir(self) -> Path:
@@ -113,4 +117,12 @@ def get() -> Settings:
         user_agent=os.environ.get(
             "WHOLEPLACE_USER_AGENT", "wholeplace/0.1 (+https://github.com/wholeplace/wholeplace)"
         ),
+        duckdb_memory_limit=_memory_limit(os.environ.get("WHOLEPLACE_DUCKDB_MEMORY_LIMIT", "1GB")),
     )
+
+
+def _memory_limit(value: str) -> str:
+    text = value.strip().upper().replace(" ", "")
+    if not re.fullmatch(r"\d+(\.\d+)?(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", text):
+        raise ValueError(f"WHOLEPLACE_DUCKDB_MEMORY_LIMIT must be a size such as 1GB or 512MB, got {value!r}")
+    return text

@@ -23,8 +23,16 @@ __all__ = ["WarehouseBusy", "connect"]
 
 
 @contextmanager
-def connect(path: Path, *, write: bool = False, wait_s: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse (read-only unless ``write``), waiting while another writer holds it."""
+def connect(
+    path: Path, *, write: bool = False, wait_s: float = 120.0, memory_limit: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse (read-only unless ``write``), waiting while another writer holds it.
+    ``memory_limit`` (default: the WHOLEPLACE_DUCKDB_MEMORY_LIMIT setting) caps DuckDB's memory;
+    beyond it DuckDB spills to disk."""
+    if memory_limit is None:
+        from ingest import settings as settings_mod
+
+        memory_limit = settings_mod.get().duckdb_memory_limit
     if write:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
@@ -33,7 +41,7 @@ def connect(path: Path, *, write: bool = False, wait_s: float = 120.0) -> Iterat
     delay = 0.2
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=not write)
+            con = duckdb.connect(str(path), read_only=not write, config={"memory_limit": memory_limit})
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:

@@ -24,6 +24,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         WHOLEPLACE_DUCKDB_PATH=str(settings.duckdb_path),
+        WHOLEPLACE_DUCKDB_MEMORY_LIMIT=settings.duckdb_memory_limit,
         DBT_TARGET_PATH=str(settings.dbt_target_dir),
         DBT_LOG_PATH=str(settings.dbt_log_dir),
         DBT_PROFILES_DIR=str(settings.dbt_project_dir),

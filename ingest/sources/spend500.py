@@ -141,20 +141,23 @@ def match_layout(path: Path, name: str | None = None) -> tuple[Layout, list[str]
 
 
 @contextmanager
-def _as_utf8(path: Path, encoding: str, workdir: Path | None) -> Iterator[Path]:
-    """The file itself when UTF-8, else a UTF-8 copy transcoded in 1 MiB chunks (constant memory),
-    removed again once read."""
+def _as_utf8(paths: list[Path], encoding: str, workdir: Path | None) -> Iterator[list[Path]]:
+    """The files themselves when UTF-8, else UTF-8 copies transcoded in 1 MiB chunks (constant
+    memory), removed again once read."""
     if encoding == "utf-8":
-        yield path
+        yield paths
         return
     with tempfile.TemporaryDirectory(prefix="spend500-", dir=workdir) as folder:
-        target = Path(folder) / f"{path.stem}.utf8{path.suffix}"
-        decoder = codecs.getincrementaldecoder(ENCODINGS[encoding])(errors="strict")
-        with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(decoder.decode(chunk))
-            dst.write(decoder.decode(b"", final=True))
-        yield target
+        targets = []
+        for n, path in enumerate(paths):
+            target = Path(folder) / f"{n}-{path.stem}.utf8{path.suffix}"
+            decoder = codecs.getincrementaldecoder(ENCODINGS[encoding])(errors="strict")
+            with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(decoder.decode(chunk))
+                dst.write(decoder.decode(b"", final=True))
+            targets.append(target)
+        yield targets
 
 
 def _literal(text: str) -> str:
@@ -172,9 +175,41 @@ def _money(expr: str) -> str:
 
 
 def _normalised_supplier(expr: str) -> str:
-    """Upper case, punctuation to spaces, runs of spaces collapsed, LTD -> LIMITED."""
-    cleaned = f"trim(regexp_replace(regexp_replace(upper({expr}), '[^A-Z0-9&]+', ' ', 'g'), ' +', ' ', 'g'))"
+    """Upper case, each run of punctuation and spaces to one space, trimmed, LTD -> LIMITED
+    (one regular expression: the costliest step of a load)."""
+    cleaned = f"trim(regexp_replace(upper({expr}), '[^A-Z0-9&]+', ' ', 'g'))"
     return f"nullif(regexp_replace({cleaned}, ' LTD$', ' LIMITED'), '')"
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What reading one file found: rows in, rows refused, and the first refused row."""
+
+    name: str
+    rows_in: int  # data rows in the file
+    rejected: int  # rows quarantined (temp table spend500_file_rejects)
+    first_row: int | None = None
+    first_column: str | None = None
+    first_value: str | None = None
+    first_reason: str | None = None
+
+    @property
+    def refused(self) -> bool:
+        """More than MAX_REJECTED_SHARE of the rows are bad: the layout has likely changed."""
+        return self.rejected > self.rows_in * MAX_REJECTED_SHARE
+
+    def error(self) -> SourceError:
+        value = str(self.first_value)
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        more = f"; {self.rejected - 1:,} more of {self.rows_in:,} rows refused" if self.rejected > 1 else ""
+        return SourceError(
+            SOURCE_ID,
+            self.name,
+            f"{shown!r} is {self.first_reason}{more} (a file is refused when more than "
+            f"{MAX_REJECTED_SHARE:.0%} of its rows are)",
+            row=self.first_row,
+            column=self.first_column,
+        )
 
 
 @dataclass(frozen=True)
@@ -183,118 +218,179 @@ class Read:
 
     relation: duckdb.DuckDBPyRelation  # COLUMNS, rejected rows left out
     rows_in: int  # data rows in the file
-    rejected: int  # rows quarantined (in temp table spend500_file_rejects: file row, column, value, reason)
+    rejected: int  # rows quarantined (in temp table spend500_file_rejects: row, column, value, reason)
 
 
 def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None, *, name: str | None = None) -> Read:
-    """Stream one file into a temporary table and return its typed rows (COLUMNS).
-
-    ``name`` is the file's published name (default: the path's), used in messages and lineage.
-    A row DuckDB cannot split into the layout's columns, or whose date or amount does not parse,
-    is quarantined (temp table spend500_file_rejects: row, column, value, reason); when more than
-    MAX_REJECTED_SHARE of the file's rows are refused, the file is: SourceError naming the file and
-    the first bad row and column. A transcoded copy (cp1252 files) is written under ``workdir``
-    (default: the system temp dir) only while DuckDB reads it."""
+    """Read one file (see read_batch); raise SourceError when it is refused."""
     name = name or path.name
-    layout, header, mapped = match_layout(path, name)
+    layout, header, _ = match_layout(path, name)
+    (found,) = read_batch(con, [(name, path)], layout, header, workdir)
+    if found.refused:
+        raise found.error()
+    return Read(batch_rows(con, [name]), found.rows_in, found.rejected)
+
+
+def read_batch(
+    con: duckdb.DuckDBPyConnection,
+    files: list[tuple[str, Path]] | list[tuple[str, Path, str]],
+    layout: Layout,
+    header: list[str],
+    workdir: Path | None = None,
+) -> list[FileRead]:
+    """Read files of one layout and header in one DuckDB scan into temp table spend500_typed.
+
+    ``files`` are (published name, path[, sha256]); the name is used in messages and lineage. Rows
+    carry _source_file and _source_row (the line in the file). A row DuckDB cannot split into the
+    layout's columns, or whose date or amount does not parse, is quarantined in temp table
+    spend500_file_rejects (file, row, column, value, reason). Returns each file's counts; the
+    caller decides what to load (``batch_rows``). cp1252 files are transcoded to UTF-8 copies under
+    ``workdir`` (default: the system temp dir), removed once read."""
+    mapped = layout.resolve(header) or {}
     types = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
-    con.execute("drop table if exists spend500_rejects; drop table if exists spend500_scans")
-    with _as_utf8(path, layout.encoding, workdir) as readable:
-        con.execute(
-            f"""
-            create or replace temp table spend500_text as
-            select *, row_number() over () + 1 as _source_row
-            from read_csv({_literal(str(readable))}, header = true, auto_detect = false, columns = {types},
-                delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
-                store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
-            """
-        )
-
-    # Rows numbered as the file's lines: a row after a refused line sits one line further down.
-    con.execute(
-        """
-        update spend500_text set _source_row = _source_row + (
-            select count(*) from (select line - row_number() over (order by line) + 1 as shifts_from
-                                  from (select distinct line from spend500_rejects))
-            where shifts_from <= spend500_text._source_row)
-        where exists (select 1 from spend500_rejects)
-        """
-    )
-
     col = {c: (_ident(mapped[c]) if c in mapped else "null") for c in REQUIRED + OPTIONAL}
     redacted = ", ".join(_literal(r.upper()) for r in layout.redacted) or "''"
     is_redacted = f"coalesce(upper(trim({col['supplier_name']})) in ({redacted}), false)"
     payment_date = f"cast(try_strptime({col['payment_date']}, {_literal(layout.date_format)}) as date)"
-
-    # Refused rows, in one scan per kind: rows DuckDB could not split, values that do not parse.
-    checks = [(mapped["payment_date"], payment_date, f"not a date in the layout's format {layout.date_format}")]
-    checks += [(mapped[m], _money(col[m]), "not an amount in pounds") for m in MONEY if m in mapped]
+    # the values that must parse: (published column, our column, reason when it does not)
+    checks = [(mapped["payment_date"], "payment_date", f"not a date in the layout's format {layout.date_format}")]
+    checks += [(mapped[m], m, "not an amount in pounds") for m in MONEY if m in mapped]
+    con.execute("drop table if exists spend500_rejects; drop table if exists spend500_scans")
+    with _as_utf8([f[1] for f in files], layout.encoding, workdir) as readable:
+        con.execute(
+            "create or replace temp table spend500_batch (path VARCHAR, name VARCHAR, sha256 VARCHAR, position INTEGER)"
+        )
+        con.executemany(
+            "insert into spend500_batch values (?, ?, ?, ?)",
+            [
+                [str(r), f[0], f[2] if len(f) > 2 else None, i]
+                for i, (r, f) in enumerate(zip(readable, files, strict=True))
+            ],
+        )
+        paths = "[" + ", ".join(_literal(str(r)) for r in readable) + "]"
+        # Split by DuckDB (explicit columns, rejects table) into a text table, in parallel. Rows keep
+        # the files' order (DuckDB preserves insertion order), so a row's rowid is its position in
+        # the scan, and its line in its file is that less the rows of the files before it.
+        con.execute(
+            f"""
+            create or replace temp table spend500_text as
+            select * from read_csv({paths}, header = true, auto_detect = false, columns = {types},
+                delim = ',', quote = '"', escape = '"', encoding = 'utf-8', filename = true,
+                store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
+            """
+        )
+    # each file's first row in the scan, and its lines DuckDB could not split
+    con.execute(
+        """
+        create or replace temp table spend500_offsets as
+        with counts as (select filename as _path, min(rowid) as first_rowid, count(*) as rows_read
+                        from spend500_text group by 1),
+        unsplit as (select s.file_path as _path, count(distinct r.line) as unsplit
+                    from spend500_rejects r join spend500_scans s using (scan_id, file_id) group by 1)
+        select b.path as _path, b.name as _source_file, b.sha256 as _source_file_sha256, b.position,
+            coalesce(c.first_rowid, 0) as first_rowid, coalesce(c.rows_read, 0) as rows_read,
+            coalesce(u.unsplit, 0) as unsplit
+        from spend500_batch b left join counts c on c._path = b.path left join unsplit u on u._path = b.path
+        """
+    )
+    # Typed and flagged in one parallel pass over the text table.
+    con.execute(
+        f"""
+            create or replace temp table spend500_typed as
+            select
+                {_literal(layout.council_code)} as council_code,
+                {_literal(layout.council_name)} as council_name,
+                {_literal(layout.name)} as layout,
+                {_literal(layout.kind)} as payment_kind,
+                {payment_date} as payment_date,
+                nullif(trim({col["service"]}), '') as service,
+                nullif(trim({col["expense_code"]}), '') as expense_code,
+                nullif(trim({col["expense_type"]}), '') as expense_type,
+                nullif(trim({col["reference"]}), '') as reference,
+                nullif(trim({col["supplier_id"]}), '') as supplier_id,
+                nullif(trim({col["supplier_name"]}), '') as supplier_name,
+                case when {is_redacted} then null else {_normalised_supplier(col["supplier_name"])} end
+                    as supplier_name_normalised,
+                {is_redacted} as is_redacted,
+                {_money(col["net_amount_gbp"])} as net_amount_gbp,
+                {_money(col["gross_amount_gbp"])} as gross_amount_gbp,
+                {_money(col["vat_gbp"])} as vat_gbp,
+                o._source_file,
+                t.rowid - o.first_rowid + 2 as _source_row,
+                o._source_file_sha256,
+                o._path,
+                {", ".join(f"nullif(trim({_ident(published)}), '') as _text_{ours}" for published, ours, _ in checks)}
+            from spend500_text t join spend500_offsets o on o._path = t.filename
+            """
+    )
+    con.execute("drop table spend500_text")
+    ((unsplit,),) = con.execute("select count(*) from spend500_rejects").fetchall()
+    if unsplit:
+        # Rows numbered as the file's lines: a row after a refused line sits one line further down.
+        con.execute(
+            """
+            update spend500_typed t set _source_row = _source_row + (
+                select count(*) from (
+                    select s.file_path as _path, r.line - row_number() over (partition by s.file_path order by r.line)
+                        + 1 as shifts_from
+                    from (select distinct scan_id, file_id, line from spend500_rejects) r
+                    join spend500_scans s using (scan_id, file_id)) x
+                where x._path = t._path and x.shifts_from <= t._source_row)
+            where t._path in (select s.file_path from spend500_rejects r join spend500_scans s using (scan_id, file_id))
+            """
+        )
     unparsed = " union all ".join(
-        f"select _source_row, {_literal(published)}, {_ident(published)}, {_literal(reason)} from spend500_text "
-        f"where nullif(trim({_ident(published)}), '') is not null and {parsed} is null"
-        for published, parsed, reason in checks
+        f"select _source_file, _source_row, {_literal(published)}, _text_{ours}, {_literal(reason)} "
+        f"from spend500_typed where _text_{ours} is not null and {ours} is null"
+        for published, ours, reason in checks
     )
     con.execute(
         f"""
         create or replace temp table spend500_file_rejects as
         select * from (
-            select line as source_row, column_name, csv_line as value,
-                'malformed row (' || error_type || ': ' || split_part(error_message, chr(10), 1) || ')' as reason
-            from spend500_rejects
+            select o._source_file, r.line as source_row, r.column_name, r.csv_line as value,
+                'malformed row (' || r.error_type || ': ' || split_part(r.error_message, chr(10), 1) || ')' as reason
+            from spend500_rejects r join spend500_scans s using (scan_id, file_id)
+            join spend500_offsets o on o._path = s.file_path
             union all
             select * from ({unparsed})
         )
-        qualify row_number() over (partition by source_row order by column_name nulls first) = 1
+        qualify row_number() over (partition by _source_file, source_row order by column_name nulls first) = 1
         """
     )
-    ((rows_read, rejected, first_row, first_column, first_value, first_reason, unsplit),) = con.execute(
+    found = con.execute(
         """
-        select (select count(*) from spend500_text), count(distinct source_row),
-            arg_min(source_row, source_row), arg_min(column_name, source_row), arg_min(value, source_row),
-            arg_min(reason, source_row), (select count(distinct line) from spend500_rejects)
-        from spend500_file_rejects
+        with refused as (
+            select _source_file, count(*) as rejected, arg_min(source_row, source_row) as first_row,
+                arg_min(column_name, source_row) as first_column, arg_min(value, source_row) as first_value,
+                arg_min(reason, source_row) as first_reason
+            from spend500_file_rejects group by 1
+        )
+        select o._source_file, o.rows_read + o.unsplit, coalesce(r.rejected, 0), r.first_row, r.first_column,
+            r.first_value, r.first_reason
+        from spend500_offsets o left join refused r using (_source_file)
+        order by o.position
         """
     ).fetchall()
-    rows_in = rows_read + unsplit
-    if rejected > rows_in * MAX_REJECTED_SHARE:
-        shown = first_value if len(str(first_value)) <= 80 else str(first_value)[:77] + "..."
-        more = f"; {rejected - 1:,} more of {rows_in:,} rows refused" if rejected > 1 else ""
-        raise SourceError(
-            SOURCE_ID,
-            name,
-            f"{shown!r} is {first_reason}{more} (a file is refused when more than "
-            f"{MAX_REJECTED_SHARE:.0%} of its rows are)",
-            row=first_row,
-            column=first_column,
-        )
+    return [FileRead(*row) for row in found]
 
-    relation = con.sql(
-        f"""
-        select
-            {_literal(layout.council_code)} as council_code,
-            {_literal(layout.council_name)} as council_name,
-            {_literal(layout.name)} as layout,
-            {_literal(layout.kind)} as payment_kind,
-            {payment_date} as payment_date,
-            nullif(trim({col["service"]}), '') as service,
-            nullif(trim({col["expense_code"]}), '') as expense_code,
-            nullif(trim({col["expense_type"]}), '') as expense_type,
-            nullif(trim({col["reference"]}), '') as reference,
-            nullif(trim({col["supplier_id"]}), '') as supplier_id,
-            nullif(trim({col["supplier_name"]}), '') as supplier_name,
-            case when {is_redacted} then null else {_normalised_supplier(col["supplier_name"])} end
-                as supplier_name_normalised,
-            {is_redacted} as is_redacted,
-            {_money(col["net_amount_gbp"])} as net_amount_gbp,
-            {_money(col["gross_amount_gbp"])} as gross_amount_gbp,
-            {_money(col["vat_gbp"])} as vat_gbp,
-            {_literal(name)} as _source_file,
-            _source_row
-        from spend500_text
-        {"where _source_row not in (select source_row from spend500_file_rejects)" if rejected else ""}
-        """
-    )
-    return Read(relation, rows_in, rejected)
+
+def batch_rows(con: duckdb.DuckDBPyConnection, names: list[str], *, with_sha: bool = False) -> duckdb.DuckDBPyRelation:
+    """The typed rows of these files of the last batch read, refused rows left out."""
+    columns = [*COLUMNS, "_source_file_sha256"] if with_sha else list(COLUMNS)
+    return con.sql(f"select {', '.join(columns)} from spend500_typed t where {_kept(con, names)}")
+
+
+def _kept(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
+    """Where-clause: rows of these files, refused rows left out (no anti-join when none were)."""
+    where = "list_contains([" + ", ".join(_literal(n) for n in names) + "], t._source_file)"
+    ((refused,),) = con.execute("select count(*) from spend500_file_rejects").fetchall()
+    if refused:
+        where += (
+            " and not exists (select 1 from spend500_file_rejects r "
+            "where r._source_file = t._source_file and r.source_row = t._source_row)"
+        )
+    return where
 
 
 # ---- incremental loads ------------------------------------------------------------------------------
@@ -302,6 +398,7 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path | None = None
 TABLE = "raw.spend500"
 FILES_TABLE = "raw.spend500_files"
 REJECTS_TABLE = "raw.spend500_rejects"
+BATCH_FILES = 64  # files per DuckDB scan and transaction (per-statement and commit costs amortised)
 
 
 SpendFile = NamedFile  # a file to load: published name, path, sha256 when known
@@ -332,52 +429,106 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def load_files(
-    con: duckdb.DuckDBPyConnection, files: list[SpendFile | Path], workdir: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    files: list[SpendFile | Path],
+    workdir: Path | None = None,
+    *,
+    batch_files: int = BATCH_FILES,
 ) -> list[FileLoad]:
-    """Load only new or changed files into raw.spend500, one transaction per file.
+    """Load only new or changed files into raw.spend500.
 
     A file is known by its name; raw.spend500_files records the sha256 it was loaded from. An
     unchanged file is not read at all (its hash is the only cost); a changed one replaces its own
-    rows and rejects. Every row read is either loaded or quarantined: rows in = loaded + rejected."""
+    rows and rejects. Every row read is either loaded or quarantined: rows in = loaded + rejected.
+
+    Files of the same layout and header are read together, up to ``batch_files`` per DuckDB scan
+    and transaction (a file's rows, rejects and record are always written together). A refused
+    file stops the load: the files before it stay loaded, and the error names the file, row and
+    column. No statement scans the rows already loaded: a load's cost grows with its new files."""
     ensure_tables(con)
     known = dict(con.execute(f"select file, sha256 from {FILES_TABLE}").fetchall())
-    outcomes = []
-    for n, item in enumerate(files, start=1):
+    todo: list[tuple[SpendFile, str, Layout, list[str]]] = []
+    outcomes: dict[str, FileLoad] = {}
+    for item in files:
         f = item if isinstance(item, SpendFile) else SpendFile(item.name, item)
         digest = f.sha256 or sha256_file(f.path)
         if known.get(f.name) == digest:
-            outcomes.append(FileLoad(f.name, digest, None, 0, 0, "unchanged"))
-            continue
-        got = read(con, f.path, workdir, name=f.name)  # raises SourceError before anything is written
-        con.execute("begin transaction")
-        try:
+            outcomes[f.name] = FileLoad(f.name, digest, None, 0, 0, "unchanged")
+        else:
+            layout, header, _ = match_layout(f.path, f.name)
+            todo.append((f, digest, layout, header))
+    done = 0
+    for batch in _batches(todo, batch_files):
+        _, _, layout, header = batch[0]
+        found = read_batch(con, [(f.name, f.path, digest) for f, digest, _, _ in batch], layout, header, workdir)
+        first_refused = next((i for i, r in enumerate(found) if r.refused), len(batch))
+        good = batch[:first_refused]
+        if good:
+            outcomes.update(_write(con, good, found[:first_refused], known))
+            done += len(good)
+            log.info("%s: %d of %d new or changed files loaded", SOURCE_ID, done, len(todo))
+        if first_refused < len(batch):
+            raise found[first_refused].error()
+    return [outcomes[(i if isinstance(i, SpendFile) else SpendFile(i.name, i)).name] for i in files]
+
+
+def _batches(todo: list, size: int) -> Iterator[list]:
+    """Consecutive runs of files with the same layout and header, at most ``size`` long."""
+    batch: list = []
+    for entry in todo:
+        if batch and (len(batch) >= size or (entry[2].name, entry[3]) != (batch[0][2].name, batch[0][3])):
+            yield batch
+            batch = []
+        batch.append(entry)
+    if batch:
+        yield batch
+
+
+def _write(con, batch, found: list[FileRead], known: dict[str, str]) -> dict[str, FileLoad]:
+    """Write a batch's rows, rejects and file records in one transaction."""
+    names = [f.name for f, _, _, _ in batch]
+    listed = "[" + ", ".join(_literal(n) for n in names) + "]"
+    con.execute("begin transaction")
+    try:
+        replaced = [n for n in names if n in known]
+        if replaced:
             for table in (TABLE, REJECTS_TABLE):
-                con.execute(f"delete from {table} where _source_file = ?", [f.name])
-            con.execute(f"insert into {TABLE} select *, {_literal(digest)} from ({got.relation.sql_query()})")
-            con.execute(
-                f"insert into {REJECTS_TABLE} select {_literal(f.name)}, {_literal(digest)}, source_row, "
-                "column_name, value, reason from spend500_file_rejects order by source_row"
-            )
-            ((count, layout),) = con.execute(
-                f"select count(*), any_value(layout) from {TABLE} where _source_file = ?", [f.name]
-            ).fetchall()
-            if count + got.rejected != got.rows_in:
+                con.execute(f"delete from {table} where list_contains(?, _source_file)", [replaced])
+        con.execute(f"insert into {TABLE} {batch_rows(con, names, with_sha=True).sql_query()}")
+        con.execute(
+            f"insert into {REJECTS_TABLE} select r._source_file, o._source_file_sha256, r.source_row, r.column_name, "
+            "r.value, r.reason from spend500_file_rejects r join spend500_offsets o using (_source_file) "
+            f"where list_contains({listed}, r._source_file) order by r._source_file, r.source_row"
+        )
+        loaded = _loaded_counts(con, names)
+        records, out = [], {}
+        for (f, digest, layout, _), r in zip(batch, found, strict=True):
+            count = loaded.get(f.name, 0)
+            if count + r.rejected != r.rows_in:
                 raise SourceError(
-                    SOURCE_ID, f.name, f"{got.rows_in:,} rows read but {count:,} loaded and {got.rejected:,} refused"
+                    SOURCE_ID, f.name, f"{r.rows_in:,} rows read but {count:,} loaded and {r.rejected:,} refused"
                 )
-            con.execute(
-                f"insert or replace into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, now())",
-                [f.name, digest, layout, got.rows_in, count, got.rejected],
-            )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
-        if got.rejected:
-            log.warning(
-                "%s: %s: %d of %d rows refused (see %s)", SOURCE_ID, f.name, got.rejected, got.rows_in, REJECTS_TABLE
-            )
-        log.info("%s: %s (%d of %d): %s rows as %s", SOURCE_ID, f.name, n, len(files), f"{count:,}", layout)
-        action = "replaced" if f.name in known else "loaded"
-        outcomes.append(FileLoad(f.name, digest, layout, count, got.rejected, action))
-    return outcomes
+            records.append([f.name, digest, layout.name, r.rows_in, count, r.rejected])
+            action = "replaced" if f.name in known else "loaded"
+            out[f.name] = FileLoad(f.name, digest, layout.name, count, r.rejected, action)
+            if r.rejected:
+                log.warning(
+                    "%s: %s: %d of %d rows refused (see %s)", SOURCE_ID, f.name, r.rejected, r.rows_in, REJECTS_TABLE
+                )
+        con.executemany(f"insert or replace into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, now())", records)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    for f, digest, _, _ in batch:
+        known[f.name] = digest
+    return out
+
+
+def _loaded_counts(con, names: list[str]) -> dict[str, int]:
+    """Rows of these files in the batch as loaded (counted on the batch, not the loaded table)."""
+    return dict(
+        con.execute(
+            f"select _source_file, count(*) from spend500_typed t where {_kept(con, names)} group by 1"
+        ).fetchall()
+    )

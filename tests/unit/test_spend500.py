@@ -255,3 +255,28 @@ def test_quarantined_rows_are_recorded_and_rows_in_equals_loaded_plus_refused(co
     spend500.load_files(con, [spend500.SpendFile("manchester_2019-05.csv", header_and_rows)], tmp_path)
     assert con.execute("select count(*) from raw.spend500_rejects").fetchall() == [(0,)]
     assert con.execute("select count(*) from raw.spend500").fetchall() == [(320,)]
+
+
+def test_files_read_together_keep_their_own_line_numbers_and_rejects(con, tmp_path):
+    # three files of one layout are read in one DuckDB scan; the middle one has a bad line
+    good = many_rows(tmp_path, "manchester_2019-05_excerpt.csv", 15, name="a.csv")
+    lines = good.read_text(encoding="utf-8").splitlines()
+    bad = many_rows(tmp_path, "manchester_2019-05_excerpt.csv", 15, bad={4: lines[3] + ",extra"}, name="b.csv")
+    third = many_rows(tmp_path, "manchester_2019-05_excerpt.csv", 3, name="c.csv")
+    # make every reference unique so each row can be traced to its line
+    for path, tag in ((good, "A"), (bad, "B"), (third, "C")):
+        rows = path.read_text(encoding="utf-8").splitlines()
+        out = [rows[0]]
+        for n, row in enumerate(rows[1:], start=2):
+            cells = next(csv_rows(row))
+            if len(cells) == 7:
+                cells[4] = f"{tag}{n}"
+            out.append(",".join(f'"{c}"' for c in cells))
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+    outcomes = spend500.load_files(con, [good, bad, third], tmp_path)
+
+    assert [(o.rows, o.rejected) for o in outcomes] == [(120, 0), (119, 1), (24, 0)]
+    traced = con.execute("select _source_file, _source_row, reference from raw.spend500").fetchall()
+    assert all(ref == f"{file[0].upper()}{row}" for file, row, ref in traced)
+    assert con.execute("select _source_file, _source_row from raw.spend500_rejects").fetchall() == [("b.csv", 4)]
