@@ -23,6 +23,7 @@ help:
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make lint   ruff + sqlfluff"
+	@echo "make bench  spending over £500 at 1x, 10x, 100x of a region-year -> benchmarks/RESULTS.md (about 25 min)"
 	@echo "make clean  remove the warehouse runtime data and the project-local Airflow home"
 
 $(CURDIR)/.tools/bin/uv:
@@ -51,6 +52,9 @@ test-unit: env
 test-integration: env
 	$(VENV)/bin/pytest tests/integration
 
+bench: env
+	$(VENV)/bin/python -m benchmarks.run $(if $(SCALES),--scales $(SCALES))
+
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -61,4 +65,4 @@ lint: env
 clean:
 	rm -rf warehouse/raw warehouse/releases warehouse/staging warehouse/runs warehouse/gx warehouse/dbt warehouse/logs warehouse/regions
 	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
-	rm -rf $(AIRFLOW_HOME)
+	rm -rf $(AIRFLOW_HOME) benchmarks/work

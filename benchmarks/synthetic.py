@@ -1,7 +1,8 @@
 """Synthetic spending-over-£500 files for benchmarks only (never loaded into a published release).
 
 Modelled on the real files (../shared/data/spend500, else the bundled snapshot): each declared
-layout's files are written with that layout's own header, encoding-safe text and date format, and
+layout's files are written with that layout's own header, encoding (Bradford's in Windows-1252,
+with its curly quotes and dashes) and date format, and
 rows drawn from the real files' rows (services, expense types, suppliers and amounts as the
 councils published them: the real value distributions), with payment dates spread over the month
 and unique references. Deterministic: the same scale gives byte-identical files.
@@ -30,7 +31,7 @@ from ingest.sources import spend500
 
 log = logging.getLogger(__name__)
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 PROJECT = Path(__file__).resolve().parents[1]
 REAL_DIRS = (PROJECT.parent / "shared" / "data" / "spend500", PROJECT / "ingest" / "snapshots" / "spend500" / "2019-20")
 # the seven councils of one synthetic region, each in a real council's layout (cards come with calderdale)
@@ -72,10 +73,9 @@ def load_pools(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Pool]:
             for path in same:
                 if layout.encoding == "utf-8":
                     readable.append(str(path))
-                else:  # transcoded; characters outside ASCII dropped so the output is valid in any encoding
+                else:  # read through a UTF-8 copy; written back in the layout's encoding (_write_month)
                     target = Path(tmp) / path.name
-                    text = path.read_bytes().decode(spend500.ENCODINGS[layout.encoding])
-                    target.write_text(text.encode("ascii", "ignore").decode("ascii"), encoding="utf-8")
+                    target.write_text(path.read_bytes().decode(spend500.ENCODINGS[layout.encoding]), encoding="utf-8")
                     readable.append(str(target))
             types = "{" + ", ".join(f"{spend500._literal(c)}: 'VARCHAR'" for c in header) + "}"
             files_sql = "[" + ", ".join(spend500._literal(r) for r in readable) + "]"
@@ -131,6 +131,8 @@ def _write_month(con, pool: Pool, path: Path, first_day: str, salt: str) -> None
         ) to {spend500._literal(str(path))} (header, delimiter ',', quote '"')
         """
     )
+    if pool.layout.encoding != "utf-8":  # DuckDB writes UTF-8: re-encode as the council publishes
+        path.write_bytes(path.read_text(encoding="utf-8").encode(spend500.ENCODINGS[pool.layout.encoding]))
 
 
 def generate(scale: int, out_dir: Path, source: Path | None = None) -> dict:

@@ -87,7 +87,7 @@ def build_and_publish(upstream: list | None = None, outlets: list[Asset] | None 
     def validate_marts(built: dict) -> dict:
         from warehouse import pipeline
 
-        return pipeline.validate_marts()
+        return pipeline.validate_marts(built)
 
     @task(pool=WAREHOUSE_POOL, outlets=outlets or [RELEASE])
     def publish_release(gate: dict, built: dict) -> dict:

@@ -142,9 +142,13 @@ def land_file(
     url: str,
     mode: str,
     origin_url: str | None = None,
+    sha256: str | None = None,
+    record: bool = True,
 ) -> Landed:
-    """Land a file without reading it into memory: hashed in 1 MiB chunks, copied only when new."""
-    digest = sha256_file(path)
+    """Land a file without reading it into memory: hashed in 1 MiB chunks (unless its ``sha256``
+    is already known), copied only when new. ``record=False`` leaves the manifest row to the
+    caller (``append_manifest_rows``: one write for many files)."""
+    digest = sha256 or sha256_file(path)
     target = landing_dir / object_path(digest, path.name)
     new = not target.exists()
     if new:
@@ -162,6 +166,7 @@ def land_file(
     return _record(
         landing_dir,
         new=new,
+        record=record,
         source_id=source_id,
         period=period,
         url=url,
@@ -185,9 +190,10 @@ def _record(
     mirror_url: str | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    record: bool = True,
     **where: str | None,
 ) -> Landed:
-    """Append the manifest row for one fetch and log it."""
+    """Append the manifest row for one fetch (unless ``record`` is false) and log it."""
     outcome = "new" if new else "not_modified" if not_modified else "unchanged"
     landed = Landed(
         **where,
@@ -201,8 +207,10 @@ def _record(
         outcome=outcome,
         object_path=object_path(sha256, file_name),
     )
-    append_manifest(landing_dir, landed)
-    log.info(
+    if record:
+        append_manifest(landing_dir, landed)
+    log.log(
+        logging.INFO if record else logging.DEBUG,
         "%s %s: %s %s (%s bytes, sha256 %s)",
         landed.source_id,
         landed.period,
@@ -237,13 +245,18 @@ def manifest_path(landing_dir: Path) -> Path:
 
 def append_manifest(landing_dir: Path, landed: Landed) -> None:
     """Append one row under an exclusive lock (workers on a shared volume may land at once)."""
+    append_manifest_rows(landing_dir, [landed])
+
+
+def append_manifest_rows(landing_dir: Path, rows: list[Landed]) -> None:
+    """Append rows in one locked write and one fsync (a file set lands thousands of files)."""
     path = manifest_path(landing_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(asdict(landed), sort_keys=True) + "\n"
+    text = "".join(json.dumps(asdict(landed), sort_keys=True) + "\n" for landed in rows)
     with open(path, "a", encoding="utf-8") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
-            fh.write(line)
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         finally:

@@ -8,6 +8,7 @@ This is what an Airflow ingest task calls; it is also usable from a shell::
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from dataclasses import dataclass
@@ -18,7 +19,16 @@ from ingest import settings as settings_mod
 from ingest.catalogue import Partition, Source, catalogue
 from ingest.errors import SourceError, WholeplaceError
 from ingest.http import HttpClient
-from ingest.land import Landed, NamedFile, land, land_file, latest_fetch, sha256_hex
+from ingest.land import (
+    Landed,
+    NamedFile,
+    append_manifest_rows,
+    land,
+    land_file,
+    latest_fetch,
+    object_path,
+    sha256_hex,
+)
 from ingest.load import (
     LoadResult,
     ensure_table,
@@ -172,27 +182,45 @@ def ingest_source(
 
 
 def land_file_set(source: Source, partition: Partition, settings: Settings) -> list[Landed]:
-    """Land every file of a file-set partition, streamed (hashed and copied in 1 MiB chunks)."""
+    """Land every file of a file-set partition, streamed (hashed and copied in 1 MiB chunks).
+
+    A file whose size and modification time are those it had when last landed (and whose copy is
+    in the landing zone) is not hashed again: its recorded sha256 stands, as in git and rsync."""
     folder = settings.snapshot_dir / str(partition.snapshot)
     if not folder.is_dir():
         raise SourceError(source.id, str(partition.snapshot), f"snapshot folder missing at {folder}")
     paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     if not paths:
         raise SourceError(source.id, str(partition.snapshot), f"snapshot folder {folder} holds no files")
-    landed = []
+    cache_path = settings.landing_dir / "stat-cache" / f"{source.id}.json"
+    cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
+    landed, fresh = [], {}
     for n, path in enumerate(paths, start=1):
-        landed.append(
-            land_file(
-                settings.landing_dir,
-                path,
-                source_id=source.id,
-                period=partition.period,
-                url=f"snapshot://{partition.snapshot}{path.name}",
-                mode="snapshot",
-            )
+        stat = path.stat()
+        key, seen = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+        known = cache.get(key)
+        sha = known[2] if known and known[:2] == seen else None
+        if sha and not (settings.landing_dir / object_path(sha, path.name)).exists():
+            sha = None
+        got = land_file(
+            settings.landing_dir,
+            path,
+            source_id=source.id,
+            period=partition.period,
+            url=f"snapshot://{partition.snapshot}{path.name}",
+            mode="snapshot",
+            sha256=sha,
+            record=False,
         )
-        if n % 500 == 0:
+        landed.append(got)
+        fresh[key] = [*seen, got.sha256]
+        if n % 1000 == 0:
             log.info("%s %s: landed %d of %d files", source.id, partition.period, n, len(paths))
+    append_manifest_rows(settings.landing_dir, landed)
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    cache_path.write_text(json.dumps({**cache, **fresh}), encoding="utf-8")
+    new = sum(x.outcome == "new" for x in landed)
+    log.info("%s %s: %d files landed, %d new", source.id, partition.period, len(landed), new)
     return landed
 
 

@@ -293,55 +293,37 @@ def read_batch(
         from spend500_batch b left join counts c on c._path = b.path left join unsplit u on u._path = b.path
         """
     )
-    # Typed and flagged in one parallel pass over the text table.
-    con.execute(
-        f"""
-            create or replace temp table spend500_typed as
-            select
-                {_literal(layout.council_code)} as council_code,
-                {_literal(layout.council_name)} as council_name,
-                {_literal(layout.name)} as layout,
-                {_literal(layout.kind)} as payment_kind,
-                {payment_date} as payment_date,
-                nullif(trim({col["service"]}), '') as service,
-                nullif(trim({col["expense_code"]}), '') as expense_code,
-                nullif(trim({col["expense_type"]}), '') as expense_type,
-                nullif(trim({col["reference"]}), '') as reference,
-                nullif(trim({col["supplier_id"]}), '') as supplier_id,
-                nullif(trim({col["supplier_name"]}), '') as supplier_name,
-                case when {is_redacted} then null else {_normalised_supplier(col["supplier_name"])} end
-                    as supplier_name_normalised,
-                {is_redacted} as is_redacted,
-                {_money(col["net_amount_gbp"])} as net_amount_gbp,
-                {_money(col["gross_amount_gbp"])} as gross_amount_gbp,
-                {_money(col["vat_gbp"])} as vat_gbp,
-                o._source_file,
-                t.rowid - o.first_rowid + 2 as _source_row,
-                o._source_file_sha256,
-                o._path,
-                {", ".join(f"nullif(trim({_ident(published)}), '') as _text_{ours}" for published, ours, _ in checks)}
-            from spend500_text t join spend500_offsets o on o._path = t.filename
-            """
-    )
-    con.execute("drop table spend500_text")
+    # Each row's line in its file: its position in the scan less the rows of the files before it,
+    # plus the lines DuckDB could not split above it in the same file.
     ((unsplit,),) = con.execute("select count(*) from spend500_rejects").fetchall()
+    shift = ""
     if unsplit:
-        # Rows numbered as the file's lines: a row after a refused line sits one line further down.
         con.execute(
             """
-            update spend500_typed t set _source_row = _source_row + (
-                select count(*) from (
-                    select s.file_path as _path, r.line - row_number() over (partition by s.file_path order by r.line)
-                        + 1 as shifts_from
-                    from (select distinct scan_id, file_id, line from spend500_rejects) r
-                    join spend500_scans s using (scan_id, file_id)) x
-                where x._path = t._path and x.shifts_from <= t._source_row)
-            where t._path in (select s.file_path from spend500_rejects r join spend500_scans s using (scan_id, file_id))
+            create or replace temp table spend500_shifts as
+            select s.file_path as _path, r.line - row_number() over (partition by s.file_path order by r.line) + 1
+                as shifts_from
+            from (select distinct scan_id, file_id, line from spend500_rejects) r
+            join spend500_scans s using (scan_id, file_id)
             """
         )
+        shift = (
+            " + (select count(*) from spend500_shifts x where x._path = t.filename "
+            "and x.shifts_from <= t.rowid - o.first_rowid + 2)"
+        )
+    con.execute(
+        f"""
+        create or replace temp view spend500_numbered as
+        select t.*, o._source_file, o._source_file_sha256, t.rowid - o.first_rowid + 2{shift} as _source_row
+        from spend500_text t join spend500_offsets o on o._path = t.filename
+        """
+    )
+    # Refused rows: lines DuckDB could not split, and values present that do not parse (a scan of
+    # the checked columns only).
+    parsed = {"payment_date": payment_date, **{m: _money(col[m]) for m in MONEY}}
     unparsed = " union all ".join(
-        f"select _source_file, _source_row, {_literal(published)}, _text_{ours}, {_literal(reason)} "
-        f"from spend500_typed where _text_{ours} is not null and {ours} is null"
+        f"select _source_file, _source_row, {_literal(published)}, {_ident(published)}, {_literal(reason)} "
+        f"from spend500_numbered where nullif(trim({_ident(published)}), '') is not null and {parsed[ours]} is null"
         for published, ours, reason in checks
     )
     con.execute(
@@ -356,6 +338,50 @@ def read_batch(
             select * from ({unparsed})
         )
         qualify row_number() over (partition by _source_file, source_row order by column_name nulls first) = 1
+        """
+    )
+    ((refused,),) = con.execute("select count(*) from spend500_file_rejects").fetchall()
+    keep = (
+        "where not exists (select 1 from spend500_file_rejects r "
+        "where r._source_file = t._source_file and r.source_row = t._source_row)"
+        if refused
+        else ""
+    )
+    # Supplier names repeat: each distinct name is normalised once (the costliest expression).
+    supplier = col["supplier_name"]
+    con.execute(
+        f"""
+        create or replace temp table spend500_names as
+        select name, {_normalised_supplier("name")} as normalised
+        from (select distinct {supplier} as name from spend500_text)
+        """
+    )
+    # The typed rows, refused ones left out: a view, evaluated once by the insert that loads it.
+    con.execute(
+        f"""
+        create or replace temp view spend500_typed as
+        select
+            {_literal(layout.council_code)} as council_code,
+            {_literal(layout.council_name)} as council_name,
+            {_literal(layout.name)} as layout,
+            {_literal(layout.kind)} as payment_kind,
+            {payment_date} as payment_date,
+            nullif(trim({col["service"]}), '') as service,
+            nullif(trim({col["expense_code"]}), '') as expense_code,
+            nullif(trim({col["expense_type"]}), '') as expense_type,
+            nullif(trim({col["reference"]}), '') as reference,
+            nullif(trim({col["supplier_id"]}), '') as supplier_id,
+            nullif(trim({supplier}), '') as supplier_name,
+            case when {is_redacted} then null else n.normalised end as supplier_name_normalised,
+            {is_redacted} as is_redacted,
+            {_money(col["net_amount_gbp"])} as net_amount_gbp,
+            {_money(col["gross_amount_gbp"])} as gross_amount_gbp,
+            {_money(col["vat_gbp"])} as vat_gbp,
+            t._source_file,
+            t._source_row,
+            t._source_file_sha256
+        from spend500_numbered t left join spend500_names n on n.name = t.{supplier}
+        {keep}
         """
     )
     found = con.execute(
@@ -378,19 +404,8 @@ def read_batch(
 def batch_rows(con: duckdb.DuckDBPyConnection, names: list[str], *, with_sha: bool = False) -> duckdb.DuckDBPyRelation:
     """The typed rows of these files of the last batch read, refused rows left out."""
     columns = [*COLUMNS, "_source_file_sha256"] if with_sha else list(COLUMNS)
-    return con.sql(f"select {', '.join(columns)} from spend500_typed t where {_kept(con, names)}")
-
-
-def _kept(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
-    """Where-clause: rows of these files, refused rows left out (no anti-join when none were)."""
-    where = "list_contains([" + ", ".join(_literal(n) for n in names) + "], t._source_file)"
-    ((refused,),) = con.execute("select count(*) from spend500_file_rejects").fetchall()
-    if refused:
-        where += (
-            " and not exists (select 1 from spend500_file_rejects r "
-            "where r._source_file = t._source_file and r.source_row = t._source_row)"
-        )
-    return where
+    listed = "[" + ", ".join(_literal(n) for n in names) + "]"
+    return con.sql(f"select {', '.join(columns)} from spend500_typed where list_contains({listed}, _source_file)")
 
 
 # ---- incremental loads ------------------------------------------------------------------------------
@@ -398,7 +413,7 @@ def _kept(con: duckdb.DuckDBPyConnection, names: list[str]) -> str:
 TABLE = "raw.spend500"
 FILES_TABLE = "raw.spend500_files"
 REJECTS_TABLE = "raw.spend500_rejects"
-BATCH_FILES = 64  # files per DuckDB scan and transaction (per-statement and commit costs amortised)
+BATCH_FILES = 256  # files per DuckDB scan and transaction (per-statement and commit costs amortised)
 
 
 SpendFile = NamedFile  # a file to load: published name, path, sha256 when known
@@ -494,20 +509,25 @@ def _write(con, batch, found: list[FileRead], known: dict[str, str]) -> dict[str
         if replaced:
             for table in (TABLE, REJECTS_TABLE):
                 con.execute(f"delete from {table} where list_contains(?, _source_file)", [replaced])
-        con.execute(f"insert into {TABLE} {batch_rows(con, names, with_sha=True).sql_query()}")
+        ((inserted,),) = con.execute(
+            f"insert into {TABLE} {batch_rows(con, names, with_sha=True).sql_query()}"
+        ).fetchall()
         con.execute(
             f"insert into {REJECTS_TABLE} select r._source_file, o._source_file_sha256, r.source_row, r.column_name, "
             "r.value, r.reason from spend500_file_rejects r join spend500_offsets o using (_source_file) "
             f"where list_contains({listed}, r._source_file) order by r._source_file, r.source_row"
         )
-        loaded = _loaded_counts(con, names)
+        expected = sum(r.rows_in - r.rejected for r in found)
+        if inserted != expected:
+            raise SourceError(
+                SOURCE_ID,
+                ", ".join(names),
+                f"{sum(r.rows_in for r in found):,} rows read, {sum(r.rejected for r in found):,} refused, "
+                f"but {inserted:,} loaded (expected {expected:,})",
+            )
         records, out = [], {}
         for (f, digest, layout, _), r in zip(batch, found, strict=True):
-            count = loaded.get(f.name, 0)
-            if count + r.rejected != r.rows_in:
-                raise SourceError(
-                    SOURCE_ID, f.name, f"{r.rows_in:,} rows read but {count:,} loaded and {r.rejected:,} refused"
-                )
+            count = r.rows_in - r.rejected
             records.append([f.name, digest, layout.name, r.rows_in, count, r.rejected])
             action = "replaced" if f.name in known else "loaded"
             out[f.name] = FileLoad(f.name, digest, layout.name, count, r.rejected, action)
@@ -523,12 +543,3 @@ def _write(con, batch, found: list[FileRead], known: dict[str, str]) -> dict[str
     for f, digest, _, _ in batch:
         known[f.name] = digest
     return out
-
-
-def _loaded_counts(con, names: list[str]) -> dict[str, int]:
-    """Rows of these files in the batch as loaded (counted on the batch, not the loaded table)."""
-    return dict(
-        con.execute(
-            f"select _source_file, count(*) from spend500_typed t where {_kept(con, names)} group by 1"
-        ).fetchall()
-    )

@@ -248,6 +248,9 @@ def test_a_second_run_with_unchanged_inputs_adds_no_raw_file_and_publishes_ident
     second = pipeline.run()
     assert second.code == 0, second.output
     assert "no change since the latest release" in second.output
+    # nothing new: dbt, the gate and publication are skipped, and say so
+    assert f"nothing new since release {release.name} (same files, same code): dbt build skipped" in second.output
+    assert "same files and code as its last passing validation" in second.output
     assert pipeline.raw_objects() == objects
     assert pipeline.latest == release
     assert {p.name: sha256_file(p) for p in pipeline.latest.glob("*.csv")} == hashes

@@ -160,3 +160,51 @@ def test_snapshot_mode_on_a_live_only_source_creates_its_empty_table_and_lands_n
         assert con.execute(
             "select synthetic from raw.source_catalogue where source_id = 'nomis_population'"
         ).fetchone() == (False,)
+
+
+# ---- file sets (spending over £500: many files per period) ---------------------------------------
+
+
+def spend_snapshots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *names: str) -> Path:
+    folder = tmp_path / "snapshots" / "spend500" / "2019-20"
+    folder.mkdir(parents=True)
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "spend500"
+    for name in names:
+        (folder / name.replace("_excerpt", "")).write_bytes((fixtures / name).read_bytes())
+    monkeypatch.setenv("WHOLEPLACE_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
+    for reference in SNAPSHOTS.iterdir():  # region checks read the reference snapshots
+        if reference.name != "spend500":
+            (tmp_path / "snapshots" / reference.name).symlink_to(reference)
+    return folder
+
+
+def test_a_file_set_lands_every_file_and_loads_only_new_or_changed_ones(
+    warehouse_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = spend_snapshots(tmp_path, monkeypatch, "manchester_2019-05_excerpt.csv", "salford_2019-04_excerpt.csv")
+
+    (first,) = ingest_source("spend500")
+    assert (first.file_name, first.rows, first.loaded, first.fetch) == ("2 files in spend500/2019-20/", 15, True, "new")
+
+    import ingest.land
+
+    def no_hashing(path):  # unchanged files (same size and mtime) are not read again
+        raise AssertionError(f"{path} hashed again")
+
+    hashing = ingest.land.sha256_file
+    monkeypatch.setattr(ingest.land, "sha256_file", no_hashing)
+    (again,) = ingest_source("spend500")
+    assert (again.rows, again.loaded, again.fetch) == (0, False, "unchanged")
+
+    monkeypatch.setattr(ingest.land, "sha256_file", hashing)
+    changed = folder / "manchester_2019-05.csv"
+    changed.write_text("\n".join(changed.read_text(encoding="utf-8").splitlines()[:4]) + "\n", encoding="utf-8")
+    (third,) = ingest_source("spend500")
+    assert (third.rows, third.loaded, third.fetch) == (3, True, "new")
+    manifest = [r for r in read_manifest(warehouse_settings.landing_dir) if r.source_id == "spend500"]
+    assert [r.outcome for r in manifest] == ["new", "new", "unchanged", "unchanged", "new", "unchanged"]
+    with duckdb.connect(str(warehouse_settings.duckdb_path), read_only=True) as con:
+        assert con.execute("select _source_file, count(*) from raw.spend500 group by 1 order by 1").fetchall() == [
+            ("manchester_2019-05.csv", 3),
+            ("salford_2019-04.csv", 7),
+        ]
