@@ -268,13 +268,14 @@ def read_batch(
             ],
         )
         paths = "[" + ", ".join(_literal(str(r)) for r in readable) + "]"
+        used = ", ".join(_ident(c) for c in dict.fromkeys(mapped.values()))  # only the columns we keep
         # Split by DuckDB (explicit columns, rejects table) into a text table, in parallel. Rows keep
         # the files' order (DuckDB preserves insertion order), so a row's rowid is its position in
         # the scan, and its line in its file is that less the rows of the files before it.
         con.execute(
             f"""
             create or replace temp table spend500_text as
-            select * from read_csv({paths}, header = true, auto_detect = false, columns = {types},
+            select {used}, filename from read_csv({paths}, header = true, auto_detect = false, columns = {types},
                 delim = ',', quote = '"', escape = '"', encoding = 'utf-8', filename = true,
                 store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
             """

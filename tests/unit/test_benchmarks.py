@@ -1,0 +1,71 @@
+"""The benchmark's parts that must be right for its figures to mean anything: the synthetic
+files read as the real layouts do, the scales are what RESULTS.md says, and the fit is correct.
+(The figures themselves come from `make bench`, never from a timed test.)"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from benchmarks import run as bench
+from benchmarks import synthetic
+from ingest.land import sha256_file
+from ingest.sources import spend500
+
+BUNDLED = Path(__file__).resolve().parents[2] / "ingest" / "snapshots" / "spend500" / "2019-20"
+
+
+def test_scales_are_region_years_of_seven_councils():
+    one = synthetic.units(1)
+    assert len({(r, c) for r, c, _, _ in one}) == 7 and {y for _, _, y, _ in one} == {2019}
+    ten = synthetic.units(10)
+    assert len(ten) == 10 * len(one) and {y for _, _, y, _ in ten} == set(range(2010, 2020))
+    hundred = synthetic.units(100)
+    assert len(hundred) == 100 * len(one) and {r for r, _, _, _ in hundred} == set(range(1, 11))
+    with pytest.raises(ValueError):
+        synthetic.units(15)
+
+
+def test_synthetic_files_read_as_their_real_layouts_and_are_reproducible(tmp_path):
+    summary = synthetic.generate(1, tmp_path / "x1", source=BUNDLED)
+
+    files = sorted((tmp_path / "x1").glob("*.csv"))
+    assert summary["files"] == len(files) == 12 * 9  # 7 councils + 2 card publishers, 12 months
+    by_layout = {}
+    for path in files:
+        layout, _, _ = spend500.match_layout(path)
+        by_layout.setdefault(layout.name, path)
+    assert set(by_layout) == set(spend500.layouts())
+    # Bradford's files are written in Windows-1252, as the council publishes them
+    assert not by_layout["bradford"].read_bytes().isascii()
+    with duckdb.connect() as con:
+        loads = spend500.load_files(con, list(by_layout.values()), tmp_path)
+    expected = {name: summary["layouts"][name]["rows_per_file"] for name in by_layout}
+    assert {f.layout: f.rows + f.rejected for f in loads} == expected
+    # the same scale gives the same bytes
+    again = synthetic.generate(1, tmp_path / "again", source=BUNDLED)
+    assert again["rows"] == summary["rows"]
+    assert sha256_file(by_layout["manchester"]) == sha256_file(tmp_path / "again" / by_layout["manchester"].name)
+
+
+def test_the_fit_recovers_a_known_line_and_the_growth_exponent():
+    fixed, per_million = bench.slope([(1e6, 12.0), (2e6, 14.0), (4e6, 18.0)])
+    assert math.isclose(fixed, 10.0) and math.isclose(per_million, 2.0)
+
+    def scale(n: int, rows: int, seconds: float) -> dict:
+        stage = {"wall_s": seconds, "inner_wall_s": seconds, "peak_rss_mb": 100.0}
+        return {
+            "scale": n,
+            "generated": {"rows": rows, "files": 1, "bytes": 1},
+            "rows_rejected": 0,
+            "runs": {"full": dict.fromkeys(bench.STAGES, stage), "rerun": dict.fromkeys(bench.STAGES, stage)},
+            "baselines": {"duckdb_bare": {"wall_s": seconds}},
+        }
+
+    summary = bench.summarise([scale(1, 1_000, 1.0), scale(100, 100_000, 100.0)])
+    assert math.isclose(summary["stages"]["load"]["growth_exponent"], 1.0)
+    text = bench.render({"cpu": "test"}, [scale(1, 1_000, 1.0)], bench.summarise([scale(1, 1_000, 1.0)]))
+    assert "| 1x | parse+load | 1.0 |" in text
