@@ -152,10 +152,10 @@ def _as_utf8(paths: list[Path], encoding: str, workdir: Path | None) -> Iterator
         for n, path in enumerate(paths):
             target = Path(folder) / f"{n}-{path.stem}.utf8{path.suffix}"
             decoder = codecs.getincrementaldecoder(ENCODINGS[encoding])(errors="strict")
-            with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+            with open(path, "rb") as src, open(target, "wb") as dst:
                 while chunk := src.read(1 << 20):
-                    dst.write(decoder.decode(chunk))
-                dst.write(decoder.decode(b"", final=True))
+                    dst.write(decoder.decode(chunk).encode("utf-8"))
+                dst.write(decoder.decode(b"", final=True).encode("utf-8"))
             targets.append(target)
         yield targets
 
@@ -269,6 +269,9 @@ def read_batch(
         )
         paths = "[" + ", ".join(_literal(str(r)) for r in readable) + "]"
         used = ", ".join(_ident(c) for c in dict.fromkeys(mapped.values()))  # only the columns we keep
+        # dates and amounts are parsed once, here, in parallel; a value that does not parse is NULL
+        parsed = {"payment_date": payment_date, **{m: _money(col[m]) for m in MONEY}}
+        used += "".join(f", {expr} as _parsed_{ours}" for ours, expr in parsed.items())
         # Split by DuckDB (explicit columns, rejects table) into a text table, in parallel. Rows keep
         # the files' order (DuckDB preserves insertion order), so a row's rowid is its position in
         # the scan, and its line in its file is that less the rows of the files before it.
@@ -321,10 +324,9 @@ def read_batch(
     )
     # Refused rows: lines DuckDB could not split, and values present that do not parse (a scan of
     # the checked columns only).
-    parsed = {"payment_date": payment_date, **{m: _money(col[m]) for m in MONEY}}
     unparsed = " union all ".join(
         f"select _source_file, _source_row, {_literal(published)}, {_ident(published)}, {_literal(reason)} "
-        f"from spend500_numbered where nullif(trim({_ident(published)}), '') is not null and {parsed[ours]} is null"
+        f"from spend500_numbered where nullif(trim({_ident(published)}), '') is not null and _parsed_{ours} is null"
         for published, ours, reason in checks
     )
     con.execute(
@@ -366,7 +368,7 @@ def read_batch(
             {_literal(layout.council_name)} as council_name,
             {_literal(layout.name)} as layout,
             {_literal(layout.kind)} as payment_kind,
-            {payment_date} as payment_date,
+            _parsed_payment_date as payment_date,
             nullif(trim({col["service"]}), '') as service,
             nullif(trim({col["expense_code"]}), '') as expense_code,
             nullif(trim({col["expense_type"]}), '') as expense_type,
@@ -375,9 +377,9 @@ def read_batch(
             nullif(trim({supplier}), '') as supplier_name,
             case when {is_redacted} then null else n.normalised end as supplier_name_normalised,
             {is_redacted} as is_redacted,
-            {_money(col["net_amount_gbp"])} as net_amount_gbp,
-            {_money(col["gross_amount_gbp"])} as gross_amount_gbp,
-            {_money(col["vat_gbp"])} as vat_gbp,
+            _parsed_net_amount_gbp as net_amount_gbp,
+            _parsed_gross_amount_gbp as gross_amount_gbp,
+            _parsed_vat_gbp as vat_gbp,
             t._source_file,
             t._source_row,
             t._source_file_sha256
