@@ -47,6 +47,16 @@ class Settings:
         return self.warehouse_dir / "releases"
 
     @property
+    def latest_link(self) -> Path:
+        """The `latest` symlink to the current release (what feeds and portals read)."""
+        return self.releases_dir / "latest"
+
+    def current_release(self) -> Path | None:
+        """The release `latest` points at, or None before the first."""
+        link = self.latest_link
+        return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+    @property
     def gx_dir(self) -> Path:
         """The Great Expectations file context the suites in expectations/ are built into."""
         return self.warehouse_dir / "gx"

@@ -124,12 +124,11 @@ def _column_docs(settings: Settings) -> dict[str, dict[str, str]]:
 
 
 def latest_path(settings: Settings) -> Path:
-    return settings.releases_dir / "latest"
+    return settings.latest_link
 
 
 def current_latest(settings: Settings) -> Path | None:
-    link = latest_path(settings)
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+    return settings.current_release()
 
 
 # GSS shorthand for a figure that is not there, in every *_status column of a release
