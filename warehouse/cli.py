@@ -144,6 +144,8 @@ def _summarise(settings, code: int, elapsed: float, previous: Path | None, log_p
         summary = json.loads(run_path.read_text())
         status = "published new release" if summary["new_release"] else "no change since the latest release"
         print(f"OK in {elapsed:.0f} s: {status} {summary['release']}")
+        if summary.get("work_skipped"):
+            print("  nothing new: same files and code as that release, so dbt, the checks and publication were skipped")
         print(f"  release:  {summary['path']}")
         print(f"  latest:   {settings.releases_dir / 'latest'}")
         print(f"  warehouse: {settings.duckdb_path}")

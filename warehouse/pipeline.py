@@ -216,7 +216,12 @@ def publish(gate: dict, dbt: dict | None = None) -> dict:
     settings = settings_mod.get()
     if dbt and dbt.get("unchanged_since"):
         published = _read_state(PUBLISHED_INPUTS)
-        summary = {**published["summary"], "new_release": False, "finished_at": datetime.now(UTC).isoformat()}
+        summary = {
+            **published["summary"],
+            "new_release": False,
+            "work_skipped": True,
+            "finished_at": datetime.now(UTC).isoformat(),
+        }
         log.info("nothing new: release %s stays latest", summary["release"])
         _write_state(LAST_RUN, summary)
         return summary

@@ -248,9 +248,12 @@ def test_a_second_run_with_unchanged_inputs_adds_no_raw_file_and_publishes_ident
     second = pipeline.run()
     assert second.code == 0, second.output
     assert "no change since the latest release" in second.output
-    # nothing new: dbt, the gate and publication are skipped, and say so
-    assert f"nothing new since release {release.name} (same files, same code): dbt build skipped" in second.output
-    assert "same files and code as its last passing validation" in second.output
+    # nothing new: dbt, the gate, publication and the raw checks are skipped, and the run says so
+    assert "dbt, the checks and publication were skipped" in second.output
+    newest_log = max((pipeline.warehouse / "logs").glob("run-*.log"), key=lambda p: p.stat().st_mtime)
+    log_text = newest_log.read_text(encoding="utf-8")
+    assert f"nothing new since release {release.name} (same files, same code): dbt build skipped" in log_text
+    assert "mhclg_rsx: same files and code as its last passing validation: not validated again" in log_text
     assert pipeline.raw_objects() == objects
     assert pipeline.latest == release
     assert {p.name: sha256_file(p) for p in pipeline.latest.glob("*.csv")} == hashes
