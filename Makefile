@@ -23,7 +23,7 @@ help:
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make lint   ruff + sqlfluff"
-	@echo "make bench  spending over £500 at 1x, 10x, 100x of a region-year -> benchmarks/RESULTS.md (about 25 min)"
+	@echo "make bench  spending over £500 at 1x, 10x, 100x of a region-year -> benchmarks/RESULTS.md (about 15 min)"
 	@echo "make clean  remove the warehouse runtime data and the project-local Airflow home"
 
 $(CURDIR)/.tools/bin/uv:
