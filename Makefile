@@ -15,7 +15,7 @@ ifdef REGION
 export WHOLEPLACE_REGION := $(REGION)
 endif
 
-.PHONY: help env run serve test test-unit test-integration lint bench clean
+.PHONY: help env run serve test test-distributed test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
@@ -45,6 +45,10 @@ serve: env
 
 test: env
 	$(VENV)/bin/pytest
+
+# PostgreSQL + Redis + Airflow (api-server, scheduler, dag-processor, triggerer, two Celery workers)
+test-distributed: env
+	$(VENV)/bin/pytest -m distributed tests/distributed -s
 
 test-unit: env
 	$(VENV)/bin/pytest tests/unit

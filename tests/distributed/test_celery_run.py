@@ -1,0 +1,133 @@
+"""The same DAGs on Airflow proper: PostgreSQL metadata, the CeleryExecutor with a Redis broker and
+two Celery workers, all started here as processes on 127.0.0.1. The pipeline is triggered through
+Airflow's REST API; the run must succeed, both workers must have run tasks, and a release must be
+published. Everything started is stopped again, also when the test fails. (`make test-distributed`)"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.distributed.conftest import free_port, wait_for_port
+
+pytestmark = pytest.mark.distributed
+
+PROJECT = Path(__file__).resolve().parents[2]
+DAG_ID = "wholeplace"
+WORKERS = ("worker1", "worker2")
+
+
+def airflow_env(root: Path, postgres: str, redis_url: str, api_port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "WHOLEPLACE_"))}
+    env.update(
+        AIRFLOW_HOME=str(root / "airflow"),
+        PYTHONPATH=str(PROJECT),
+        AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"postgresql+psycopg2://{postgres}",
+        AIRFLOW__CELERY__BROKER_URL=redis_url,
+        AIRFLOW__CELERY__RESULT_BACKEND=f"db+postgresql://{postgres}",
+        AIRFLOW__CELERY__WORKER_CONCURRENCY="2",
+        AIRFLOW__CORE__DAGS_FOLDER=str(PROJECT / "dags"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="True",
+        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
+        AIRFLOW__CORE__HOSTNAME_CALLABLE="tests.distributed.hostname.worker_name",
+        AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{api_port}/execution/",
+        AIRFLOW__API__PORT=str(api_port),
+        AIRFLOW__API__HOST="127.0.0.1",
+        AIRFLOW__API_AUTH__JWT_SECRET="distributed-test-secret",
+        AIRFLOW__LOGGING__BASE_LOG_FOLDER=str(root / "airflow" / "logs"),
+        AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL="5",
+        AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5",
+        WHOLEPLACE_WAREHOUSE_DIR=str(root / "warehouse"),
+        WHOLEPLACE_MODE="snapshot",
+    )
+    return env
+
+
+def api(port: int, method: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def test_the_pipeline_runs_on_two_celery_workers_and_publishes(tmp_path, postgres, redis_url):
+    api_port = free_port()
+    env = airflow_env(tmp_path, postgres, redis_url, api_port)
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for args in (["db", "migrate"], ["pools", "set", "wholeplace_duckdb", "1", "DuckDB: one writer"]):
+        done = subprocess.run([airflow, *args], env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+    commands = {
+        "api-server": ["api-server", "--port", str(api_port)],
+        "scheduler": ["scheduler"],
+        "dag-processor": ["dag-processor"],
+        "triggerer": ["triggerer"],
+        **{w: ["celery", "worker", "--celery-hostname", f"{w}@%h", "--concurrency", "2"] for w in WORKERS},
+    }
+    processes: dict[str, subprocess.Popen] = {}
+    try:
+        for name, args in commands.items():
+            processes[name] = subprocess.Popen(
+                [airflow, *args],
+                env={**env, "WHOLEPLACE_TEST_WORKER": name} if name in WORKERS else env,
+                stdout=open(logs / f"{name}.log", "w"),  # noqa: SIM115 - closed at exit
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for_port(api_port, "the Airflow API server", timeout=180)
+        token = api(api_port, "GET", "/auth/token")["access_token"]
+        deadline = time.monotonic() + 300
+        while True:  # the dag-processor must have parsed the DAG before it can be unpaused
+            try:
+                api(api_port, "PATCH", f"/api/v2/dags/{DAG_ID}", token, {"is_paused": False})
+                break
+            except urllib.error.HTTPError as exc:
+                if exc.code != 404 or time.monotonic() > deadline:
+                    raise
+                time.sleep(3)
+        started = time.monotonic()
+        run = api(api_port, "POST", f"/api/v2/dags/{DAG_ID}/dagRuns", token, {"logical_date": None})
+        run_id = run["dag_run_id"]
+        state = run["state"]
+        while state not in ("success", "failed") and time.monotonic() - started < 900:
+            time.sleep(5)
+            dead = [n for n, p in processes.items() if p.poll() is not None]
+            assert not dead, f"{', '.join(dead)} stopped; see {logs}: " + (logs / f"{dead[0]}.log").read_text()[-2000:]
+            state = api(api_port, "GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}", token)["state"]
+        wall = time.monotonic() - started
+        tasks = api(api_port, "GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=500", token)
+        per_worker = Counter(t.get("hostname") or "?" for t in tasks["task_instances"])
+        failed = [t["task_id"] for t in tasks["task_instances"] if t["state"] != "success"]
+        print(f"distributed run {run_id}: {state} in {wall:.0f} s; tasks per worker: {dict(per_worker)}")
+        (tmp_path / "summary.json").write_text(json.dumps({"state": state, "wall_s": wall, "per_worker": per_worker}))
+        assert state == "success", f"run {state}; not successful: {failed}; logs in {logs}"
+        assert set(per_worker) >= set(WORKERS), per_worker
+        assert (tmp_path / "warehouse" / "releases" / "latest" / "datapackage.json").exists()
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
