@@ -18,10 +18,11 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def land(
     target = landing_dir / object_path(digest, file_name)
     new = not target.exists()
     if new:
-        _write_once(target, data)
+        _write_once(target, lambda fh: fh.write(data))
     return _record(
         landing_dir,
         new=new,
@@ -152,17 +153,8 @@ def land_file(
     target = landing_dir / object_path(digest, path.name)
     new = not target.exists()
     if new:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".landing-")
-        os.close(fd)
-        try:
-            shutil.copyfile(path, tmp)
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with open(path, "rb") as src:
+            _write_once(target, lambda fh: shutil.copyfileobj(src, fh, 1 << 20))
     return _record(
         landing_dir,
         new=new,
@@ -222,13 +214,13 @@ def _record(
     return landed
 
 
-def _write_once(target: Path, data: bytes) -> None:
-    """Write atomically (temp file + rename) and make the file read-only."""
+def _write_once(target: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Write atomically (temp file filled by ``fill``, fsync, rename) and make the file read-only."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".landing-")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fill(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o444)

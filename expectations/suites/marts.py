@@ -210,7 +210,7 @@ SUITE = Suite(
                 with payments as (
                     select area_code, count(*) as payment_count, sum(net_amount_gbp) as net_amount_gbp
                     from marts.fct_spend500_payment
-                    where area_code in (select area_code from staging.stg_meta__region_councils where is_current_region)
+                    where area_code in (select area_code from intermediate.int_region_councils_filtered)
                     group by 1
                 ),
                 monthly as (

@@ -8,8 +8,7 @@ with
 
 members as (
 
-    select * from {{ ref('stg_meta__region_councils') }}
-    where is_current_region
+    select * from {{ ref('int_region_councils_filtered') }}
 
 ),
 
