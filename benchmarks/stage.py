@@ -20,14 +20,6 @@ from pathlib import Path
 SOURCE = "spend500"
 
 
-def _partition():
-    from ingest.catalogue import catalogue
-
-    source = catalogue().get(SOURCE)
-    (partition,) = [p for p in source.partitions if p.is_file_set]
-    return source, partition
-
-
 def _raw_rows(settings) -> int:
     from warehouse.db import connect
 
@@ -37,30 +29,20 @@ def _raw_rows(settings) -> int:
 
 
 def land(state: Path) -> dict:
-    from ingest import settings as settings_mod
-    from ingest.run import land_file_set
+    from ingest.run import fetch_source
 
-    settings = settings_mod.get()
-    source, partition = _partition()
-    landed = land_file_set(source, partition, settings)
-    (state / "landed.json").write_text(json.dumps([x.__dict__ for x in landed]))
-    return {
-        "files": len(landed),
-        "new_files": sum(x.outcome == "new" for x in landed),
-        "bytes": sum(x.bytes for x in landed),
-    }
+    (fetched,) = fetch_source(SOURCE)  # the Airflow fetch task's work: one file-set partition
+    (state / "fetched.json").write_text(json.dumps(fetched.to_json()))
+    return {"files": fetched.files, "new_files": fetched.new_files, "bytes": fetched.bytes}
 
 
 def load(state: Path) -> dict:
     from ingest import settings as settings_mod
-    from ingest.land import Landed
-    from ingest.run import load_file_set
+    from ingest.run import Fetched, load_source
 
-    settings = settings_mod.get()
-    source, partition = _partition()
-    landed = [Landed(**x) for x in json.loads((state / "landed.json").read_text())]
-    outcome = load_file_set(source, partition, landed, settings)
-    return {"rows_loaded": outcome.rows, "loaded": outcome.loaded, "rows": _raw_rows(settings)}
+    fetched = Fetched.from_json(json.loads((state / "fetched.json").read_text()))
+    (outcome,) = load_source(SOURCE, [fetched])  # the Airflow load task's work
+    return {"rows_loaded": outcome.rows, "loaded": outcome.loaded, "rows": _raw_rows(settings_mod.get())}
 
 
 def dbt(state: Path) -> dict:

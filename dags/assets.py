@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, AssetAlias
 
 from ingest.catalogue import load_catalogue
 
@@ -10,6 +10,9 @@ from ingest.catalogue import load_catalogue
 CATALOGUE = load_catalogue(import_parsers=False)
 
 RAW: dict[str, Asset] = {s.id: Asset(name=s.raw_table, uri=s.asset_uri, group="raw") for s in CATALOGUE}
+# The mapped validate task emits its source's raw Asset through this alias (a mapped task's outlets
+# are the same for every instance; the alias lets each name its own Asset at run time).
+RAW_TABLES = AssetAlias(name="wholeplace.raw_tables", group="raw")
 RELEASE = Asset(name="release.latest", uri="duckdb://wholeplace/releases/latest", group="release")
 
 # DuckDB allows one writer process per file: every task that opens the warehouse takes this pool

@@ -8,12 +8,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, ExceptionRetryPolicy, RetryAction, RetryRule, chain, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    ExceptionRetryPolicy,
+    Param,
+    RetryAction,
+    RetryRule,
+    chain,
+    get_current_context,
+    task,
+    task_group,
+)
 
-from assets import RAW, RELEASE, WAREHOUSE_POOL
-from ingest.catalogue import Source
+from assets import RAW, RAW_TABLES, RELEASE, WAREHOUSE_POOL
 
 START = pendulum.datetime(2024, 1, 1, tz="UTC")
+
+# A mapped task instance is shown (UI, logs, API) by the source it works on, not its index.
+MAP_LABEL = "{{ source_id }}"
 
 
 # Retry what can pass (a publisher's server error, a busy warehouse file); fail at once on bad
@@ -46,6 +58,11 @@ DEFAULT_ARGS = {
     "retry_policy": RETRY_POLICY,
 }
 
+PARAMS = {
+    "periods": Param([], type="array", description='financial years to (re)load, e.g. ["2023-24"]; empty = all'),
+    "sources": Param([], type="array", description='source ids to run, e.g. ["mhclg_ra"]; empty = all'),
+}
+
 FETCH_RETRIES = {
     "retries": 3,
     "retry_delay": timedelta(minutes=1),
@@ -55,23 +72,65 @@ FETCH_RETRIES = {
 }
 
 
-def ingest_and_validate(source: Source):
-    """ingest_<id> (fetch, land, load) -> validate_<id> (GX raw suite), which emits raw.<id>."""
+def plan_sources(family: str | None = None):
+    """The source ids this run fans out over, read from the catalogue when the run starts (adding a
+    source needs no DAG change); the ``sources`` param narrows it."""
 
-    @task(task_id=f"ingest_{source.id}", pool=WAREHOUSE_POOL, **FETCH_RETRIES)
-    def ingest_source() -> dict:
+    @task
+    def plan() -> list[str]:
         from warehouse import pipeline
 
-        periods = get_current_context()["params"].get("periods") or None
-        return pipeline.ingest(source.id, periods)
+        return pipeline.plan(get_current_context()["params"].get("sources") or None, family)
 
-    @task(task_id=f"validate_{source.id}", pool=WAREHOUSE_POOL, outlets=[RAW[source.id]])
-    def validate_source(ingested: dict) -> dict:
-        from warehouse import pipeline
+    return plan()
 
-        return pipeline.validate_raw(source.id)
 
-    return validate_source(ingest_source())
+def _label(source_id: str) -> dict:
+    """Name the running mapped task by its source (``map_index_template`` below) and hand it the
+    run's params."""
+    context = get_current_context()
+    context["source_id"] = source_id  # type: ignore[typeddict-unknown-key]
+    return context
+
+
+@task(map_index_template=MAP_LABEL, **FETCH_RETRIES)
+def fetch(source_id: str) -> dict:
+    """Fetch and land (the landing zone only: no pool, so sources fetch side by side)."""
+    from warehouse import pipeline
+
+    return pipeline.fetch(source_id, _label(source_id)["params"].get("periods") or None)
+
+
+@task(pool=WAREHOUSE_POOL, map_index_template=MAP_LABEL)
+def load(source_id: str, fetched: dict) -> dict:
+    """Parse and load raw.<source> (a warehouse write: the one-slot pool)."""
+    from warehouse import pipeline
+
+    _label(source_id)
+    return pipeline.load(source_id, fetched)
+
+
+@task(pool=WAREHOUSE_POOL, map_index_template=MAP_LABEL, outlets=[RAW_TABLES])
+def validate(source_id: str, loaded: dict) -> dict:
+    """The source's raw GX suite; on success emits the raw.<source> Asset (through the alias)."""
+    from warehouse import pipeline
+
+    context = _label(source_id)
+    summary = pipeline.validate_raw(source_id)
+    context["outlet_events"][RAW_TABLES].add(RAW[source_id])
+    return summary
+
+
+@task_group(group_id="source")
+def ingest_source(source_id: str):
+    """One source: fetch -> load -> validate. Expanded over ``plan_sources`` (dynamic task mapping):
+    one mapped instance per source, each named by its source id."""
+    return validate(source_id, load(source_id, fetch(source_id)))
+
+
+def ingest_sources(family: str | None = None):
+    """plan_sources -> source.fetch / source.load / source.validate, mapped over the source ids."""
+    return ingest_source.expand(source_id=plan_sources(family))
 
 
 def build_and_publish(upstream: list | None = None, outlets: list[Asset] | None = None):

@@ -1,16 +1,17 @@
 """One ingest DAG per source family (ingest_council, ingest_nhs, ingest_reference, ...).
 
-Each fetches its family's sources from the catalogue, lands and loads them, runs each source's
-raw GX suite, and emits the raw.<source> Asset that build_warehouse is scheduled on.
-Backfill a financial year with params: {"periods": ["2023-24"]}.
+Each plans its family's sources from the catalogue when it runs, then fans out over them (dynamic
+task mapping): fetch and land, load, run the source's raw GX suite, and emit the raw.<source> Asset
+that build_warehouse is scheduled on. Reload a financial year, or some sources, with params:
+{"periods": ["2023-24"], "sources": ["mhclg_ra"]}.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 
 from assets import CATALOGUE
-from common import DEFAULT_ARGS, START, ingest_and_validate
+from common import DEFAULT_ARGS, PARAMS, START, ingest_sources
 
 # Publications are annual or less frequent; checking weekly catches restatements (new vintages).
 SCHEDULES = {
@@ -31,11 +32,10 @@ def make_ingest_dag(family: str):
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=["wholeplace", "ingest", family],
-        params={"periods": Param([], type="array", description="financial years to (re)load; empty = all")},
+        params=PARAMS,
     )
     def ingest_family():
-        for source in CATALOGUE.by_family(family):
-            ingest_and_validate(source)
+        ingest_sources(family)
 
     return ingest_family()
 

@@ -6,10 +6,10 @@ The same task builders as the per-family ingest DAGs and build_warehouse.
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag
+from airflow.sdk import dag
 
-from assets import CATALOGUE, RELEASE
-from common import DEFAULT_ARGS, START, build_and_publish, ingest_and_validate
+from assets import RELEASE
+from common import DEFAULT_ARGS, PARAMS, START, build_and_publish, ingest_sources
 
 
 @dag(
@@ -21,11 +21,10 @@ from common import DEFAULT_ARGS, START, build_and_publish, ingest_and_validate
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["wholeplace", "main"],
-    params={"periods": Param([], type="array", description="financial years to (re)load; empty = all")},
+    params=PARAMS,
 )
 def wholeplace():
-    validated = [ingest_and_validate(source) for source in CATALOGUE]
-    build_and_publish(upstream=validated, outlets=[RELEASE])
+    build_and_publish(upstream=[ingest_sources()], outlets=[RELEASE])
 
 
 wholeplace()

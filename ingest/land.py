@@ -4,6 +4,7 @@ Layout under ``<warehouse>/raw/``::
 
     objects/<sha256[:2]>/<sha256>.<ext>   the publisher's bytes, read-only
     manifest.jsonl                        one JSON object per fetch (append-only)
+    listings/<sha256[:2]>/<sha256>.jsonl  the files of one landed file set (content-addressed)
 
 Re-landing identical bytes writes no file; the fetch is still recorded (outcome ``unchanged``),
 so the manifest is a complete log of what was fetched, when and from where.
@@ -23,6 +24,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
+
+from ingest.errors import WholeplaceError
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +256,30 @@ def append_manifest_rows(landing_dir: Path, rows: list[Landed]) -> None:
             os.fsync(fh.fileno())
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def write_listing(landing_dir: Path, rows: list[Landed]) -> str:
+    """Store the list of a file set's landed files under its sha256 (content-addressed, written
+    once) and return that sha256: a fetch task hands the set to its load task by this name, so the
+    XCom stays small however many files the set holds."""
+    text = "".join(json.dumps(asdict(landed), sort_keys=True) + "\n" for landed in rows).encode()
+    digest = sha256_hex(text)
+    target = listing_path(landing_dir, digest)
+    if not target.exists():
+        _write_once(target, lambda fh: fh.write(text))
+    return digest
+
+
+def listing_path(landing_dir: Path, sha256: str) -> Path:
+    return landing_dir / "listings" / sha256[:2] / f"{sha256}.jsonl"
+
+
+def read_listing(landing_dir: Path, sha256: str) -> list[Landed]:
+    path = listing_path(landing_dir, sha256)
+    if not path.exists():
+        raise WholeplaceError(f"file-set listing {sha256[:12]} is not in the landing zone at {path}: fetch again")
+    with open(path, encoding="utf-8") as fh:
+        return [Landed(**json.loads(line)) for line in fh if line.strip()]
 
 
 def read_manifest(landing_dir: Path) -> Iterator[Landed]:

@@ -1,5 +1,8 @@
 """Ingest one source: for each partition, fetch (snapshot or live) -> land -> parse -> load.
 
+Two halves, which Airflow runs as two tasks: ``fetch_source`` (fetch and land: the landing zone
+only, so many run at once) and ``load_source`` (parse and load: the warehouse's one writer).
+
 This is what an Airflow ingest task calls; it is also usable from a shell::
 
     python -m ingest.run mhclg_rsx            # every partition, in the configured mode
@@ -10,8 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -27,7 +31,9 @@ from ingest.land import (
     land_file,
     latest_fetch,
     object_path,
+    read_listing,
     sha256_hex,
+    write_listing,
 )
 from ingest.load import (
     LoadResult,
@@ -126,46 +132,90 @@ def partitions_to_run(source: Source, settings: Settings, periods: list[str] | N
     return chosen
 
 
-def ingest_source(
-    source_id: str, periods: list[str] | None = None, settings: Settings | None = None
-) -> list[PartitionOutcome]:
-    """Fetch, land, parse and load every (or the given) partition of a source."""
+@dataclass(frozen=True)
+class Fetched:
+    """One partition fetched and landed, ready to load: what a fetch task hands its load task.
+
+    It travels as an XCom, so it stays small: a single file is its manifest row; a file set is the
+    sha256 of its listing in the landing zone (``listings/``), however many files it holds."""
+
+    source_id: str
+    period: str
+    landed: Landed | None = None
+    file_set: str | None = None
+    files: int = 1
+    new_files: int = 0
+    bytes: int = 0
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "landed": asdict(self.landed) if self.landed else None}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Fetched:
+        landed = data.get("landed")
+        return cls(**{**data, "landed": Landed(**landed) if landed else None})
+
+
+def fetch_source(source_id: str, periods: list[str] | None = None, settings: Settings | None = None) -> list[Fetched]:
+    """Fetch and land every (or the given) partition of a source. Touches the landing zone only
+    (never the warehouse file), so fetches of many sources can run at once."""
+    settings = settings or settings_mod.get()
+    source = catalogue().get(source_id)
+    parts = partitions_to_run(source, settings, periods)
+    client = HttpClient(settings, catalogue().allowed_hosts()) if settings.mode == "live" else None
+    fetched: list[Fetched] = []
+    try:
+        for n, partition in enumerate(parts, start=1):
+            log.info("%s: fetching partition %s (%d of %d)", source.id, partition.period, n, len(parts))
+            if partition.is_file_set:
+                files = land_file_set(source, partition, settings)
+                fetched.append(
+                    Fetched(
+                        source.id,
+                        partition.period,
+                        file_set=write_listing(settings.landing_dir, files),
+                        files=len(files),
+                        new_files=sum(x.outcome == "new" for x in files),
+                        bytes=sum(x.bytes for x in files),
+                    )
+                )
+            else:
+                landed = acquire(source, partition, settings, client)
+                new = int(landed.outcome == "new")
+                fetched.append(Fetched(source.id, partition.period, landed=landed, new_files=new, bytes=landed.bytes))
+    finally:
+        if client is not None:
+            client.close()
+    return fetched
+
+
+def load_source(source_id: str, fetched: list[Fetched], settings: Settings | None = None) -> list[PartitionOutcome]:
+    """Parse and load what ``fetch_source`` landed (the warehouse's one writer: the DuckDB pool)."""
     from warehouse.db import connect  # the warehouse owns the connection
 
     settings = settings or settings_mod.get()
     source = catalogue().get(source_id)
     parser = source.parser_module()
-    parts = partitions_to_run(source, settings, periods)
-    client = HttpClient(settings, catalogue().allowed_hosts()) if settings.mode == "live" else None
     outcomes: list[PartitionOutcome] = []
-    try:
-        for n, partition in enumerate(parts, start=1):
-            log.info("%s: partition %s (%d of %d)", source.id, partition.period, n, len(parts))
-            if partition.is_file_set:
-                landed_files = land_file_set(source, partition, settings)
-                outcomes.append(load_file_set(source, partition, landed_files, settings))
-                continue
-            landed = acquire(source, partition, settings, client)
-            frame = parser.parse(
-                landed.path(settings.landing_dir).read_bytes(), file=landed.file_name, period=partition.period
+    for item in fetched:
+        if item.source_id != source.id:
+            raise WholeplaceError(f"{source.id}: asked to load a partition fetched for {item.source_id}")
+        partition = source.partition(item.period)
+        if item.file_set is not None:
+            files = read_listing(settings.landing_dir, item.file_set)
+            outcomes.append(load_file_set(source, partition, files, settings))
+            continue
+        landed = item.landed
+        assert landed is not None
+        frame = parser.parse(landed.path(settings.landing_dir).read_bytes(), file=landed.file_name, period=item.period)
+        with connect(settings.duckdb_path, write=True) as con:
+            result: LoadResult = load_partition(con, source, landed, frame, parser.COLUMNS)
+            refresh_metadata_tables(con, settings)
+        outcomes.append(
+            PartitionOutcome(
+                item.period, landed.mode, landed.file_name, landed.sha256, landed.outcome, result.rows, result.loaded
             )
-            with connect(settings.duckdb_path, write=True) as con:
-                result: LoadResult = load_partition(con, source, landed, frame, parser.COLUMNS)
-                refresh_metadata_tables(con, settings)
-            outcomes.append(
-                PartitionOutcome(
-                    partition.period,
-                    landed.mode,
-                    landed.file_name,
-                    landed.sha256,
-                    landed.outcome,
-                    result.rows,
-                    result.loaded,
-                )
-            )
-    finally:
-        if client is not None:
-            client.close()
+        )
     if not outcomes and hasattr(parser, "ensure_tables"):
         with connect(settings.duckdb_path, write=True) as con:
             parser.ensure_tables(con)
@@ -179,6 +229,14 @@ def ingest_source(
     for o in outcomes:
         log.info("%s %s", source.id, o.describe())
     return outcomes
+
+
+def ingest_source(
+    source_id: str, periods: list[str] | None = None, settings: Settings | None = None
+) -> list[PartitionOutcome]:
+    """Fetch, land, parse and load every (or the given) partition of a source."""
+    settings = settings or settings_mod.get()
+    return load_source(source_id, fetch_source(source_id, periods, settings), settings)
 
 
 def land_file_set(source: Source, partition: Partition, settings: Settings) -> list[Landed]:
@@ -218,7 +276,9 @@ def land_file_set(source: Source, partition: Partition, settings: Settings) -> l
             log.info("%s %s: landed %d of %d files", source.id, partition.period, n, len(paths))
     append_manifest_rows(settings.landing_dir, landed)
     cache_path.parent.mkdir(parents=True, exist_ok=True)
-    cache_path.write_text(json.dumps({**cache, **fresh}), encoding="utf-8")
+    tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")  # two runs may land the same set at once
+    tmp.write_text(json.dumps({**cache, **fresh}), encoding="utf-8")
+    tmp.replace(cache_path)
     new = sum(x.outcome == "new" for x in landed)
     log.info("%s %s: %d files landed, %d new", source.id, partition.period, len(landed), new)
     return landed

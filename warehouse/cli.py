@@ -27,7 +27,8 @@ from warehouse.pipeline import LAST_ERROR, LAST_RUN
 from warehouse.publish import current_latest
 
 POOL = "wholeplace_duckdb"
-_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+)")
+_TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+) map_index=(-?\d+)")
+_PLAN = re.compile(r"plan: \d+ sources: (\[.*?\])")
 _TASK_END = re.compile(r"\[DAG TEST\] end task task_id=(\S+)")
 _TASK_STATE = re.compile(r"Task instance state updated .*new_state=(\w+)")
 _OURS = re.compile(r"\[(?:info|warning|error)\s*\] (.*?)\s+\[((?:ingest|warehouse|expectations)\.[\w.]+)\]")
@@ -114,11 +115,13 @@ def run(dag_id: str, verbose: bool) -> int:
             text=True,
         )
         assert proc.stdout is not None
-        current = None
+        current, planned = None, []
         for line in proc.stdout:
             log_file.write(line)
+            if m := _PLAN.search(line):
+                planned = json.loads(m.group(1))
             if m := _TASK_START.search(line):
-                current = m.group(1)
+                current = _task_label(m.group(1), int(m.group(2)), planned)
                 _step(f"  -> {current}")
             elif (m := _TASK_STATE.search(line)) and current and m.group(1) in ("failed", "up_for_retry"):
                 _step(f"  !! {current} {m.group(1)}")
@@ -127,6 +130,14 @@ def run(dag_id: str, verbose: bool) -> int:
         code = proc.wait()
     elapsed = time.monotonic() - started
     return _summarise(settings, code, elapsed, previous, log_path)
+
+
+def _task_label(task_id: str, map_index: int, planned: list[str]) -> str:
+    """A mapped task instance by its source, as the plan listed them: 'source.load[mhclg_ra]'."""
+    if map_index < 0:
+        return task_id
+    name = planned[map_index] if map_index < len(planned) else str(map_index)
+    return f"{task_id}[{name}]"
 
 
 def _worth_showing(message: str) -> bool:

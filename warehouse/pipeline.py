@@ -1,6 +1,8 @@
 """The pipeline's steps, as plain functions the Airflow tasks call (the DAG files stay thin).
 
-    ingest(source)        fetch -> land -> parse -> load raw.<source>
+    plan(sources)         the source ids a run fans out over (one mapped task group each)
+    fetch(source)         fetch -> land: the landing zone only, so fetches run side by side
+    load(source)          parse -> load raw.<source>: the warehouse's one writer (the DuckDB pool)
     validate_raw(source)  the source's GX suite on raw.<source>     (fail: stop, publish nothing)
     build_models()        dbt build: staging -> intermediate -> marts, with dbt tests
     validate_marts()      the publication gate: GX checkpoint on the marts
@@ -111,7 +113,7 @@ def recorded(step: str) -> Callable[[F], F]:
                     LAST_ERROR,
                     {
                         "step": step,
-                        "arguments": [str(a) for a in args if a is not None],
+                        "arguments": [a for a in args if isinstance(a, str)],
                         "error_type": type(exc).__name__,
                         "error": str(exc),
                         "expected": isinstance(exc, WholeplaceError),
@@ -125,11 +127,36 @@ def recorded(step: str) -> Callable[[F], F]:
     return decorate
 
 
-@recorded("ingest")
-def ingest(source_id: str, periods: list[str] | None = None) -> dict:
-    from ingest.run import ingest_source
+@recorded("plan")
+def plan(sources: list[str] | None = None, family: str | None = None) -> list[str]:
+    """The source ids a run fans out over: the catalogue's (one family's, or those asked for)."""
+    from ingest.catalogue import catalogue
 
-    outcomes = ingest_source(source_id, periods or None)
+    known = catalogue()
+    ids = [s.id for s in (known.by_family(family) if family else known)]
+    if sources:
+        unknown = sorted(set(sources) - set(ids))
+        if unknown:
+            where = f"the {family} family" if family else "the catalogue"
+            raise WholeplaceError(f"sources not in {where}: {', '.join(unknown)} (known: {', '.join(ids)})")
+        ids = [i for i in ids if i in sources]
+    log.info("plan: %d sources: %s", len(ids), json.dumps(ids))
+    return ids
+
+
+@recorded("fetch")
+def fetch(source_id: str, periods: list[str] | None = None) -> dict:
+    from ingest.run import fetch_source
+
+    fetched = fetch_source(source_id, periods or None)
+    return {"source": source_id, "partitions": [f.to_json() for f in fetched]}
+
+
+@recorded("load")
+def load(source_id: str, fetched: dict) -> dict:
+    from ingest.run import Fetched, load_source
+
+    outcomes = load_source(source_id, [Fetched.from_json(f) for f in fetched["partitions"]])
     return {
         "source": source_id,
         "partitions": [

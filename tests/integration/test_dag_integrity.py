@@ -32,16 +32,69 @@ def test_there_is_one_ingest_dag_per_source_family_plus_build_and_main(dagbag):
     assert set(dagbag.dag_ids) == expected
 
 
-def test_every_source_is_ingested_then_validated_and_emits_its_asset(dagbag):
-    from ingest.catalogue import catalogue
+@pytest.mark.parametrize("dag_id", ["wholeplace", "ingest_council", "ingest_nhs"])
+def test_sources_fan_out_from_the_plan_as_one_mapped_group_fetch_load_validate(dagbag, dag_id):
+    dag = dagbag.dags[dag_id]
+    fetch, load, validate = (dag.get_task(f"source.{name}") for name in ("fetch", "load", "validate"))
 
+    steps = {"plan", "source.fetch", "source.load", "source.validate"}
+    if dag_id == "wholeplace":
+        steps |= {"build_models", "validate_marts", "publish_release"}
+    # one mapped task per step, not one per source: the DAG's size does not grow with the catalogue
+    assert {t.task_id for t in dag.tasks} == steps
+    for t in (fetch, load, validate):
+        assert type(t.task_group).__name__ == "MappedTaskGroup", f"{t.task_id} is not mapped"
+        assert t.map_index_template == "{{ source_id }}"  # instances are named by their source
+    assert "plan" in fetch.upstream_task_ids
+    assert load.task_id in fetch.downstream_task_ids
+    assert validate.task_id in load.downstream_task_ids
+
+
+def test_the_main_dag_builds_only_after_every_source_is_validated(dagbag):
     main = dagbag.dags["wholeplace"]
-    for source in catalogue():
-        ingest = main.get_task(f"ingest_{source.id}")
-        validate = main.get_task(f"validate_{source.id}")
-        assert validate.task_id in ingest.downstream_task_ids
-        assert [o.uri for o in validate.outlets] == [source.asset_uri]
-        assert "build_models" in validate.downstream_task_ids
+    assert "source.validate" in main.get_task("build_models").upstream_task_ids
+
+
+def test_validate_emits_its_own_sources_raw_asset_through_the_alias(dagbag):
+    from assets import RAW, RAW_TABLES
+
+    validate = dagbag.dags["wholeplace"].get_task("source.validate")
+    assert [o.name for o in validate.outlets] == [RAW_TABLES.name]
+
+    class Events(dict):
+        def __missing__(self, key):
+            self[key] = Added()
+            return self[key]
+
+    class Added(list):
+        add = list.append
+
+    events = Events()
+    context = {"outlet_events": events, "params": {}}
+    from unittest import mock
+
+    with (
+        mock.patch("common.get_current_context", return_value=context),
+        mock.patch("warehouse.pipeline.validate_raw", return_value={"success": True}) as validate_raw,
+    ):
+        summary = validate.python_callable("mhclg_ra", {"source": "mhclg_ra"})
+
+    validate_raw.assert_called_once_with("mhclg_ra")
+    assert summary == {"success": True}
+    assert events[RAW_TABLES] == [RAW["mhclg_ra"]]
+    assert context["source_id"] == "mhclg_ra"  # what map_index_template renders
+
+
+def test_the_plan_is_the_catalogue_or_the_family_or_the_sources_asked_for():
+    from ingest.catalogue import catalogue
+    from ingest.errors import WholeplaceError
+    from warehouse import pipeline
+
+    assert pipeline.plan() == [s.id for s in catalogue()]
+    assert pipeline.plan(family="nhs") == [s.id for s in catalogue().by_family("nhs")]
+    assert pipeline.plan(["spend500", "mhclg_ra"]) == ["mhclg_ra", "spend500"]  # catalogue order
+    with pytest.raises(WholeplaceError, match="sources not in the nhs family: mhclg_ra"):
+        pipeline.plan(["mhclg_ra"], family="nhs")
 
 
 def test_publish_runs_only_after_the_marts_gate(dagbag):
@@ -51,10 +104,14 @@ def test_publish_runs_only_after_the_marts_gate(dagbag):
         assert "build_models" in dag.get_task("validate_marts").upstream_task_ids
 
 
-def test_every_task_touching_the_warehouse_takes_the_one_slot_pool(dagbag):
+def test_every_task_touching_the_warehouse_takes_the_one_slot_pool_and_only_those(dagbag):
+    outside = {"plan", "source.fetch"}  # the catalogue and the landing zone only: they run side by side
     for dag in dagbag.dags.values():
         for t in dag.tasks:
-            assert t.pool == "wholeplace_duckdb", f"{dag.dag_id}.{t.task_id} is not in the DuckDB writer pool"
+            if t.task_id in outside:
+                assert t.pool != "wholeplace_duckdb", f"{dag.dag_id}.{t.task_id} needlessly waits for the warehouse"
+            else:
+                assert t.pool == "wholeplace_duckdb", f"{dag.dag_id}.{t.task_id} is not in the DuckDB writer pool"
         assert dag.max_active_runs == 1
 
 

@@ -34,6 +34,34 @@ def test_make_run_ends_with_the_release_path_rows_per_mart_and_the_checks(first_
     assert "Great Expectations publish_gate: passed" in out
 
 
+def test_the_run_fans_out_one_mapped_instance_per_source_each_emitting_its_raw_asset(first_run, pipeline):
+    import sqlite3
+
+    from ingest.catalogue import catalogue
+
+    sources = [s.id for s in catalogue()]
+    for step in ("fetch", "load", "validate"):  # progress names each mapped instance by its source
+        assert all(f"-> source.{step}[{source}]" in first_run.output for source in sources), step
+    db = sqlite3.connect(pipeline.root / "airflow" / "airflow.db")
+    try:
+        (run_id,) = db.execute("select run_id from dag_run where dag_id = 'wholeplace' order by id limit 1").fetchone()
+        mapped = db.execute(
+            "select map_index, rendered_map_index, state from task_instance"
+            " where dag_id = 'wholeplace' and run_id = ? and task_id = 'source.validate' order by map_index",
+            [run_id],
+        ).fetchall()
+        events = db.execute(
+            "select e.source_map_index, a.uri from asset_event e join asset a on a.id = e.asset_id"
+            " where e.source_dag_id = 'wholeplace' and e.source_run_id = ? and e.source_task_id = 'source.validate'",
+            [run_id],
+        ).fetchall()
+    finally:
+        db.close()
+    assert mapped == [(i, source, "success") for i, source in enumerate(sources)]
+    # each instance emitted its own source's raw Asset through the alias: what build_warehouse is scheduled on
+    assert sorted(events) == [(i, f"duckdb://wholeplace/raw/{source}") for i, source in enumerate(sources)]
+
+
 def test_every_council_appears_for_every_year_and_measure(first_run, pipeline):
     rows = pipeline.query(
         "select financial_year, measure, list(distinct area_code) from marts.whole_place_budget "

@@ -208,3 +208,35 @@ def test_a_file_set_lands_every_file_and_loads_only_new_or_changed_ones(
             ("manchester_2019-05.csv", 3),
             ("salford_2019-04.csv", 7),
         ]
+
+
+def test_fetch_lands_without_opening_the_warehouse_and_hands_load_a_small_json_handle(
+    warehouse_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from ingest.errors import WholeplaceError
+    from ingest.run import Fetched, fetch_source, load_source
+
+    spend_snapshots(tmp_path, monkeypatch, "manchester_2019-05_excerpt.csv", "salford_2019-04_excerpt.csv")
+
+    (file_set,) = fetch_source("spend500")
+    (single,) = fetch_source("mhclg_rsx", periods=["2023-24"])
+
+    assert not warehouse_settings.duckdb_path.exists()  # fetches run outside the DuckDB pool
+    assert (file_set.files, file_set.new_files, file_set.landed) == (2, 2, None)
+    assert single.landed is not None and single.landed.outcome == "new" and single.file_set is None
+    handle = json.dumps(file_set.to_json())
+    assert len(handle) < 400  # the XCom holds the listing's sha256, not the file list
+    assert Fetched.from_json(json.loads(json.dumps(single.to_json()))) == single
+
+    (loaded,) = load_source("spend500", [Fetched.from_json(json.loads(handle))])
+    assert (loaded.rows, loaded.loaded) == (15, True)
+    (rsx,) = load_source("mhclg_rsx", [single])
+    assert rsx.loaded and rsx.rows == len(raw_rows(warehouse_settings, "mhclg_rsx", "2023-24")) > 0
+
+    with pytest.raises(WholeplaceError, match="asked to load a partition fetched for spend500"):
+        load_source("mhclg_rsx", [file_set])
+    missing = Fetched("spend500", "2019-20", file_set="0" * 64, files=2)
+    with pytest.raises(WholeplaceError, match="listing 000000000000 is not in the landing zone"):
+        load_source("spend500", [missing])
