@@ -29,6 +29,7 @@ COPY --chown=airflow:0 ingest ./ingest
 COPY --chown=airflow:0 warehouse ./warehouse
 COPY --chown=airflow:0 expectations ./expectations
 COPY --chown=airflow:0 dbt_project ./dbt_project
+COPY --chown=airflow:0 regions ./regions
 COPY --chown=airflow:0 dags /opt/airflow/dags
 
 # `import ingest` etc. via PYTHONPATH (no build step); runtime data goes under ./warehouse.

@@ -36,6 +36,11 @@ class Settings:
     # DuckDB's memory limit for the warehouse's connections and dbt (it spills to disk beyond it),
     # so a large load or build stays within a small machine's memory
     duckdb_memory_limit: str = "1GB"
+    # dbt: the output of profile `wholeplace` to build with, and the folder of the profiles.yml
+    # that defines it (default: the committed dbt_project/profiles.yml)
+    dbt_target: str = "embedded"
+    dbt_profiles_dir: Path | None = None
+    dbt_threads: int = 4  # for targets that read it (`deployment`); `embedded` uses one thread
 
     @property
     def landing_dir(self) -> Path:
@@ -64,6 +69,10 @@ class Settings:
     @property
     def dbt_project_dir(self) -> Path:
         return self.project_dir / "dbt_project"
+
+    @property
+    def dbt_profiles(self) -> Path:
+        return self.dbt_profiles_dir or self.dbt_project_dir
 
     @property
     def dbt_target_dir(self) -> Path:
@@ -128,7 +137,19 @@ def get() -> Settings:
             "WHOLEPLACE_USER_AGENT", "wholeplace/0.1 (+https://github.com/wholeplace/wholeplace)"
         ),
         duckdb_memory_limit=_memory_limit(os.environ.get("WHOLEPLACE_DUCKDB_MEMORY_LIMIT", "1GB")),
+        dbt_target=os.environ.get("WHOLEPLACE_DBT_TARGET", "").strip() or "embedded",
+        dbt_profiles_dir=_env_path("WHOLEPLACE_DBT_PROFILES_DIR", PROJECT_DIR / "dbt_project"),
+        dbt_threads=_positive_int("WHOLEPLACE_DBT_THREADS", 4),
     )
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def _memory_limit(value: str) -> str:

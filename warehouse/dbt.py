@@ -27,7 +27,9 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         WHOLEPLACE_DUCKDB_MEMORY_LIMIT=settings.duckdb_memory_limit,
         DBT_TARGET_PATH=str(settings.dbt_target_dir),
         DBT_LOG_PATH=str(settings.dbt_log_dir),
-        DBT_PROFILES_DIR=str(settings.dbt_project_dir),
+        DBT_PROFILES_DIR=str(settings.dbt_profiles),
+        DBT_TARGET=settings.dbt_target,
+        WHOLEPLACE_DBT_THREADS=str(settings.dbt_threads),
         DBT_PROJECT_DIR=str(settings.dbt_project_dir),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DBT_USE_COLORS="false",
@@ -75,7 +77,10 @@ def run_dbt(args: list[str], settings: Settings) -> dict:
             f"dbt {' '.join(args)} failed ({len(failed)} nodes); nothing is published:\n" + "\n".join(lines)
         )
     if code != 0:
-        raise WholeplaceError(f"dbt {' '.join(args)} exited with {code}:\n" + "\n".join(tail[-15:]))
+        raise WholeplaceError(
+            f"dbt {' '.join(args)} exited with {code} (target {settings.dbt_target!r} of profile 'wholeplace' "
+            f"in {settings.dbt_profiles / 'profiles.yml'}):\n" + "\n".join(tail[-15:])
+        )
     return results
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -25,6 +26,21 @@ pytestmark = pytest.mark.distributed
 PROJECT = Path(__file__).resolve().parents[2]
 DAG_ID = "wholeplace"
 WORKERS = ("worker1", "worker2")
+POOL = "wholeplace_duckdb"
+
+
+def overlap(instances: list[dict]) -> int:
+    """The most task instances running at the same moment (from their start and end times)."""
+    edges = sorted(
+        [(t["start_date"], 1) for t in instances if t["start_date"]]
+        + [(t["end_date"], -1) for t in instances if t["end_date"]],
+        key=lambda e: (e[0], e[1]),  # an end before a start at the same instant
+    )
+    running = most = 0
+    for _, step in edges:
+        running += step
+        most = max(most, running)
+    return most
 
 
 def airflow_env(root: Path, postgres: str, redis_url: str, api_port: int) -> dict[str, str]:
@@ -72,7 +88,7 @@ def test_the_pipeline_runs_on_two_celery_workers_and_publishes(tmp_path, postgre
     airflow = str(Path(sys.executable).with_name("airflow"))
     logs = tmp_path / "logs"
     logs.mkdir()
-    for args in (["db", "migrate"], ["pools", "set", "wholeplace_duckdb", "1", "DuckDB: one writer"]):
+    for args in (["db", "migrate"], ["pools", "set", POOL, "1", "DuckDB: one writer"]):
         done = subprocess.run([airflow, *args], env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stdout + done.stderr
     commands = {
@@ -121,6 +137,25 @@ def test_the_pipeline_runs_on_two_celery_workers_and_publishes(tmp_path, postgre
         assert state == "success", f"run {state}; not successful: {failed}; logs in {logs}"
         assert set(per_worker) >= set(WORKERS), per_worker
         assert (tmp_path / "warehouse" / "releases" / "latest" / "datapackage.json").exists()
+
+        # the fan-out: one mapped instance per catalogue source and step, named by its source
+        from ingest.catalogue import catalogue
+
+        sources = {s.id for s in catalogue()}
+        for step in ("fetch", "load", "validate"):
+            named = {t["rendered_map_index"] for t in tasks["task_instances"] if t["task_id"] == f"source.{step}"}
+            assert named == sources, step
+        fetches = [t for t in tasks["task_instances"] if t["task_id"] == "source.fetch"]
+        print(f"fetch instances: {len(fetches)}, at most {overlap(fetches)} at once (outside the DuckDB pool)")
+        print(f"DuckDB-pool instances at once: {overlap([t for t in tasks['task_instances'] if t['pool'] == POOL])}")
+        assert overlap([t for t in tasks["task_instances"] if t["pool"] == POOL]) == 1  # one writer at a time
+        # each validate instance emitted its own raw.<source> Asset (through the alias), publish the release's
+        query = urllib.parse.urlencode({"source_run_id": run_id, "limit": 100})  # run ids hold '+' and ':'
+        events = api(api_port, "GET", f"/api/v2/assets/events?{query}", token)
+        uris = sorted(e["uri"] for e in events["asset_events"])
+        assert uris == sorted(
+            [f"duckdb://wholeplace/raw/{s}" for s in sources] + ["duckdb://wholeplace/releases/latest"]
+        )
     finally:
         for process in processes.values():
             if process.poll() is None:

@@ -2,13 +2,16 @@
 
 No Docker engine runs here, so these read the files (PyYAML, tomllib, text) and check the shape the
 official Airflow 3 docker-compose file has, plus what this project adds: its packages mounted and
-importable, the one-slot DuckDB pool, and an image whose Airflow matches the lock.
+importable, the one-slot DuckDB pool, and an image whose Airflow matches the lock. The file is also
+validated against the Compose specification's JSON schema (check-jsonschema's vendored copy).
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -175,6 +178,21 @@ def test_pipeline_packages_mounted_and_importable(compose: dict) -> None:
     assert re.search(rf"^ENV PYTHONPATH={PROJECT_MOUNT}\b", dockerfile, re.MULTILINE)
 
 
+def test_every_project_folder_the_pipeline_reads_is_mounted_and_in_the_image(compose: dict) -> None:
+    """What a deployment must ship: the folders of the code and configuration that turn landed files
+    into releases (the pipeline's inputs fingerprint lists them) and the DAGs."""
+    from warehouse.pipeline import CODE_GLOBS
+
+    needed = sorted({glob.split("/")[0] for glob in CODE_GLOBS})
+    assert {"ingest", "warehouse", "expectations", "dbt_project", "regions"} <= set(needed)
+    mounts = _mounts(compose["x-airflow-common"])
+    copied = dict(re.findall(r"^COPY --chown=\S+ (\S+) (\S+)$", DOCKERFILE.read_text(), re.MULTILINE))
+    for folder in needed:
+        assert mounts.get(f"{PROJECT_MOUNT}/{folder}") == f"./{folder}", f"docker-compose.yml does not mount {folder}/"
+        assert copied.get(folder) == f"./{folder}", f"the Dockerfile does not copy {folder}/"
+    assert copied.get("dags") == "/opt/airflow/dags"
+
+
 def test_warehouse_runtime_dir_shared_by_every_worker(compose: dict) -> None:
     common = compose["x-airflow-common"]
     env = _env(common)
@@ -264,3 +282,45 @@ def test_dockerignore_keeps_runtime_data_and_environments_out() -> None:
     entries = {line.strip() for line in DOCKERIGNORE.read_text().splitlines() if line.strip()}
     for entry in (".venv", ".airflow", ".git", ".env", "**/__pycache__", "**/*.duckdb", "warehouse/raw"):
         assert entry in entries, entry
+
+
+# ---- the Compose specification's own JSON schema --------------------------------------------------
+
+
+def _check_against_compose_spec(path: Path) -> subprocess.CompletedProcess:
+    """check-jsonschema with the Compose specification schema it vendors (compose-spec/compose-spec's
+    schema/compose-spec.json), from the locked dev dependencies: no Docker engine, no network."""
+    binary = Path(sys.executable).with_name("check-jsonschema")
+    return subprocess.run(
+        [str(binary), "--builtin-schema", "vendor.compose-spec", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_docker_compose_is_valid_against_the_compose_specification_schema() -> None:
+    checked = _check_against_compose_spec(COMPOSE)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "ok -- validation done" in checked.stdout
+
+
+@pytest.mark.parametrize(
+    ("breakage", "complaint"),
+    [
+        (lambda c: c["services"]["postgres"].update(restart_policy="always"), "restart_policy"),
+        (lambda c: c["services"]["redis"].update(depends_on=5), "services.redis.depends_on"),
+        (lambda c: c.update(volumez={"data": {}}), "volumez"),
+    ],
+    ids=["unknown-service-key", "wrong-type", "unknown-top-level-key"],
+)
+def test_the_schema_check_refuses_a_broken_compose_file(tmp_path: Path, breakage, complaint: str) -> None:
+    broken = yaml.safe_load(COMPOSE.read_text())
+    breakage(broken)
+    path = tmp_path / "docker-compose.yml"
+    path.write_text(yaml.safe_dump(broken, sort_keys=False))
+
+    checked = _check_against_compose_spec(path)
+
+    assert checked.returncode != 0
+    assert complaint in checked.stdout + checked.stderr
