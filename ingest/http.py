@@ -9,6 +9,9 @@ Everything live mode fetches goes through :class:`HttpClient`, so the rules hold
 * every request has a connect and a read timeout, and transient failures (connection errors,
   timeouts, 429 and 5xx answers) are retried with exponential backoff, honouring Retry-After;
 * redirects are followed by hand, at most :data:`MAX_REDIRECTS`, and only to allowed hosts;
+* before every request (the first and each redirect's) the host's addresses are resolved, and a
+  host that resolves to a private, loopback, link-local or otherwise non-public address is refused
+  (the operator's own mirror excepted);
 * bodies larger than ``max_download_bytes`` are refused, whether or not the server says so up front.
 
 Failures raise :class:`~ingest.errors.FetchError` naming the URL; nothing returns None.
@@ -16,9 +19,11 @@ Failures raise :class:`~ingest.errors.FetchError` naming the URL; nothing return
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
+import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -136,6 +141,26 @@ class HttpClient:
                 f"(allowed: {allowed}); add a source for it to catalogue.yml if it is intended"
             )
 
+    def _check_address(self, url: str, target: str) -> None:
+        """Refuse a publisher host that resolves to a non-public address (metadata services,
+        the local network, this machine). The mirror is the operator's choice and is trusted."""
+        if self.mirror is not None and _origin(target) == _origin(self.mirror):
+            return
+        parts = urlsplit(target)
+        host = parts.hostname or ""
+        try:
+            infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise FetchError(f"{url}: cannot resolve {host}: {exc}") from exc
+        for *_, sockaddr in infos:
+            address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+            if not address.is_global:
+                where = "" if target == url else f" (redirected to {target})"
+                raise FetchError(
+                    f"{url}{where}: {host} resolves to {address}, a private, loopback, link-local or "
+                    "reserved address: refused"
+                )
+
     def _redirect_target(self, asked: str, current: str, location: str) -> str:
         """The URL to request next for a redirect to ``location``, after checking it is allowed."""
         target = urljoin(current, location)
@@ -185,6 +210,7 @@ class HttpClient:
 
     def _request(self, url: str, target: str, headers: Mapping[str, str]) -> Response | str:
         """One request (urllib3 retries inside it). Returns a Response, or a redirect's Location."""
+        self._check_address(url, target)
         try:
             with self.session.get(
                 target, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False

@@ -78,6 +78,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Excel's "Unicode text")
+        return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -134,8 +136,49 @@ def _read_csv(data: bytes, *, source_id: str, file: str) -> Grid:
         text, encoding = decode_text(data)
     except UnicodeDecodeError as exc:
         raise SourceError(source_id, file, f"cannot decode the text: {exc.reason}") from exc
-    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    if "\x00" in text:
+        row = text[: text.index("\x00")].count("\n") + 1
+        raise SourceError(source_id, file, "a NUL byte: not a text file (binary, or UTF-16 without a BOM)", row=row)
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for r in reader:
+            rows.append(list(r))
+    except csv.Error as exc:  # an unterminated quote, text after a closing quote, a field over the limit
+        raise SourceError(
+            source_id, file, f"not valid CSV ({exc}); near line {reader.line_num} of the file", row=len(rows) + 1
+        ) from exc
+    _refuse_ragged_rows(rows, source_id, file)
     return Grid(source_id, file, _trim(rows), encoding=encoding)
+
+
+def _refuse_ragged_rows(rows: list[list[str]], source_id: str, file: str) -> None:
+    """Every row of a CSV table has the same number of fields. Between the first and the last row of
+    the file's usual width, a row with fewer fields (a field lost: a missing delimiter, a truncated
+    line) or with more non-empty fields (an unquoted comma) is refused, naming the row. Before and
+    after them, title and footnote lines may be short, but hold at most one value."""
+    widths = [len(r) for r in rows if any(c.strip() for c in r)]
+    if not widths:
+        return
+    width = max(set(widths), key=widths.count)
+    full = [i for i, r in enumerate(rows) if len(r) == width]
+    first, last = full[0], full[-1]
+    for i, r in enumerate(rows):
+        filled = [c for c in r if c.strip()]
+        if not filled or len(r) == width:
+            continue
+        if len(r) > width and not any(c.strip() for c in r[width:]):
+            continue  # padding only
+        if (i < first or i > last) and len(r) < width and len(filled) <= 1:
+            continue  # a title or footnote line
+        problem = "fewer" if len(r) < width else "more"
+        raise SourceError(
+            source_id,
+            file,
+            f"a ragged row: {len(r)} fields where the file's rows have {width} ({problem} fields: a lost or "
+            "extra delimiter, an unquoted comma, or a truncated line)",
+            row=i + 1,
+        )
 
 
 def _container(data: bytes, file: str) -> str:
@@ -186,9 +229,60 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+# Limits on a workbook (a ZIP archive) before any of it is parsed: real publications are far inside.
+MAX_ARCHIVE_MEMBERS = 10_000
+MAX_UNCOMPRESSED_BYTES = 1 << 30  # 1 GiB in all
+MAX_COMPRESSION_RATIO = 200  # a member expanding more than this (beyond 1 MiB) is a ZIP bomb
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_archive(data: bytes, *, source_id: str, file: str) -> None:
+    """Refuse a workbook archive that could hurt the machine reading it: a member path that
+    escapes the archive (``../``, absolute), a ZIP bomb (too many members, too large expanded, or
+    an extreme compression ratio), or XML that declares a DTD or entities (entity expansion
+    "billion laughs", external entities reading local files). Office and ODF files never need a DTD."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_ARCHIVE_MEMBERS:
+                raise SourceError(
+                    source_id, file, f"archive holds {len(members):,} members (limit {MAX_ARCHIVE_MEMBERS:,})"
+                )
+            total = 0
+            for m in members:
+                parts = m.filename.replace("\\", "/").split("/")
+                if m.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", m.filename):
+                    raise SourceError(
+                        source_id, file, f"archive member {m.filename!r} escapes the archive (path traversal)"
+                    )
+                total += m.file_size
+                if m.file_size > (1 << 20) and m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1):
+                    raise SourceError(
+                        source_id,
+                        file,
+                        f"archive member {m.filename!r} expands {m.file_size / max(m.compress_size, 1):,.0f} times "
+                        f"({m.compress_size:,} to {m.file_size:,} bytes): refused as a ZIP bomb",
+                    )
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise SourceError(
+                    source_id, file, f"archive expands to {total:,} bytes (limit {MAX_UNCOMPRESSED_BYTES:,})"
+                )
+            for m in members:
+                if m.filename.lower().endswith((".xml", ".rels")):
+                    with zf.open(m) as fh:
+                        prolog = fh.read(4096)  # a DTD can only come before the root element
+                    if _DTD.search(prolog):
+                        raise SourceError(
+                            source_id, file, f"archive member {m.filename!r} declares a DTD or entities: refused"
+                        )
+    except zipfile.BadZipFile as exc:
+        raise SourceError(source_id, file, f"not a readable workbook archive: {exc}") from exc
+
+
 @contextmanager
 def _workbook(data: bytes, *, source_id: str, file: str) -> Iterator[tuple[list[str], Callable[[str], Grid]]]:
     """The sheet names of an XLSX or ODS workbook and a loader of one sheet as a Grid."""
+    check_archive(data, source_id=source_id, file=file)
     if _container(data, file) == "xlsx":
         import openpyxl
 

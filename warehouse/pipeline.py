@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from ingest import settings as settings_mod
-from ingest.errors import WholeplaceError
+from ingest.errors import ValidationFailed, WholeplaceError
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +252,10 @@ def publish(gate: dict, dbt: dict | None = None) -> dict:
         log.info("nothing new: release %s stays latest", summary["release"])
         _write_state(LAST_RUN, summary)
         return summary
+    if gate.get("success") is not True:  # write, audit, publish: never without a passing audit
+        raise ValidationFailed(
+            f"the publication gate {gate.get('checkpoint', '?')} did not pass: nothing is published"
+        )
     from pathlib import Path
 
     from warehouse.publish import publish_release  # seconds to import: not needed for a no-change run

@@ -83,6 +83,8 @@ def read_la_table(grid: Grid, *, expect_title: re.Pattern[str], period: str) -> 
             col=0,
         )
 
+    _check_unit_is_thousands(grid, header)
+
     head = grid.rows[header]
     identity: dict[str, int] = {}
     last_identity = -1
@@ -119,6 +121,30 @@ def read_la_table(grid: Grid, *, expect_title: re.Pattern[str], period: str) -> 
     if not rows:
         raise grid.error("no authority rows under the header", row=header)
     return LaTable(grid, title, header, identity, data_cols, meta, tuple(rows))
+
+
+_THOUSANDS = re.compile(r"£\s*'?(thousands?|000s?)\b", re.IGNORECASE)
+_OTHER_UNIT = re.compile(
+    r"£\s*(millions?|m|billions?|bn)\b|\(£\)|in £(?!\s*'?(thousand|000))|in pounds|£\s*$", re.IGNORECASE
+)
+
+
+def _check_unit_is_thousands(grid: Grid, header: int) -> None:
+    """The figures are loaded as £ thousand, so the sheet must say so above its table: a sheet in
+    pounds or millions (or one that states no unit) would be loaded a thousand times out."""
+    other = None
+    for i in range(header + 1):
+        for j, text in enumerate(grid.rows[i]):
+            if _THOUSANDS.search(text):
+                return
+            if other is None and _OTHER_UNIT.search(text):
+                other = (i, j, text)
+    if other is not None:
+        i, j, text = other
+        raise grid.error(
+            f"the sheet states its figures in another unit than £ thousand: {text.strip()!r}", row=i, col=j
+        )
+    raise grid.error("no statement of the unit (£ thousand) above the table: refusing to guess", row=header)
 
 
 def _row_kind(grid: Grid, i: int, identity: dict[str, int]) -> str | None:

@@ -20,6 +20,7 @@ import codecs
 import csv
 import io
 import logging
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,15 +117,39 @@ def layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
     return found
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _header(first_line: bytes, encoding: str) -> list[str]:
-    text = first_line.decode(ENCODINGS[encoding], errors="replace")
-    return [c.strip() for c in next(csv.reader(io.StringIO(text)), [])]
+    """The header's column names: blank ones named by position (``column_7``), repeated ones
+    numbered (``Amount_2``), so every column can be addressed."""
+    if first_line.startswith(_UTF16_BOMS):
+        text = first_line.decode("utf-16", errors="replace")
+    elif first_line.startswith(b"\xef\xbb\xbf"):
+        text = first_line[3:].decode("utf-8", errors="replace")
+    else:
+        text = first_line.decode(ENCODINGS[encoding], errors="replace")
+    names: list[str] = []
+    for n, cell in enumerate(next(csv.reader(io.StringIO(text.splitlines()[0] if text else "")), []), start=1):
+        name = cell.strip() or f"column_{n}"
+        while name in names:
+            name = f"{name}_2" if not re.search(r"_\d+$", name) else re.sub(r"\d+$", lambda m: str(int(m[0]) + 1), name)
+        names.append(name)
+    return names
+
+
+def _first_line(path: Path) -> bytes:
+    """The header line's bytes (for UTF-16, up to the first encoded line break)."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if head.startswith(_UTF16_BOMS):
+        return head
+    return head.split(b"\n", 1)[0] + b"\n"
 
 
 def match_layout(path: Path, name: str | None = None) -> tuple[Layout, list[str], dict[str, str]]:
     """The one layout whose columns the file's header has: (layout, header, our name -> column)."""
-    with open(path, "rb") as fh:
-        first_line = fh.readline()
+    first_line = _first_line(path)
     matches = []
     for layout in layouts().values():
         header = _header(first_line, layout.encoding)
@@ -144,20 +169,34 @@ def match_layout(path: Path, name: str | None = None) -> tuple[Layout, list[str]
 def _as_utf8(paths: list[Path], encoding: str, workdir: Path | None) -> Iterator[list[Path]]:
     """The files themselves when UTF-8, else UTF-8 copies transcoded in 1 MiB chunks (constant
     memory), removed again once read."""
-    if encoding == "utf-8":
+    if encoding == "utf-8" and not any(_is_utf16(p) for p in paths):
         yield paths
         return
     with tempfile.TemporaryDirectory(prefix="spend500-", dir=workdir) as folder:
         targets = []
         for n, path in enumerate(paths):
             target = Path(folder) / f"{n}-{path.stem}.utf8{path.suffix}"
-            decoder = codecs.getincrementaldecoder(ENCODINGS[encoding])(errors="strict")
-            with open(path, "rb") as src, open(target, "wb") as dst:
-                while chunk := src.read(1 << 20):
-                    dst.write(decoder.decode(chunk).encode("utf-8"))
-                dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+            # A council that starts saving UTF-8 keeps its layout: a file that reads as UTF-8 (with or
+            # without a BOM) is UTF-8; only one that does not is read in the layout's code page.
+            try:
+                _transcode(path, target, "utf-16" if _is_utf16(path) else "utf-8-sig")
+            except UnicodeDecodeError:
+                _transcode(path, target, ENCODINGS[encoding])
             targets.append(target)
         yield targets
+
+
+def _is_utf16(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) in _UTF16_BOMS
+
+
+def _transcode(path: Path, target: Path, encoding: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    with open(path, "rb") as src, open(target, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(decoder.decode(chunk).encode("utf-8"))
+        dst.write(decoder.decode(b"", final=True).encode("utf-8"))
 
 
 def _literal(text: str) -> str:

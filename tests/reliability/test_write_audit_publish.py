@@ -1,0 +1,232 @@
+"""Write-audit-publish: a bad batch written to the warehouse is blocked by the audit (the raw GX
+suites, dbt's tests or the GX publication gate) before anything is published; the failure names
+the failing expectation or test; the published release's files are byte for byte unchanged.
+
+One warehouse is built and published through the pipeline's own steps (what the DAG tasks call);
+each case restores it, writes one bad batch with SQL, runs the audit that must catch it and then
+tries to publish, as the DAG would."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import ingest.settings
+from ingest.errors import ValidationFailed
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass(frozen=True)
+class Injection:
+    id: str
+    stage: str  # raw:<source> | dbt | gate
+    sql: str
+    names: str  # what the failure message must name (the expectation, batch or dbt test)
+
+
+WPB = "marts.whole_place_budget"
+ONE_WPB_ROW = f"rowid = (select min(rowid) from {WPB})"
+INJECTIONS = [
+    # the publication gate (GX checkpoint on the marts)
+    Injection("fy-form", "gate", f"update {WPB} set financial_year = '2023/24' where {ONE_WPB_ROW}", "financial_year"),
+    Injection("unknown-measure", "gate", f"update {WPB} set measure = 'forecast' where {ONE_WPB_ROW}", "measure"),
+    Injection("duplicate-key", "gate", f"insert into {WPB} select * from {WPB} limit 1", "compound_columns"),
+    Injection("per-head-outlier", "gate", f"update {WPB} set per_head_gbp = 99999 where {ONE_WPB_ROW}", "per_head_gbp"),
+    Injection(
+        "tiny-population", "gate", f"update {WPB} set population_count = 5 where {ONE_WPB_ROW}", "population_count"
+    ),
+    Injection("no-population-source", "gate", f"update {WPB} set population_source = null", "population_source"),
+    Injection("empty-mart", "gate", f"delete from {WPB}", "mart_whole_place_budget"),
+    Injection(
+        "pounds-as-thousands",
+        "gate",
+        "update marts.fct_spend set amount_gbp = amount_gbp * 1000 where agency_code = "
+        "(select min(agency_code) from marts.fct_spend where agency_type = 'council')",
+        "difference_gbp",
+    ),
+    Injection(
+        "ca-area-double-count",
+        "gate",
+        f"update {WPB} set total_gbp = total_gbp + 1000000 where area_type = 'combined_authority'",
+        "combined_authority_area_adds_up",
+    ),
+    Injection(
+        "pool-share-over-100", "gate", "update marts.pooled_budgets set share_of_fund_pct = 150", "share_of_fund_pct"
+    ),
+    Injection("pool-partner-type", "gate", "update marts.pooled_budgets set partner_type = 'charity'", "partner_type"),
+    Injection("budget-status", "gate", "update marts.budget_vs_outturn set budget_status = 'guessed'", "budget_status"),
+    Injection("outturn-trillion", "gate", "update marts.budget_vs_outturn set outturn_gbp = 1e12", "outturn_gbp"),
+    Injection(
+        "share-over-100",
+        "gate",
+        "update marts.asc_metrics set ld_residential_share_pct = 120",
+        "ld_residential_share_pct",
+    ),
+    Injection("geography-level", "gate", "update marts.asc_metrics set geography_level = 'ward'", "geography_level"),
+    Injection("outcome-status", "gate", "update marts.fct_outcome set value_status = 'made up'", "value_status"),
+    Injection("outcome-fy-form", "gate", "update marts.fct_outcome set financial_year = 'FY24'", "financial_year"),
+    Injection("benchmark-area-type", "gate", "update marts.regional_benchmarks set area_type = 'planet'", "area_type"),
+    Injection(
+        "benchmark-per-head",
+        "gate",
+        "update marts.regional_benchmarks set budget_per_head_gbp = -9999",
+        "budget_per_head_gbp",
+    ),
+    Injection(
+        "outcome-without-indicator",
+        "gate",
+        "update marts.spend_vs_outcomes set indicator_code = null",
+        "indicator_code",
+    ),
+    Injection(
+        "council-missing",
+        "gate",
+        f"delete from {WPB} where area_code = (select min(area_code) from {WPB} where area_type = 'local_authority')",
+        "missing_councils",
+    ),
+    # the raw GX suites (what a load wrote)
+    Injection(
+        "population-negative",
+        "raw:ons_census_population",
+        "update raw.ons_census_population set census2021_usual_residents_rounded = -5 where lad_code = 'E08000025'",
+        "census2021_usual_residents_rounded",
+    ),
+    Injection(
+        "population-duplicate",
+        "raw:ons_census_population",
+        "insert into raw.ons_census_population select * from raw.ons_census_population limit 1",
+        "lad_code",
+    ),
+    # dbt's tests, during the build
+    Injection(
+        "lookup-duplicate",
+        "dbt",
+        "insert into raw.ons_census_population select * from raw.ons_census_population limit 1",
+        "unique",
+    ),
+]
+
+
+def _hashes(release: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(release)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(release.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _releases(settings) -> list[str]:
+    return sorted(p.name for p in settings.releases_dir.iterdir())
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """A warehouse built and published by the pipeline's steps; its DuckDB file kept as the clean copy."""
+    root = tmp_path_factory.mktemp("wap")
+    env = pytest.MonkeyPatch()
+    env.setenv("WHOLEPLACE_WAREHOUSE_DIR", str(root / "warehouse"))
+    env.setenv("WHOLEPLACE_MODE", "snapshot")
+    for name in ("WHOLEPLACE_SNAPSHOT_DIR", "WHOLEPLACE_DUCKDB_PATH", "WHOLEPLACE_REGION"):
+        env.delenv(name, raising=False)
+    from warehouse import pipeline
+
+    for source in pipeline.plan():
+        pipeline.load(source, pipeline.fetch(source))
+        pipeline.validate_raw(source)
+    built = pipeline.build_models()
+    pipeline.publish(pipeline.validate_marts(built), built)
+    settings = ingest.settings.get()
+    clean = root / "clean.duckdb"
+    shutil.copy2(settings.duckdb_path, clean)
+    latest = settings.current_release()
+    assert latest is not None
+    yield settings, clean, latest, _hashes(latest), _releases(settings)
+    env.undo()
+
+
+def _mart_hashes(settings) -> dict[str, str]:
+    """Each mart's content, hashed row by row in a stable order."""
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {
+            t: hashlib.sha256(
+                repr(con.execute(f"select * from marts.{t} order by all").fetchall()).encode()
+            ).hexdigest()
+            for t in tables
+        }
+
+
+def test_three_reruns_of_the_same_inputs_give_identical_marts_and_the_same_release(published, recorder):
+    """Runs first (before any injection): dbt rebuilds everything three times over the same raw
+    tables; every mart's content hash and the release version stay the same."""
+    from warehouse import pipeline
+
+    settings, clean, latest, hashes, releases = published
+    first = _mart_hashes(settings)
+    for n in range(3):
+        (settings.run_state_dir / "built.json").unlink(missing_ok=True)  # force the rebuild
+        built = pipeline.build_models()
+        assert "unchanged_since" not in built
+        assert _mart_hashes(settings) == first, f"rerun {n + 1} changed a mart"
+        summary = pipeline.publish(pipeline.validate_marts(built), built)
+        assert (summary["release"], summary["new_release"]) == (latest.name, False)
+    assert _hashes(latest) == hashes and _releases(settings) == releases
+    recorder.expected["idempotency"] = 1
+    recorder.add("idempotency", reruns=3, marts=len(first), identical=True, release=latest.name)
+    Path(f"{settings.duckdb_path}.wal").unlink(missing_ok=True)
+    shutil.copy2(clean, settings.duckdb_path)
+
+
+@pytest.mark.parametrize("injection", INJECTIONS, ids=[i.id for i in INJECTIONS])
+def test_a_bad_batch_is_blocked_before_publication_and_the_release_is_unchanged(published, injection, recorder):
+    from warehouse import pipeline
+
+    settings, clean, latest, hashes, releases = published
+    recorder.expected["wap"] = len(INJECTIONS)
+    Path(f"{settings.duckdb_path}.wal").unlink(missing_ok=True)
+    shutil.copy2(clean, settings.duckdb_path)
+    for state in ("validated_raw.json", "built.json"):  # audit again, as for a new batch
+        (settings.run_state_dir / state).unlink(missing_ok=True)
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        changed = con.execute(injection.sql).fetchall()
+    assert changed and changed[0][0] > 0, "the injection changed nothing"
+
+    with pytest.raises(ValidationFailed) as blocked:
+        if injection.stage.startswith("raw:"):
+            pipeline.validate_raw(injection.stage.split(":", 1)[1])
+        else:
+            built = pipeline.build_models() if injection.stage == "dbt" else {"fingerprint": None}
+            gate = pipeline.validate_marts(built)
+            pipeline.publish(gate, built)
+    message = str(blocked.value)
+    stopped_by = "dbt" if injection.stage == "dbt" else "GX"
+    lines = [line.strip(" -") for line in message.splitlines() if line.strip()]
+    recorder.add(
+        "wap", id=injection.id, stage=injection.stage, blocked_by=stopped_by, message=lines[min(1, len(lines) - 1)]
+    )
+
+    assert injection.names in message, message
+    assert settings.current_release() == latest  # `latest` did not move
+    assert _hashes(latest) == hashes  # and its files are byte for byte the same
+    assert _releases(settings) == releases  # and no other release appeared
+
+
+def test_publish_itself_refuses_a_gate_that_did_not_pass(published):
+    from warehouse import pipeline
+
+    settings, _, latest, hashes, releases = published
+    with pytest.raises(ValidationFailed, match="publish_gate did not pass: nothing is published"):
+        pipeline.publish({"checkpoint": "publish_gate", "success": False, "evaluated": 43}, {"fingerprint": None})
+    assert settings.current_release() == latest and _hashes(latest) == hashes
+    assert _releases(settings) == releases
