@@ -27,6 +27,17 @@ PROJECT = Path(__file__).resolve().parents[2]
 DAG_ID = "wholeplace"
 WORKERS = ("worker1", "worker2")
 POOL = "wholeplace_duckdb"
+SECRET = "pa55-Wh0le-place-77"  # a connection password the probe DAG logs; Airflow must mask it
+
+
+def dags_folder(root: Path) -> Path:
+    """The project's DAG files, plus the masking probe (links: the same files, not copies)."""
+    folder = root / "dags"
+    folder.mkdir()
+    for path in (PROJECT / "dags").glob("*.py"):
+        (folder / path.name).symlink_to(path)
+    (folder / "mask_probe.py").symlink_to(Path(__file__).with_name("mask_probe.py"))
+    return folder
 
 
 def overlap(instances: list[dict]) -> int:
@@ -53,7 +64,10 @@ def airflow_env(root: Path, postgres: str, redis_url: str, api_port: int) -> dic
         AIRFLOW__CELERY__BROKER_URL=redis_url,
         AIRFLOW__CELERY__RESULT_BACKEND=f"db+postgresql://{postgres}",
         AIRFLOW__CELERY__WORKER_CONCURRENCY="2",
-        AIRFLOW__CORE__DAGS_FOLDER=str(PROJECT / "dags"),
+        AIRFLOW__CORE__DAGS_FOLDER=str(root / "dags"),
+        AIRFLOW_CONN_PUBLISHER_MIRROR=json.dumps(
+            {"conn_type": "http", "host": "mirror.example", "login": "svc", "password": SECRET}
+        ),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="True",
         AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
@@ -85,6 +99,7 @@ def api(port: int, method: str, path: str, token: str | None = None, body: dict 
 def test_the_pipeline_runs_on_two_celery_workers_and_publishes(tmp_path, postgres, redis_url):
     api_port = free_port()
     env = airflow_env(tmp_path, postgres, redis_url, api_port)
+    dags_folder(tmp_path)
     airflow = str(Path(sys.executable).with_name("airflow"))
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -110,24 +125,32 @@ def test_the_pipeline_runs_on_two_celery_workers_and_publishes(tmp_path, postgre
             )
         wait_for_port(api_port, "the Airflow API server", timeout=180)
         token = api(api_port, "GET", "/auth/token")["access_token"]
-        deadline = time.monotonic() + 300
-        while True:  # the dag-processor must have parsed the DAG before it can be unpaused
-            try:
-                api(api_port, "PATCH", f"/api/v2/dags/{DAG_ID}", token, {"is_paused": False})
-                break
-            except urllib.error.HTTPError as exc:
-                if exc.code != 404 or time.monotonic() > deadline:
-                    raise
-                time.sleep(3)
+
+        def run_to_end(dag_id: str) -> tuple[str, str]:
+            """Unpause (once the dag-processor has parsed it), trigger, wait: (run id, state)."""
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    api(api_port, "PATCH", f"/api/v2/dags/{dag_id}", token, {"is_paused": False})
+                    break
+                except urllib.error.HTTPError as exc:
+                    if exc.code != 404 or time.monotonic() > deadline:
+                        raise
+                    time.sleep(3)
+            begun = time.monotonic()
+            run = api(api_port, "POST", f"/api/v2/dags/{dag_id}/dagRuns", token, {"logical_date": None})
+            state = run["state"]
+            while state not in ("success", "failed") and time.monotonic() - begun < 900:
+                time.sleep(5)
+                dead = [n for n, p in processes.items() if p.poll() is not None]
+                assert not dead, (
+                    f"{', '.join(dead)} stopped; see {logs}: " + (logs / f"{dead[0]}.log").read_text()[-2000:]
+                )
+                state = api(api_port, "GET", f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}", token)["state"]
+            return run["dag_run_id"], state
+
         started = time.monotonic()
-        run = api(api_port, "POST", f"/api/v2/dags/{DAG_ID}/dagRuns", token, {"logical_date": None})
-        run_id = run["dag_run_id"]
-        state = run["state"]
-        while state not in ("success", "failed") and time.monotonic() - started < 900:
-            time.sleep(5)
-            dead = [n for n, p in processes.items() if p.poll() is not None]
-            assert not dead, f"{', '.join(dead)} stopped; see {logs}: " + (logs / f"{dead[0]}.log").read_text()[-2000:]
-            state = api(api_port, "GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}", token)["state"]
+        run_id, state = run_to_end(DAG_ID)
         wall = time.monotonic() - started
         tasks = api(api_port, "GET", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances?limit=500", token)
         per_worker = Counter(t.get("hostname") or "?" for t in tasks["task_instances"])
@@ -156,6 +179,15 @@ def test_the_pipeline_runs_on_two_celery_workers_and_publishes(tmp_path, postgre
         assert uris == sorted(
             [f"duckdb://wholeplace/raw/{s}" for s in sources] + ["duckdb://wholeplace/releases/latest"]
         )
+
+        # Airflow masks a connection's password in task logs, however the task writes it
+        probe_id, probe_state = run_to_end("mask_probe")
+        assert probe_state == "success", probe_state
+        (log_file,) = (tmp_path / "airflow" / "logs" / "dag_id=mask_probe").rglob("*.log")
+        text = log_file.read_text()
+        assert "password in a log line: ***" in text and "password printed: ***" in text, text[-3000:]
+        assert SECRET not in text
+        print(f"mask_probe {probe_id}: the password appears 0 times in {log_file.name}, masked 3 times")
     finally:
         for process in processes.values():
             if process.poll() is None:
