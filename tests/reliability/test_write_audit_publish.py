@@ -230,3 +230,65 @@ def test_publish_itself_refuses_a_gate_that_did_not_pass(published):
         pipeline.publish({"checkpoint": "publish_gate", "success": False, "evaluated": 43}, {"fingerprint": None})
     assert settings.current_release() == latest and _hashes(latest) == hashes
     assert _releases(settings) == releases
+
+
+def test_a_restated_file_becomes_a_new_vintage_the_marts_use_and_the_changelog_lists(
+    published, recorder, tmp_path, monkeypatch
+):
+    """Runs last. The census file is republished with Birmingham's figure revised (a test-only
+    revision, never published outside this temporary warehouse): it lands as a new file for the same
+    period, the raw table and the marts use it, the replaced rows stay queryable in raw_vintages,
+    and the new release's changelog lists the restatement."""
+    import json
+
+    from ingest.settings import PROJECT_DIR
+    from warehouse import pipeline
+
+    settings, clean, latest, hashes, releases = published
+    Path(f"{settings.duckdb_path}.wal").unlink(missing_ok=True)
+    shutil.copy2(clean, settings.duckdb_path)
+    bundled = PROJECT_DIR / "ingest" / "snapshots"
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    for folder in bundled.iterdir():
+        if folder.name != "ons_census_population":
+            (snapshots / folder.name).symlink_to(folder)
+    (snapshots / "ons_census_population").mkdir()
+    original = bundled / "ons_census_population" / "census2021_population_by_lad.csv"
+    revised = original.read_text(encoding="utf-8").replace(
+        "E08000025,Birmingham,West Midlands,1073045,1140300", "E08000025,Birmingham,West Midlands,1073045,1140400"
+    )
+    assert revised != original.read_text(encoding="utf-8")
+    (snapshots / "ons_census_population" / original.name).write_text(revised, encoding="utf-8")
+    monkeypatch.setenv("WHOLEPLACE_SNAPSHOT_DIR", str(snapshots))
+    old_sha = hashlib.sha256(original.read_bytes()).hexdigest()
+
+    loaded = pipeline.load("ons_census_population", pipeline.fetch("ons_census_population"))
+    pipeline.validate_raw("ons_census_population")
+    built = pipeline.build_models()
+    summary = pipeline.publish(pipeline.validate_marts(built), built)
+
+    assert loaded["partitions"][0]["loaded"] and summary["new_release"]
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        now = con.execute(
+            "select census2021_usual_residents_rounded from raw.ons_census_population where lad_code = 'E08000025'"
+        ).fetchall()
+        kept = con.execute(
+            "select census2021_usual_residents_rounded, _source_file_sha256 from raw_vintages.ons_census_population "
+            "where lad_code = 'E08000025'"
+        ).fetchall()
+        marts = con.execute(
+            "select distinct population_count from marts.whole_place_budget where area_code = 'E08000025'"
+        ).fetchall()
+    assert now == [(1140400,)] and marts == [(1140400,)]
+    assert kept == [(1140300, old_sha)]  # the replaced vintage stays queryable
+    new = settings.current_release()
+    assert new is not None and new != latest and new.name == summary["release"]
+    changelog = json.loads((new / "changelog.json").read_text())
+    (restated,) = changelog["restated_sources"]
+    assert (restated["source"], restated["replaces_sha256"]) == ("ons_census_population", [old_sha])
+    changed = changelog["marts"]["whole_place_budget"]["changed"]
+    assert changed > 0
+    assert _hashes(latest) == hashes  # the previous release is untouched
+    recorder.expected["restatement"] = 1
+    recorder.add("restatement", release=new.name, previous=latest.name, changed=changed, replaced=old_sha[:12])
