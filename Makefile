@@ -15,13 +15,15 @@ ifdef REGION
 export WHOLEPLACE_REGION := $(REGION)
 endif
 
-.PHONY: help env run serve test test-distributed test-unit test-integration lint bench clean
+.PHONY: help env run serve test test-distributed test-crash test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
 	@echo "            REGION=<name> builds another region from regions/<name>.yml (default west-midlands)"
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
+	@echo "make test-distributed  the DAGs on PostgreSQL, Redis and two Celery workers (about 5 min)"
+	@echo "make test-crash        kill -9 at 30 random points of whole runs, then recover (about 30 min)"
 	@echo "make lint   ruff + sqlfluff"
 	@echo "make bench  spending over £500 at 1x, 10x, 100x of a region-year -> benchmarks/RESULTS.md (about 15 min)"
 	@echo "make clean  remove the warehouse runtime data and the project-local Airflow home"
@@ -49,6 +51,10 @@ test: env
 # PostgreSQL + Redis + Airflow (api-server, scheduler, dag-processor, triggerer, two Celery workers)
 test-distributed: env
 	$(VENV)/bin/pytest -m distributed tests/distributed -s
+
+# kill -9 at random points of whole runs (CRASH_KILLS=30 by default), then recover
+test-crash: env
+	$(VENV)/bin/pytest -m crash tests/reliability -s
 
 test-unit: env
 	$(VENV)/bin/pytest tests/unit

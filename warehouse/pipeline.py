@@ -63,15 +63,21 @@ def _read_state(name: str) -> dict:
 
 
 def _landed(settings, source_id: str | None = None) -> list[tuple[str, str, str, str]]:
+    """The files the raw tables hold now: per source and period the one fetched last (per file name
+    in a file set), as (source, period, file name, sha256). Not the history: a publisher that goes
+    back to an earlier file (or a reload of an earlier vintage) changes what is loaded, so it must
+    change the fingerprint too."""
+    from ingest.catalogue import catalogue
     from ingest.land import read_manifest
 
-    return sorted(
-        {
-            (r.source_id, r.period, r.file_name, r.sha256)
-            for r in read_manifest(settings.landing_dir)
-            if source_id is None or r.source_id == source_id
-        }
-    )
+    known = catalogue()
+    file_sets = {(s.id, p.period) for s in known for p in s.partitions if p.is_file_set}
+    current: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+    for r in read_manifest(settings.landing_dir):
+        if source_id is None or r.source_id == source_id:
+            name = r.file_name if (r.source_id, r.period) in file_sets else ""
+            current[(r.source_id, r.period, name)] = (r.source_id, r.period, r.file_name, r.sha256)
+    return sorted(current.values())
 
 
 def _code_files(settings, globs: tuple[str, ...] = CODE_GLOBS) -> list:

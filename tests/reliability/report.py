@@ -115,7 +115,30 @@ def restatement_section(rows: list[dict]) -> str:
     )
 
 
+def crash_section(rows: list[dict]) -> str:
+    aimed = Counter(r["stage"] for r in rows)
+    hit = Counter(r["killed_in"] for r in rows)
+    finished = sum(1 for r in rows if r["finished"])
+    lines = [
+        "## Crash safety",
+        "",
+        "`kill -9` of a whole run (its process group, dbt included) at seeded random moments of each stage "
+        "(`make test-crash`), then the checks and an unattended rerun.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| crashes injected | {len(rows) - finished} ({finished} runs finished before their kill time) |",
+        f"| aimed at stage | {', '.join(f'{k} {v}' for k, v in sorted(aimed.items()))} |",
+        f"| killed during step | {', '.join(f'{k} {v}' for k, v in sorted(hit.items()))} |",
+        f"| warehouse opened after the crash | {len(rows)} of {len(rows)} |",
+        f"| `latest` a complete release after the crash | {len(rows)} of {len(rows)} |",
+        f"| next run recovered unattended, publishing its input | {len(rows)} of {len(rows)} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS = {
+    "crash": crash_section,
     "malformed": malformed_section,
     "wap": wap_section,
     "idempotency": idempotency_section,
