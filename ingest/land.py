@@ -247,7 +247,7 @@ def append_manifest_rows(landing_dir: Path, rows: list[Landed]) -> None:
     """Append rows in one locked write and one fsync (a file set lands thousands of files)."""
     path = manifest_path(landing_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(json.dumps(asdict(landed), sort_keys=True) + "\n" for landed in rows)
+    text = _as_jsonl(rows)
     with open(path, "a", encoding="utf-8") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -262,7 +262,7 @@ def write_listing(landing_dir: Path, rows: list[Landed]) -> str:
     """Store the list of a file set's landed files under its sha256 (content-addressed, written
     once) and return that sha256: a fetch task hands the set to its load task by this name, so the
     XCom stays small however many files the set holds."""
-    text = "".join(json.dumps(asdict(landed), sort_keys=True) + "\n" for landed in rows).encode()
+    text = _as_jsonl(rows).encode()
     digest = sha256_hex(text)
     target = listing_path(landing_dir, digest)
     if not target.exists():
@@ -278,14 +278,21 @@ def read_listing(landing_dir: Path, sha256: str) -> list[Landed]:
     path = listing_path(landing_dir, sha256)
     if not path.exists():
         raise WholeplaceError(f"file-set listing {sha256[:12]} is not in the landing zone at {path}: fetch again")
-    with open(path, encoding="utf-8") as fh:
-        return [Landed(**json.loads(line)) for line in fh if line.strip()]
+    return list(_read_landed(path))
 
 
 def read_manifest(landing_dir: Path) -> Iterator[Landed]:
     path = manifest_path(landing_dir)
-    if not path.exists():
-        return
+    if path.exists():
+        yield from _read_landed(path)
+
+
+def _as_jsonl(rows: list[Landed]) -> str:
+    """Landed rows as JSON lines: the manifest's and the file-set listings' one format."""
+    return "".join(json.dumps(asdict(landed), sort_keys=True) + "\n" for landed in rows)
+
+
+def _read_landed(path: Path) -> Iterator[Landed]:
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
