@@ -1,9 +1,9 @@
 """Run suites through a Great Expectations checkpoint and turn the result into a gate.
 
 export each batch (a query on the warehouse) to Parquet
-  -> build suites, validation definitions and the checkpoint (idempotently) in the file
-     context under <warehouse>/gx
-  -> run the checkpoint (it updates Data Docs)
+  -> build suites, validation definitions and the checkpoint in a new file context for this
+     checkpoint, under <warehouse>/gx/.<checkpoint>.building
+  -> run the checkpoint (it writes Data Docs), then swap the context into <warehouse>/gx/<checkpoint>
   -> success, or ValidationFailed with one readable line per failed expectation, naming the
      file and row of the first unexpected values where the batch carries them.
 """
@@ -70,11 +70,38 @@ def _export(con, batch: Batch, path: Path) -> int:
     return con.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0]
 
 
-def _context(settings: Settings):
+def _building(settings: Settings, checkpoint_name: str) -> Path:
+    """A clean folder to build this checkpoint's context in.
+
+    GX rewrites its great_expectations.yml and JSON stores in place, so a context that a killed
+    run was writing can be left unreadable. Each run therefore builds a new context, which replaces
+    the last one only once it has run (_swap): what is left over from a killed run is removed here.
+    """
+    for leftover in (f".{checkpoint_name}.building", f".{checkpoint_name}.replaced"):
+        shutil.rmtree(settings.gx_dir / leftover, ignore_errors=True)
+    legacy = settings.gx_dir / "gx"  # before 2026-11: one context shared by every checkpoint
+    if (legacy / "great_expectations.yml").exists():
+        shutil.rmtree(legacy)
+    folder = settings.gx_dir / f".{checkpoint_name}.building"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _swap(settings: Settings, checkpoint_name: str, built: Path) -> Path:
+    """Put the context just run in place of the last one (two renames); its folder."""
+    final = settings.gx_dir / checkpoint_name
+    replaced = settings.gx_dir / f".{checkpoint_name}.replaced"
+    if final.exists():
+        final.rename(replaced)
+    built.rename(final)
+    shutil.rmtree(replaced, ignore_errors=True)
+    return final
+
+
+def _context(folder: Path):
     import great_expectations as gx
 
-    settings.gx_dir.mkdir(parents=True, exist_ok=True)
-    context = gx.get_context(mode="file", project_root_dir=str(settings.gx_dir))
+    context = gx.get_context(mode="file", project_root_dir=str(folder))
     # Progress bars would flood task logs; set for this process only (saving would rewrite the config).
     context.variables.progress_bars = {"globally": False, "metric_calculations": False}
     return context
@@ -141,7 +168,8 @@ def run_gate(
                     continue
                 batches.append((suite, batch))
 
-    context = _context(settings)
+    building = _building(settings, checkpoint_name)
+    context = _context(building)
     datasource = context.data_sources.add_or_update_pandas_filesystem(
         name=f"{checkpoint_name}_batches", base_directory=str(export_dir)
     )
@@ -194,6 +222,9 @@ def run_gate(
         sites = context.get_docs_sites_urls()
         if sites:
             docs_index = Path(sites[0]["site_url"].removeprefix("file://"))
+    final = _swap(settings, checkpoint_name, building)
+    if docs_index is not None:
+        docs_index = final / docs_index.resolve().relative_to(building.resolve())
 
     gate = GateResult(
         checkpoint=checkpoint_name,

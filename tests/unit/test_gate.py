@@ -129,3 +129,27 @@ def test_an_empty_batch_without_skip_if_empty_fails_its_row_count(warehouse: Set
 
     with pytest.raises(ValidationFailed, match=r"empty_batch: expect_table_row_count_to_be_between failed: observed 0"):
         run_gate([suite], checkpoint_name="empty_checkpoint", settings=warehouse)
+
+
+def test_a_context_left_unreadable_by_a_killed_run_does_not_stop_the_next(warehouse: Settings) -> None:
+    """kill -9 while GX rewrote its config once left an empty great_expectations.yml that failed
+    every later run; each run now builds its own context and swaps it in only after it has run."""
+    suite = Suite(
+        name="raw_t",
+        batches=(Batch(name="raw_t", query="select * from raw.t", expectations=lambda: [rows_between(1, 10)]),),
+    )
+    first = run_gate([suite], checkpoint_name="raw_t_checkpoint", settings=warehouse)
+    # what a kill leaves: a half-built context (its config truncated) and a half-swapped old one
+    for leftover in (".raw_t_checkpoint.building", ".raw_t_checkpoint.replaced"):
+        (warehouse.gx_dir / leftover / "gx").mkdir(parents=True)
+        (warehouse.gx_dir / leftover / "gx" / "great_expectations.yml").write_text("")
+    for config in warehouse.gx_dir.rglob("great_expectations.yml"):
+        config.write_text("")  # and any context already in place is never read again
+
+    again = run_gate([suite], checkpoint_name="raw_t_checkpoint", settings=warehouse)
+
+    assert again.success and again.docs_index == first.docs_index and again.docs_index.is_file()
+    assert sorted(p.name for p in warehouse.gx_dir.iterdir()) == ["raw_t_checkpoint"]
+    # the docs show the run that just gated, not every run before it
+    validations = warehouse.gx_dir / "raw_t_checkpoint" / "gx" / "uncommitted" / "validations"
+    assert len([p for p in validations.rglob("*.json")]) == 1
