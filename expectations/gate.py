@@ -3,7 +3,7 @@
 export each batch (a query on the warehouse) to Parquet
   -> build suites, validation definitions and the checkpoint in a new file context for this
      checkpoint, under <warehouse>/gx/.<checkpoint>.building
-  -> run the checkpoint (it writes Data Docs), then swap the context into <warehouse>/gx/<checkpoint>
+  -> run the checkpoint (and write Data Docs), then swap the context into <warehouse>/gx/<checkpoint>
   -> success, or ValidationFailed with one readable line per failed expectation, naming the
      file and row of the first unexpected values where the batch carries them.
 """
@@ -144,8 +144,10 @@ def run_gate(
     checkpoint_name: str,
     settings: Settings,
     raise_on_failure: bool = True,
+    docs_on_success: bool = True,
 ) -> GateResult:
-    """Validate the suites' batches through one GX checkpoint."""
+    """Validate the suites' batches through one GX checkpoint. Data Docs are built for a failed
+    run always, for a passing one when ``docs_on_success`` (the publication gate's go in the release)."""
     import great_expectations as gx
 
     from warehouse.db import connect
@@ -198,7 +200,6 @@ def run_gate(
             gx.Checkpoint(
                 name=checkpoint_name,
                 validation_definitions=definitions,
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": list(INDEX_COLUMNS)},
             )
         )
@@ -219,9 +220,10 @@ def run_gate(
                             detail=_describe_result(result),
                         )
                     )
-        sites = context.get_docs_sites_urls()
-        if sites:
-            docs_index = Path(sites[0]["site_url"].removeprefix("file://"))
+        if failures or docs_on_success:
+            context.build_data_docs()
+            sites = context.get_docs_sites_urls()
+            docs_index = Path(sites[0]["site_url"].removeprefix("file://")) if sites else None
     final = _swap(settings, checkpoint_name, building)
     if docs_index is not None:
         docs_index = final / docs_index.resolve().relative_to(building.resolve())

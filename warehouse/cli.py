@@ -153,6 +153,13 @@ def _summarise(settings, code: int, elapsed: float, previous: Path | None, log_p
     print()
     if code == 0 and run_path.exists():
         summary = json.loads(run_path.read_text())
+        if summary.get("superseded_by_build"):
+            print(f"OK in {elapsed:.0f} s: not published here; latest stays {summary['release']}")
+            print(
+                f"  another run rebuilt the marts (dbt build {summary['superseded_by_build']}) after this run's "
+                "gate passed: that run validates and publishes them, this run's files included"
+            )
+            return 0
         status = "published new release" if summary["new_release"] else "no change since the latest release"
         print(f"OK in {elapsed:.0f} s: {status} {summary['release']}")
         if summary.get("work_skipped"):

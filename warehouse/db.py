@@ -7,10 +7,14 @@ serialises writers with a one-slot pool. Close connections before dbt or GX open
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -19,7 +23,9 @@ from ingest.errors import WarehouseBusy, WholeplaceError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["WarehouseBusy", "connect"]
+__all__ = ["WarehouseBusy", "connect", "one_step_at_a_time"]
+
+_held = threading.local()
 
 
 @contextmanager
@@ -58,3 +64,51 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def one_step_at_a_time(folder: Path, step: str, *, report_every_s: float = 30.0) -> Iterator[None]:
+    """Hold the warehouse's step lock (``<folder>/step.lock``) while a step that writes runs.
+
+    Airflow's one-slot pool serialises these steps between tasks; this does it between any
+    processes on the machine (two `make run`s, a manual step beside a deployment), so two runs
+    never interleave inside a step: a load never lands in the middle of a dbt build, and two gates
+    never share a staging folder. The kernel releases it when its process dies, even by kill -9.
+    Waits, saying every ``report_every_s`` which step of which process holds it. Re-entrant.
+    """
+    if getattr(_held, "depth", 0):
+        _held.depth += 1
+        try:
+            yield
+        finally:
+            _held.depth -= 1
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "step.lock", "a+", encoding="utf-8") as fh:
+        began = time.monotonic()
+        said = None
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - began
+                if said is None or waited - said >= report_every_s:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "another process"
+                    log.info("%s: waiting for the warehouse (held by %s; %.0f s so far)", step, holder, waited)
+                    said = waited
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{step} in pid {os.getpid()} since {datetime.now(UTC):%H:%M:%S}Z\n")
+        fh.flush()
+        _held.depth = 1
+        try:
+            yield
+        finally:
+            _held.depth = 0
+            fh.seek(0)
+            fh.truncate()
+            fh.flush()
+            fcntl.flock(fh, fcntl.LOCK_UN)

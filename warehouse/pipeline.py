@@ -23,6 +23,7 @@ import functools
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -62,22 +63,29 @@ def _read_state(name: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def _landed(settings, source_id: str | None = None) -> list[tuple[str, str, str, str]]:
-    """The files the raw tables hold now: per source and period the one fetched last (per file name
-    in a file set), as (source, period, file name, sha256). Not the history: a publisher that goes
-    back to an earlier file (or a reload of an earlier vintage) changes what is loaded, so it must
-    change the fingerprint too."""
+def _loaded(settings, source_id: str | None = None) -> list[tuple[str, ...]]:
+    """The files the raw tables hold now, as (source, period, file name, sha256) rows: what a build
+    or a validation reads. Not the landing manifest: a file another run has fetched but not loaded
+    yet is not in the marts, and must not count as built (it would be skipped when it is loaded)."""
     from ingest.catalogue import catalogue
-    from ingest.land import read_manifest
+    from warehouse.db import connect
 
-    known = catalogue()
-    file_sets = {(s.id, p.period) for s in known for p in s.partitions if p.is_file_set}
-    current: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
-    for r in read_manifest(settings.landing_dir):
-        if source_id is None or r.source_id == source_id:
-            name = r.file_name if (r.source_id, r.period) in file_sets else ""
-            current[(r.source_id, r.period, name)] = (r.source_id, r.period, r.file_name, r.sha256)
-    return sorted(current.values())
+    if not settings.duckdb_path.exists():
+        return []
+    ids = [s.id for s in catalogue() if source_id is None or s.id == source_id]
+    with connect(settings.duckdb_path) as con:
+        tables = con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()
+        present = {t for (t,) in tables}
+        rows = []
+        for sid in ids:
+            if f"{sid}_files" in present:  # a file set keeps a ledger of the files it loaded
+                query = f'select ?, \'\', file, sha256 from raw."{sid}_files"'
+            elif sid in present:
+                query = f'select distinct ?, _period, _source_file, _source_file_sha256 from raw."{sid}"'
+            else:
+                continue
+            rows += con.execute(query, [sid]).fetchall()
+    return sorted(tuple(str(v) for v in r) for r in rows)
 
 
 def _code_files(settings, globs: tuple[str, ...] = CODE_GLOBS) -> list:
@@ -86,10 +94,10 @@ def _code_files(settings, globs: tuple[str, ...] = CODE_GLOBS) -> list:
 
 
 def inputs_fingerprint(settings, source_id: str | None = None) -> str:
-    """sha256 over the landed files (source, period, name, sha256), the project's code and the
+    """sha256 over the loaded files (source, period, name, sha256), the project's code and the
     region: equal fingerprints build equal marts. With ``source_id``: that source's files only."""
     digest = hashlib.sha256(f"{settings.region}|{settings.mode}|{source_id}".encode())
-    for row in _landed(settings, source_id):
+    for row in _loaded(settings, source_id):
         digest.update(("|".join(row) + "\n").encode())
     for path in _code_files(settings):
         digest.update(str(path.relative_to(settings.project_dir)).encode())
@@ -101,19 +109,25 @@ def _write_state(name: str, payload: dict) -> None:
     settings = settings_mod.get()
     settings.run_state_dir.mkdir(parents=True, exist_ok=True)
     path = settings.run_state_dir / name
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # unique: fetches may fail side by side
     tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
     tmp.replace(path)
 
 
-def recorded(step: str) -> Callable[[F], F]:
-    """Record a failure of ``step`` (the exception's message) for the run summary, then re-raise."""
+def recorded(step: str, *, writes: bool = True) -> Callable[[F], F]:
+    """Record a failure of ``step`` (the exception's message) for the run summary, then re-raise.
+    A step that ``writes`` the warehouse holds its step lock (one such step at a time)."""
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from warehouse.db import one_step_at_a_time
+
             try:
-                return func(*args, **kwargs)
+                if not writes:
+                    return func(*args, **kwargs)
+                with one_step_at_a_time(settings_mod.get().run_state_dir, step):
+                    return func(*args, **kwargs)
             except Exception as exc:
                 _write_state(
                     LAST_ERROR,
@@ -133,7 +147,7 @@ def recorded(step: str) -> Callable[[F], F]:
     return decorate
 
 
-@recorded("plan")
+@recorded("plan", writes=False)
 def plan(sources: list[str] | None = None, family: str | None = None) -> list[str]:
     """The source ids a run fans out over: the catalogue's (one family's, or those asked for)."""
     from ingest.catalogue import catalogue
@@ -150,7 +164,7 @@ def plan(sources: list[str] | None = None, family: str | None = None) -> list[st
     return ids
 
 
-@recorded("fetch")
+@recorded("fetch", writes=False)
 def fetch(source_id: str, periods: list[str] | None = None) -> dict:
     from ingest.run import fetch_source
 
@@ -190,7 +204,9 @@ def validate_raw(source_id: str) -> dict:
     from expectations.gate import run_gate  # Great Expectations takes seconds to import
     from expectations.registry import raw_suite
 
-    gate = run_gate([raw_suite(source_id)], checkpoint_name=f"raw_{source_id}", settings=settings)
+    gate = run_gate(
+        [raw_suite(source_id)], checkpoint_name=f"raw_{source_id}", settings=settings, docs_on_success=False
+    )
     summary = {
         "checkpoint": gate.checkpoint,
         "success": gate.success,
@@ -203,6 +219,21 @@ def validate_raw(source_id: str) -> dict:
     return summary
 
 
+def build_stamp(settings) -> dict:
+    """ops.build: the dbt build the marts come from ({} before the first), stamped by dbt's
+    on-run-start / on-run-end hooks (dbt_project/macros/build_stamp.sql)."""
+    from warehouse.db import connect
+
+    if not settings.duckdb_path.exists():
+        return {}
+    with connect(settings.duckdb_path) as con:
+        stamped = "select 1 from duckdb_tables() where schema_name = 'ops' and table_name = 'build'"
+        if not con.execute(stamped).fetchall():
+            return {}
+        row = con.execute("select build_id, state, started_at, finished_at from ops.build").fetchone()
+    return dict(zip(("build_id", "state", "started_at", "finished_at"), map(str, row), strict=True)) if row else {}
+
+
 @recorded("build_models")
 def build_models() -> dict:
     settings = settings_mod.get()
@@ -211,6 +242,8 @@ def build_models() -> dict:
     built = _read_state(BUILT).get("fingerprint")
     latest = settings.current_release()
     same = published.get("fingerprint") == fingerprint == built
+    # and the marts are still the build that was published (no build has run since, not even by hand)
+    same = same and build_stamp(settings).get("build_id") == published.get("gate", {}).get("build_id")
     if same and latest is not None and latest.name == published["release"]:
         log.info("nothing new since release %s (same files, same code): dbt build skipped", published["release"])
         return {"dbt": published["dbt"], "unchanged_since": published["release"], "fingerprint": fingerprint}
@@ -234,8 +267,16 @@ def validate_marts(built: dict | None = None) -> dict:
     from expectations.gate import run_gate  # Great Expectations takes seconds to import
     from expectations.registry import marts_suite
 
-    gate = run_gate([marts_suite()], checkpoint_name="publish_gate", settings=settings_mod.get())
+    settings = settings_mod.get()
+    stamp = build_stamp(settings)
+    if stamp.get("state") != "built":
+        raise ValidationFailed(
+            f"the marts are not from a finished dbt build (ops.build: {stamp or 'none'}): "
+            "run the build again; nothing is validated or published"
+        )
+    gate = run_gate([marts_suite()], checkpoint_name="publish_gate", settings=settings)
     return {
+        "build_id": stamp["build_id"],  # publish checks the marts are still this build
         "checkpoint": gate.checkpoint,
         "success": gate.success,
         "evaluated": gate.evaluated,
@@ -259,9 +300,27 @@ def publish(gate: dict, dbt: dict | None = None) -> dict:
         _write_state(LAST_RUN, summary)
         return summary
     if gate.get("success") is not True:  # write, audit, publish: never without a passing audit
-        raise ValidationFailed(
-            f"the publication gate {gate.get('checkpoint', '?')} did not pass: nothing is published"
+        raise ValidationFailed(f"the publication gate {gate.get('checkpoint', '?')} did not pass: nothing is published")
+    now = build_stamp(settings).get("build_id")
+    if now != gate.get("build_id"):
+        # Another run rebuilt the marts after this run's gate (runs overlapped). What they hold now
+        # was not validated by this gate; the run that built them validates and publishes them, and
+        # their build read every file loaded before it, this run's included: nothing is lost.
+        summary = {
+            "release": latest.name if (latest := settings.current_release()) else None,
+            "new_release": False,
+            "superseded_by_build": now,
+            "gated_build": gate.get("build_id"),
+            "finished_at": datetime.now(UTC).isoformat(),
+        }
+        log.warning(
+            "the marts were rebuilt (build %s) after this run's gate passed build %s: not published here; "
+            "the run that built them publishes them",
+            now,
+            gate.get("build_id"),
         )
+        _write_state(LAST_RUN, summary)
+        return summary
     from pathlib import Path
 
     from warehouse.publish import publish_release  # seconds to import: not needed for a no-change run

@@ -137,12 +137,32 @@ def crash_section(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def overlap_section(rows: list[dict]) -> str:
+    lines = [
+        "## Overlap",
+        "",
+        "Runs that overlap (`tests/reliability/test_overlap.py`): interleaved step by step as Airflow's "
+        "DAGs can, and two runs started at once as processes with readers querying the warehouse and "
+        "reading `latest` throughout. Each must lose no update and publish only marts its own gate passed.",
+        "",
+        "| overlap | steps in the order they ran | runs superseded | reads (errors) | releases | updates lost |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['kind']} | {r['order']} | {r['superseded']} | {r['reads']} ({r['reader_errors']}) "
+            f"| {r['releases']} | {r['lost']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS = {
     "crash": crash_section,
     "malformed": malformed_section,
     "wap": wap_section,
     "idempotency": idempotency_section,
     "restatement": restatement_section,
+    "overlap": overlap_section,
 }
 TITLE = """# Reliability report
 

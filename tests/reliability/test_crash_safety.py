@@ -10,13 +10,10 @@ really run and can be interrupted; kill times are drawn, seeded, from a measured
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -24,86 +21,36 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.settings import PROJECT_DIR
+from tests.reliability import runs
+from tests.reliability.runs import release_is_complete
+from tests.reliability.snapshots import CENSUS_PUBLISHED, census, revised
 
 pytestmark = pytest.mark.crash
 
 KILLS = int(os.environ.get("CRASH_KILLS", "30"))
 STAGES = ("fetch", "load", "validate", "dbt", "gx", "publish")
-BIRMINGHAM = "E08000025,Birmingham,West Midlands,1073045,"
-VARIANTS = (1140300, 1140400)  # the published figure, and a test-only revision
-
-
-def snapshot_variant(root: Path, value: int) -> Path:
-    bundled = PROJECT_DIR / "ingest" / "snapshots"
-    folder = root / f"snapshots-{value}"
-    if not folder.exists():
-        folder.mkdir()
-        for source in bundled.iterdir():
-            if source.name != "ons_census_population":
-                (folder / source.name).symlink_to(source)
-        original = bundled / "ons_census_population" / "census2021_population_by_lad.csv"
-        text = original.read_text(encoding="utf-8").replace(f"{BIRMINGHAM}1140300", f"{BIRMINGHAM}{value}")
-        (folder / "ons_census_population").mkdir()
-        (folder / "ons_census_population" / original.name).write_text(text, encoding="utf-8")
-    return folder
+VARIANTS = (CENSUS_PUBLISHED, 1140400)  # the published figure, and a test-only revision
 
 
 class Runner:
+    """Runs on one warehouse under ``root``, each given the census file with Birmingham at a value."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("WHOLEPLACE_")}
-        self.env.update(WHOLEPLACE_WAREHOUSE_DIR=str(root / "warehouse"), WHOLEPLACE_MODE="snapshot")
+        self.warehouse = root / "warehouse"
 
     def start(self, value: int) -> subprocess.Popen:
-        env = {**self.env, "WHOLEPLACE_SNAPSHOT_DIR": str(snapshot_variant(self.root, value))}
-        return subprocess.Popen(
-            [sys.executable, "-m", "tests.reliability.crash_runner"],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,  # its own process group: dbt's process dies with it
-        )
+        return runs.start(self.warehouse, revised(self.root / f"snapshots-{value}", census(value)))
 
-    def complete(self, value: int) -> tuple[str, dict[str, tuple[float, float]]]:
-        """Run to the end; (its output, each stage's (first start, last end) in seconds)."""
-        began = time.monotonic()
-        proc = self.start(value)
-        assert proc.stdout is not None
-        lines, marks = [], []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith(("STEP ", "DONE")):
-                marks.append((time.monotonic() - began, line.split()[1] if line.startswith("STEP") else "done"))
-        code = proc.wait()
-        output = "".join(lines)
-        assert code == 0 and "DONE" in output, output[-4000:]
+    def complete(self, value: int) -> dict[str, tuple[float, float]]:
+        """Run to the end; each stage's (first start, last end) in seconds."""
+        _, marks, _ = runs.finish(self.start(value))
         windows: dict[str, tuple[float, float]] = {}
-        for (at, stage), (until, _) in zip(marks, marks[1:], strict=False):
+        for (at, step), (until, _) in zip(marks, marks[1:], strict=False):
+            stage = step.split()[0]
             lo, hi = windows.get(stage, (at, until))
             windows[stage] = (min(lo, at), max(hi, until))
-        return output, windows
-
-
-def release_is_complete(release: Path) -> bool:
-    """Every file the release's datapackage lists is there, with its recorded size and hash."""
-    package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
-    for resource in package["resources"]:
-        path = release / resource["path"]
-        if not path.is_file():
-            return False
-        if "bytes" in resource and path.stat().st_size != resource["bytes"]:
-            return False
-        if "hash" in resource and hashlib.sha256(path.read_bytes()).hexdigest() != resource["hash"].split(":")[-1]:
-            return False
-    return True
-
-
-def latest(root: Path) -> Path | None:
-    link = root / "warehouse" / "releases" / "latest"
-    return link.resolve() if link.is_symlink() else None
+        return windows
 
 
 def birmingham_population(root: Path) -> set[int]:
@@ -117,13 +64,13 @@ def birmingham_population(root: Path) -> set[int]:
 def test_kill_9_anywhere_leaves_a_warehouse_the_next_run_recovers(tmp_path, recorder):
     runner = Runner(tmp_path)
     runner.complete(VARIANTS[0])  # the first release
-    _, windows = runner.complete(VARIANTS[1])  # a run with new input: every stage works; its timeline
+    windows = runner.complete(VARIANTS[1])  # a run with new input: every stage works; its timeline
     assert set(STAGES) <= set(windows), windows
     rng = random.Random(20261126)
     recorder.expected["crash"] = KILLS
     for trial in range(KILLS):
         value = VARIANTS[trial % 2]
-        before = latest(tmp_path)
+        before = runs.latest(runner.warehouse)
         stage = STAGES[trial % len(STAGES)]
         lo, hi = windows[stage]
         kill_at = rng.uniform(lo, hi)
@@ -146,12 +93,12 @@ def test_kill_9_anywhere_leaves_a_warehouse_the_next_run_recovers(tmp_path, reco
         # straight after the crash: the warehouse opens, `latest` is whole
         with duckdb.connect(str(tmp_path / "warehouse" / "wholeplace.duckdb")) as con:
             con.execute("select count(*) from raw.fetch_manifest").fetchall()
-        now = latest(tmp_path)
+        now = runs.latest(runner.warehouse)
         assert now is not None and release_is_complete(now), f"trial {trial}: a partial release is latest"
         assert now == before or finished or killed_in == "publish", f"trial {trial}: latest moved before publish"
 
         # the next run succeeds unattended and publishes what it was given
         runner.complete(value)
-        assert release_is_complete(latest(tmp_path))  # type: ignore[arg-type]
+        assert release_is_complete(runs.latest(runner.warehouse))  # type: ignore[arg-type]
         assert birmingham_population(tmp_path) == {value}, f"trial {trial}: the recovered run lost the update"
         recorder.add("crash", trial=trial, stage=stage, killed_in=killed_in, at=round(kill_at, 1), finished=finished)

@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import ingest.settings
 from ingest.errors import ValidationFailed
+from tests.reliability.conftest import use_copy_of
+from tests.reliability.snapshots import BUNDLED, census, revised
 
 pytestmark = pytest.mark.integration
 
@@ -126,23 +127,11 @@ def _releases(settings) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    """A warehouse built and published by the pipeline's steps; its DuckDB file kept as the clean copy."""
-    root = tmp_path_factory.mktemp("wap")
+def published(published_template, tmp_path_factory):
+    """This module's copy of the published warehouse; its DuckDB file kept as the clean copy."""
     env = pytest.MonkeyPatch()
-    env.setenv("WHOLEPLACE_WAREHOUSE_DIR", str(root / "warehouse"))
-    env.setenv("WHOLEPLACE_MODE", "snapshot")
-    for name in ("WHOLEPLACE_SNAPSHOT_DIR", "WHOLEPLACE_DUCKDB_PATH", "WHOLEPLACE_REGION"):
-        env.delenv(name, raising=False)
-    from warehouse import pipeline
-
-    for source in pipeline.plan():
-        pipeline.load(source, pipeline.fetch(source))
-        pipeline.validate_raw(source)
-    built = pipeline.build_models()
-    pipeline.publish(pipeline.validate_marts(built), built)
-    settings = ingest.settings.get()
-    clean = root / "clean.duckdb"
+    settings = use_copy_of(published_template, tmp_path_factory.mktemp("wap") / "warehouse", env)
+    clean = settings.warehouse_dir.parent / "clean.duckdb"
     shutil.copy2(settings.duckdb_path, clean)
     latest = settings.current_release()
     assert latest is not None
@@ -241,27 +230,15 @@ def test_a_restated_file_becomes_a_new_vintage_the_marts_use_and_the_changelog_l
     and the new release's changelog lists the restatement."""
     import json
 
-    from ingest.settings import PROJECT_DIR
     from warehouse import pipeline
 
     settings, clean, latest, hashes, releases = published
     Path(f"{settings.duckdb_path}.wal").unlink(missing_ok=True)
     shutil.copy2(clean, settings.duckdb_path)
-    bundled = PROJECT_DIR / "ingest" / "snapshots"
-    snapshots = tmp_path / "snapshots"
-    snapshots.mkdir()
-    for folder in bundled.iterdir():
-        if folder.name != "ons_census_population":
-            (snapshots / folder.name).symlink_to(folder)
-    (snapshots / "ons_census_population").mkdir()
-    original = bundled / "ons_census_population" / "census2021_population_by_lad.csv"
-    revised = original.read_text(encoding="utf-8").replace(
-        "E08000025,Birmingham,West Midlands,1073045,1140300", "E08000025,Birmingham,West Midlands,1073045,1140400"
-    )
-    assert revised != original.read_text(encoding="utf-8")
-    (snapshots / "ons_census_population" / original.name).write_text(revised, encoding="utf-8")
+    revision = census(1140400)
+    snapshots = revised(tmp_path / "snapshots", revision)
     monkeypatch.setenv("WHOLEPLACE_SNAPSHOT_DIR", str(snapshots))
-    old_sha = hashlib.sha256(original.read_bytes()).hexdigest()
+    old_sha = hashlib.sha256((BUNDLED / revision.source / revision.file).read_bytes()).hexdigest()
 
     loaded = pipeline.load("ons_census_population", pipeline.fetch("ons_census_population"))
     pipeline.validate_raw("ons_census_population")
@@ -293,7 +270,7 @@ def test_a_restated_file_becomes_a_new_vintage_the_marts_use_and_the_changelog_l
 
     # the publisher goes back to the first file (or a backfill reloads that vintage): it is loaded
     # again and the marts follow, although the file itself was seen before
-    monkeypatch.setenv("WHOLEPLACE_SNAPSHOT_DIR", str(bundled))
+    monkeypatch.setenv("WHOLEPLACE_SNAPSHOT_DIR", str(BUNDLED))
     pipeline.load("ons_census_population", pipeline.fetch("ons_census_population"))
     built = pipeline.build_models()
     assert "unchanged_since" not in built, "the build was skipped: going back to an earlier file was not seen"

@@ -153,3 +153,20 @@ def test_a_context_left_unreadable_by_a_killed_run_does_not_stop_the_next(wareho
     # the docs show the run that just gated, not every run before it
     validations = warehouse.gx_dir / "raw_t_checkpoint" / "gx" / "uncommitted" / "validations"
     assert len([p for p in validations.rglob("*.json")]) == 1
+
+
+def test_data_docs_are_built_for_a_failed_run_even_when_not_asked_for_a_passing_one(warehouse: Settings) -> None:
+    passing = Suite(
+        name="raw_t",
+        batches=(Batch(name="raw_t", query="select * from raw.t", expectations=lambda: [rows_between(1, 10)]),),
+    )
+    failing = Suite(
+        name="raw_t",
+        batches=(Batch(name="raw_t", query="select * from raw.t", expectations=lambda: [rows_between(5, 10)]),),
+    )
+    quiet = run_gate([passing], checkpoint_name="quiet", settings=warehouse, docs_on_success=False)
+    loud = run_gate([failing], checkpoint_name="loud", settings=warehouse, docs_on_success=False, raise_on_failure=False)
+
+    assert quiet.success and quiet.docs_index is None
+    assert not list((warehouse.gx_dir / "quiet").rglob("*.html"))
+    assert not loud.success and loud.docs_index is not None and loud.docs_index.is_file()

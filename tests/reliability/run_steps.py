@@ -1,7 +1,8 @@
 """One whole run of the pipeline's steps in this process (what the Airflow tasks call, in the
-`wholeplace` DAG's order), announcing each step on stdout, for the crash-safety suite to kill:
+`wholeplace` DAG's order), announcing each step on stdout, for the crash-safety suite to kill and
+the overlap suite to run side by side:
 
-    python -m tests.reliability.crash_runner
+    python -m tests.reliability.run_steps [source_id ...]     (default: every source)
 
 Settings come from the environment (WHOLEPLACE_WAREHOUSE_DIR, WHOLEPLACE_SNAPSHOT_DIR).
 """
@@ -16,10 +17,10 @@ def step(name: str) -> None:
     print(f"STEP {name}", flush=True)
 
 
-def main() -> int:
+def main(sources: list[str]) -> int:
     from warehouse import pipeline
 
-    for source in pipeline.plan():
+    for source in pipeline.plan(sources or None):
         step(f"fetch {source}")
         fetched = pipeline.fetch(source)
         step(f"load {source}")
@@ -32,9 +33,10 @@ def main() -> int:
     gate = pipeline.validate_marts(built)
     step("publish")
     summary = pipeline.publish(gate, built)
-    print("DONE " + json.dumps({"release": summary["release"], "new": summary.get("new_release")}), flush=True)
+    done = {k: summary.get(k) for k in ("release", "new_release", "superseded_by_build")}
+    print("DONE " + json.dumps({**done, "gated_build": gate.get("build_id")}), flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
