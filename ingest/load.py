@@ -10,6 +10,7 @@ Loading the same file for the same period again is a no-op, so re-runs keep ``_l
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from ingest.catalogue import Source
 from ingest.errors import SourceError
 from ingest.land import MANIFEST_FIELDS, Landed, manifest_path
 from ingest.regions import Region, RegionError
+from ingest.sheets import RowCount
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,10 @@ def load_partition(
     landed: Landed,
     frame: pd.DataFrame,
     columns: dict[str, str],
+    counted: RowCount | None = None,
 ) -> LoadResult:
+    """Replace the period's rows with the frame's, in one transaction; ``counted`` (what became
+    of the file's data rows) is recorded in raw.row_counts in the same transaction."""
     check_frame(source, landed, frame, columns)
     ensure_table(con, source, columns)
     table = f'raw."{source.id}"'
@@ -115,6 +120,8 @@ def load_partition(
                 datetime.now(UTC).replace(tzinfo=None),
             ],
         )
+        if counted is not None:
+            record_row_count(con, source.id, landed.period, landed.file_name, landed.sha256, counted)
         con.execute("commit")
     except duckdb.Error as exc:
         con.execute("rollback")
@@ -123,6 +130,35 @@ def load_partition(
         con.unregister("frame")
     log.info("%s %s: loaded %s rows into raw.%s", source.id, landed.period, f"{len(frame):,}", source.id)
     return LoadResult(source.id, landed.period, len(frame), loaded=True)
+
+
+ROW_COUNTS = "raw.row_counts"
+
+
+def record_row_count(
+    con: duckdb.DuckDBPyConnection, source_id: str, period: str, file_name: str, sha256: str, counted: RowCount
+) -> None:
+    """One row per loaded file: its data rows in = loaded + skipped, and why each skipped row was."""
+    con.execute(
+        f"create table if not exists {ROW_COUNTS} (source_id varchar, period varchar, file_name varchar, "
+        "sha256 varchar, rows_in bigint, rows_loaded bigint, rows_skipped bigint, skipped_by_reason varchar, "
+        "counted_at timestamp with time zone)"
+    )
+    key = [source_id, period, sha256]  # one row per vintage: a restated file gets its own
+    con.execute(f"delete from {ROW_COUNTS} where source_id = ? and period = ? and sha256 = ?", key)
+    con.execute(
+        f"insert into {ROW_COUNTS} values (?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [
+            source_id,
+            period,
+            file_name,
+            sha256,
+            counted.rows_in,
+            counted.loaded,
+            sum(counted.skipped.values()),
+            json.dumps(dict(counted.skipped.most_common())),
+        ],
+    )
 
 
 def refresh_manifest_table(con: duckdb.DuckDBPyConnection, landing_dir: Path) -> None:

@@ -15,8 +15,10 @@ import json
 import logging
 import os
 import sys
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ingest import settings as settings_mod
@@ -45,6 +47,10 @@ from ingest.load import (
 )
 from ingest.regions import all_regions
 from ingest.settings import Settings
+from ingest.sheets import RowCount, row_ledger
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +62,14 @@ class PartitionOutcome:
     file_name: str
     sha256: str
     fetch: str  # 'new' | 'unchanged' | 'not_modified'
-    rows: int
+    rows: int  # rows of the raw table (a wide sheet gives one per figure)
     loaded: bool
+    counted: RowCount | None = None  # the file's data rows: in = loaded + skipped (by reason)
 
     def describe(self) -> str:
         load = "loaded" if self.loaded else "already loaded"
-        return f"{self.period}: {self.file_name} ({self.mode}, {self.fetch}) -> {self.rows:,} rows, {load}"
+        text = f"{self.period}: {self.file_name} ({self.mode}, {self.fetch}) -> {self.rows:,} raw rows, {load}"
+        return text + (f"; {self.counted.describe()}" if self.counted else "")
 
 
 def _file_name(url: str) -> str:
@@ -189,6 +197,14 @@ def fetch_source(source_id: str, periods: list[str] | None = None, settings: Set
     return fetched
 
 
+def parse_file(source: Source, data: bytes, *, file: str, period: str) -> tuple[pd.DataFrame, RowCount]:
+    """The source's parser on one file, and what became of its data rows: every row it read was
+    loaded or skipped with a reason (a row that was neither is an error naming it)."""
+    with row_ledger() as ledger:
+        frame = source.parser_module().parse(data, file=file, period=period)
+    return frame, ledger.count(source.id, file)
+
+
 def load_source(source_id: str, fetched: list[Fetched], settings: Settings | None = None) -> list[PartitionOutcome]:
     """Parse and load what ``fetch_source`` landed (the warehouse's one writer: the DuckDB pool)."""
     from warehouse.db import connect  # the warehouse owns the connection
@@ -207,13 +223,21 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
             continue
         landed = item.landed
         assert landed is not None
-        frame = parser.parse(landed.path(settings.landing_dir).read_bytes(), file=landed.file_name, period=item.period)
+        data = landed.path(settings.landing_dir).read_bytes()
+        frame, counted = parse_file(source, data, file=landed.file_name, period=item.period)
         with connect(settings.duckdb_path, write=True) as con:
-            result: LoadResult = load_partition(con, source, landed, frame, parser.COLUMNS)
+            result: LoadResult = load_partition(con, source, landed, frame, parser.COLUMNS, counted)
             refresh_metadata_tables(con, settings)
         outcomes.append(
             PartitionOutcome(
-                item.period, landed.mode, landed.file_name, landed.sha256, landed.outcome, result.rows, result.loaded
+                item.period,
+                landed.mode,
+                landed.file_name,
+                landed.sha256,
+                landed.outcome,
+                result.rows,
+                result.loaded,
+                counted,
             )
         )
     if not outcomes and hasattr(parser, "ensure_tables"):
@@ -312,6 +336,13 @@ def load_file_set(source: Source, partition: Partition, landed: list[Landed], se
         "new" if any(x.outcome == "new" for x in landed) else "unchanged",
         sum(x.rows for x in changed),
         bool(changed),
+        RowCount(
+            sum(x.rows + x.rejected for x in changed),
+            sum(x.rows for x in changed),
+            +Counter({"quarantined (raw.spend500_rejects)": sum(x.rejected for x in changed)}),
+        )
+        if changed
+        else None,
     )
 
 

@@ -12,9 +12,11 @@ import csv
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from ingest.errors import SourceError, column_letter
@@ -39,6 +41,19 @@ class Grid:
     rows: list[list[str]]
     encoding: str | None = None
     sheet: str | None = None
+    # the row ledger (0-based rows): read as data by iter_rows, loaded (a record cites it), skipped
+    walked: set[int] = field(default_factory=set, compare=False, repr=False)
+    loaded: set[int] = field(default_factory=set, compare=False, repr=False)
+    skipped: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ledger = _LEDGER.get()
+        if ledger is not None:
+            ledger.grids.append(self)
+
+    @property
+    def where(self) -> str:
+        return self.file if not self.sheet else f"{self.file} (sheet {self.sheet!r})"
 
     def cell(self, row: int, col: int) -> str:
         """0-based access that returns '' outside the ragged edge."""
@@ -49,7 +64,7 @@ class Grid:
         """An error at a 0-based (row, col), reported 1-based with a column letter."""
         return SourceError(
             self.source_id,
-            self.file if not self.sheet else f"{self.file} (sheet {self.sheet!r})",
+            self.where,
             detail,
             row=None if row is None else row + 1,
             column=None if col is None else column_letter(col),
@@ -63,9 +78,83 @@ class Grid:
         raise self.error(f"could not find the {what}")
 
     def iter_rows(self, start: int, stop: int | None = None) -> Iterator[tuple[int, list[str]]]:
+        """The data rows from ``start``: each one read must end loaded (``lineage``) or ``skip``-ped."""
         stop = len(self.rows) if stop is None else stop
         for i in range(start, stop):
+            self.walked.add(i)
             yield i, self.rows[i]
+
+    def walk(self, row: int) -> None:
+        """Count a data row read outside ``iter_rows`` (a parser that streams a large file keeps
+        its row ledger on a Grid with no rows)."""
+        self.walked.add(row)
+
+    def lineage(self, row: int, col: int | None = None) -> dict[str, object]:
+        """A record's ``_source_row`` (and ``_source_column``): the row counts as loaded."""
+        self.loaded.add(row)
+        cited: dict[str, object] = {"_source_row": row + 1}
+        if col is not None:
+            cited["_source_column"] = column_letter(col)
+        return cited
+
+    def skip(self, row: int, reason: str) -> None:
+        """A data row deliberately not loaded, and why ('blank', 'England total', ...)."""
+        self.skipped.setdefault(row, reason)
+
+
+@dataclass
+class RowCount:
+    """What became of a file's data rows: rows in = loaded + skipped (by reason)."""
+
+    rows_in: int = 0
+    loaded: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+    def describe(self) -> str:
+        why = ", ".join(f"{reason} {n:,}" for reason, n in self.skipped.most_common())
+        return f"{self.rows_in:,} rows in: {self.loaded:,} loaded" + (
+            f", {sum(self.skipped.values()):,} skipped ({why})" if self.skipped else ""
+        )
+
+
+@dataclass
+class RowLedger:
+    grids: list[Grid] = field(default_factory=list)
+
+    def count(self, source_id: str, file: str) -> RowCount:
+        """Every data row read is loaded or skipped with a reason, never both, never neither."""
+        total = RowCount()
+        for grid in self.grids:
+            lost = sorted(grid.walked - grid.loaded - set(grid.skipped))
+            unread = sorted(grid.loaded - grid.walked)
+            twice = sorted(grid.loaded & set(grid.skipped))
+            for rows, what in (
+                (lost, "read but neither loaded nor skipped with a reason"),
+                (unread, "loaded without being read as a data row"),
+                (twice, "both loaded and skipped"),
+            ):
+                if rows:
+                    raise SourceError(
+                        source_id, grid.where, f"{len(rows)} rows {what} (the parser's row ledger)", row=rows[0] + 1
+                    )
+            total.rows_in += len(grid.walked)
+            total.loaded += len(grid.loaded)
+            total.skipped.update(grid.skipped.values())
+        return total
+
+
+_LEDGER: ContextVar[RowLedger | None] = ContextVar("row_ledger", default=None)
+
+
+@contextmanager
+def row_ledger() -> Iterator[RowLedger]:
+    """Collect the grids read in this block, to account for their rows afterwards."""
+    ledger = RowLedger()
+    token = _LEDGER.set(ledger)
+    try:
+        yield ledger
+    finally:
+        _LEDGER.reset(token)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -79,7 +79,7 @@ def _loaded(settings, source_id: str | None = None) -> list[tuple[str, ...]]:
         rows = []
         for sid in ids:
             if f"{sid}_files" in present:  # a file set keeps a ledger of the files it loaded
-                query = f'select ?, \'\', file, sha256 from raw."{sid}_files"'
+                query = f"select ?, '', file, sha256 from raw.\"{sid}_files\""
             elif sid in present:
                 query = f'select distinct ?, _period, _source_file, _source_file_sha256 from raw."{sid}"'
             else:
@@ -187,6 +187,11 @@ def load(source_id: str, fetched: dict) -> dict:
                 "fetch": o.fetch,
                 "rows": o.rows,
                 "loaded": o.loaded,
+                **(
+                    {"rows_in": o.counted.rows_in, "rows_loaded": o.counted.loaded, "skipped": dict(o.counted.skipped)}
+                    if o.counted
+                    else {}
+                ),
             }
             for o in outcomes
         ],

@@ -108,15 +108,19 @@ def read_la_table(grid: Grid, *, expect_title: re.Pattern[str], period: str) -> 
 
     end = next((i for i in range(header + 1, len(grid.rows)) if is_header(grid.rows[i])), len(grid.rows))
     rows: list[tuple[int, str]] = []
-    for i in range(header + 1, end):
+    for i, _ in grid.iter_rows(header + 1, end):
         if not any(grid.cell(i, j).strip() for j in data_cols):
-            continue  # blank, a label such as 'CLASS BREAKDOWN', or notes below the table
+            grid.skip(i, "no figures (blank, a label or a note)")  # e.g. 'CLASS BREAKDOWN'
+            continue
         if any(kind == "england" for _, kind in rows) and not any(
             grid.cell(i, identity[f]).strip() for f in ("e_code", "ons_code", "la_name")
         ):
-            continue  # unlabelled workings below the England total (RSX 2021-22: a column check sum)
+            grid.skip(i, "unlabelled workings below the England total")  # RSX 2021-22: a check sum
+            continue
         kind = _row_kind(grid, i, identity)
-        if kind is not None:
+        if kind is None:
+            grid.skip(i, "class total (a sum of authority rows)")
+        else:
             rows.append((i, kind))
     if not rows:
         raise grid.error("no authority rows under the header", row=header)

@@ -46,8 +46,9 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     fy_ending = financial_year_ending(period, grid)
     header, cols = locate(grid, {"uuid": "UUID", **KEYS}, VALUE)
     records = []
-    for i in range(header + 1, len(grid.rows)):
-        if not any(c.strip() for c in grid.rows[i]):
+    for i, row in grid.iter_rows(header + 1):
+        if not any(c.strip() for c in row):
+            grid.skip(i, "blank")
             continue
         number = grid_number(grid, i, cols["item_value"])
         keys = key_values(grid, i, cols, KEYS)
@@ -59,7 +60,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                 "item_value": None if number.value is None else str(number.value),
                 "value_status": number.status,
                 "value_text": number.text,
-                "_source_row": i + 1,
+                **grid.lineage(i),
             }
         )
     if not records:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ingest.errors import column_letter
 from ingest.sheets import grid_number, read_grid
 from ingest.sources._ascfr import financial_year_ending, identity, key_values, locate
 
@@ -55,8 +54,9 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     fy_ending = financial_year_ending(period, grid)
     header, cols = locate(grid, KEYS, MEASURES)
     records = []
-    for i in range(header + 1, len(grid.rows)):
-        if not any(c.strip() for c in grid.rows[i]):
+    for i, row in grid.iter_rows(header + 1):
+        if not any(c.strip() for c in row):
+            grid.skip(i, "blank")
             continue
         ident = identity(grid, i, cols, fy_ending)
         keys = key_values(grid, i, cols, KEYS)
@@ -71,8 +71,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                     "value_gbp_thousands": None if number.value is None else str(number.value),
                     "value_status": number.status,
                     "value_text": number.text,
-                    "_source_row": i + 1,
-                    "_source_column": column_letter(j),
+                    **grid.lineage(i, j),
                 }
             )
     if not records:

@@ -107,6 +107,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     records = []
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
+            grid.skip(i, "blank")
             continue
         level = grid.cell(i, col["geographical_level"])
         value = grid_number(grid, i, col["value"])
@@ -122,7 +123,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                 "value": None if value.value is None else str(value.value),
                 "value_status": value.status,
                 "value_text": value.text,
-                "_source_row": i + 1,
+                **grid.lineage(i),
             }
         )
     if not records:

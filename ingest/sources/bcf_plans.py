@@ -21,7 +21,7 @@ import re
 
 import pandas as pd
 
-from ingest.errors import SourceError, column_letter
+from ingest.errors import SourceError
 from ingest.sheets import Grid, grid_number, read_workbook
 from ingest.sources._columns import GSS_CODE
 
@@ -84,13 +84,15 @@ def _read_sheet(grid: Grid) -> list[dict]:
         raise grid.error(f"the header has no column for {', '.join(missing)}", row=header)
     total_col = head.index(TOTAL_COLUMN) if TOTAL_COLUMN in head else None
     records = []
-    for i in range(header + 1, len(grid.rows)):
+    for i, _ in grid.iter_rows(header + 1):
         code = grid.cell(i, code_col).strip()
         name = grid.cell(i, name_col).strip()
         if not code and not name:
+            grid.skip(i, "blank")
             continue
         if not code or name.upper() in ("ENGLAND", "TOTAL"):
-            continue  # totals are sums of the HWB rows
+            grid.skip(i, "total or note (no board code)")  # totals are sums of the HWB rows
+            continue
         if not GSS_CODE.match(code):
             raise grid.error(f"HWB code {code!r} is not a GSS code", row=i, col=code_col)
         parts = {}
@@ -107,8 +109,7 @@ def _read_sheet(grid: Grid) -> list[dict]:
                     "amount_gbp": None if number.value is None else str(number.value),
                     "value_status": number.status,
                     "value_text": number.text,
-                    "_source_row": i + 1,
-                    "_source_column": column_letter(j),
+                    **grid.lineage(i, j),
                 }
             )
         if total_col is not None:
@@ -123,8 +124,7 @@ def _read_sheet(grid: Grid) -> list[dict]:
                     "amount_gbp": None if total.value is None else str(total.value),
                     "value_status": total.status,
                     "value_text": total.text,
-                    "_source_row": i + 1,
-                    "_source_column": column_letter(total_col),
+                    **grid.lineage(i, total_col),
                 }
             )
             known = [p.value for p in parts.values() if p.value is not None]

@@ -45,6 +45,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     first_row: dict[str, int] = {}
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
+            grid.skip(i, "blank")
             continue
         record = {field: grid.cell(i, j) for field, j in cols.items()}
         ward, la = record["ward_code"], record["la_code"]
@@ -59,7 +60,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                 f"ward {ward} is listed twice (first at row {first_row[ward] + 1})", row=i, col=cols["ward_code"]
             )
         first_row[ward] = i
-        records.append(record | {"_source_row": i + 1})
+        records.append(record | grid.lineage(i))
     if not records:
         raise grid.error("no ward rows under the header", row=header)
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))

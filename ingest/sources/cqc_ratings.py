@@ -149,6 +149,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     records = []
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
+            grid.skip(i, "blank")
             continue
         records.append(
             {
@@ -164,7 +165,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                 "publication_date": _date(grid, i, col["publication_date"], latest),
                 "provider_id": _cqc_id(grid, i, col["provider_id"], "provider id"),
                 "provider_name": grid.cell(i, col["provider_name"]) or None,
-                "_source_row": i + 1,
+                **grid.lineage(i),
             }
         )
     if not records:

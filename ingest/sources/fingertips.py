@@ -178,7 +178,7 @@ def _record(grid: Grid, i: int, col: dict[str, int]) -> dict[str, object]:
         **{name: _decimal_text(grid, i, col[name]) for name in _NUMBERS},
         "value_status": value.status,
         "value_text": value.text,
-        "_source_row": i + 1,
+        **grid.lineage(i),
     }
 
 
@@ -188,7 +188,12 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
         raise grid.error(f"the API file holds every time period; expected period {ALL_PERIODS!r}, got {period!r}")
     header = grid.find_row(_is_header_row, what="header row (a row of Fingertips column headings)")
     col = columns_by_heading(grid, header, {name: (heading,) for heading, name in HEADINGS.items()})
-    records = [_record(grid, i, col) for i, row in grid.iter_rows(header + 1) if any(row)]
+    records = []
+    for i, row in grid.iter_rows(header + 1):
+        if any(row):
+            records.append(_record(grid, i, col))
+        else:
+            grid.skip(i, "blank")
     if not records:
         raise grid.error("no data rows below the header", row=header)
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))

@@ -13,7 +13,6 @@ import re
 
 import pandas as pd
 
-from ingest.errors import column_letter
 from ingest.sheets import grid_number, read_grid
 from ingest.sources._mhclg import has_la_table, identity_columns, identity_record, read_la_table
 
@@ -58,8 +57,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                     "value_gbp_thousands": None if number.value is None else str(number.value),
                     "value_status": number.status,
                     "value_text": number.text,
-                    "_source_row": i + 1,
-                    "_source_column": column_letter(j),
+                    **grid.lineage(i, j),
                 }
             )
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from ingest.errors import SourceError, column_letter
-from ingest.sheets import Number, decode_text, parse_number
+from ingest.sheets import Grid, Number, decode_text, parse_number
 
 SOURCE_ID = "mhclg_ro_timeseries"
 PERIOD = "all"
@@ -161,8 +161,11 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     items = _item_columns(header, header_row, file)
     year_col, status_col = ident["year_ending"], ident["submission_status"]
     records: list[dict[str, object]] = []
+    ledger = Grid(SOURCE_ID, file, rows=[])  # the file is streamed: the grid keeps the row ledger only
     for i, row in rows:
+        ledger.walk(i)
         if not any(c.strip() for c in row):
+            ledger.skip(i, "blank")
             continue
         year_text = _cell(row, year_col)
         m = _YEAR_ENDING.match(year_text)
@@ -183,8 +186,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                     "value_gbp_thousands": None if number.value is None else str(number.value),
                     "value_status": number.status,
                     "value_text": number.text,
-                    "_source_row": i + 1,
-                    "_source_column": column_letter(j),
+                    **ledger.lineage(i, j),
                 }
             )
     if not records:

@@ -20,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 
-from ingest.errors import column_letter
 from ingest.sheets import read_grid
 from ingest.sources._columns import GSS_CODE, columns_by_name, find_header, is_blank_row
 
@@ -77,6 +76,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     records = []
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
+            grid.skip(i, "blank")
             continue
         values = {field: grid.cell(i, j).strip() for field, j in ident.items()}
         if not _ODS.match(values["icb_ods_code"]):
@@ -101,8 +101,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                     "component_code": code,
                     "component_label": grid.rows[header][j].strip(),
                     "population": str(number),
-                    "_source_row": i + 1,
-                    "_source_column": column_letter(j),
+                    **grid.lineage(i, j),
                 }
             )
     if not records:

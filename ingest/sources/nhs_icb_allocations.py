@@ -19,7 +19,7 @@ import re
 
 import pandas as pd
 
-from ingest.errors import SourceError, column_letter
+from ingest.errors import SourceError
 from ingest.sheets import Grid, grid_number, read_workbook
 
 SOURCE_ID = "nhs_icb_allocations"
@@ -122,11 +122,15 @@ def _read_sheet(grid: Grid, stream: str) -> list[dict]:
     if not years:
         raise grid.error("no allocation column for a financial year (like '2024/25 ... (£k)')", row=header)
     records = []
-    for i in range(header + 1, len(grid.rows)):
+    for i, row in grid.iter_rows(header + 1):
         code = grid.cell(i, code_col).strip()
         name = grid.cell(i, name_col).strip()
+        if not any(c.strip() for c in row):
+            grid.skip(i, "blank")
+            continue
         if not code or name.upper() == "ENGLAND":
-            continue  # blank, a note, a region subtotal or the England total (no ICB code)
+            grid.skip(i, "total or note (no ICB code)")  # a note, a region subtotal, the England total
+            continue
         if not _ODS.match(code):
             raise grid.error(f"ICB code {code!r} is not an ODS code (Qxx)", row=i, col=code_col)
         for year, (j, title) in years.items():
@@ -143,8 +147,7 @@ def _read_sheet(grid: Grid, stream: str) -> list[dict]:
                     "allocation_gbp_thousands": None if number.value is None else str(number.value),
                     "value_status": number.status,
                     "value_text": number.text,
-                    "_source_row": i + 1,
-                    "_source_column": column_letter(j),
+                    **grid.lineage(i, j),
                 }
             )
     return records

@@ -65,6 +65,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     records = []
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
+            grid.skip(i, "blank")
             continue
         records.append(_record(grid, i, cols, expected, period))
     if not records:
@@ -101,5 +102,5 @@ def _record(grid: Grid, i: int, cols: dict[str, int | None], expected: int, peri
         "measure": grid.cell(i, cols["measure"]),
         "population": int(number.value),
         "obs_status": (grid.cell(i, status_col) or None) if status_col is not None else None,
-        "_source_row": i + 1,
+        **grid.lineage(i),
     }

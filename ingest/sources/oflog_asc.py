@@ -101,6 +101,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     records = []
     for i, row in grid.iter_rows(header + 1):
         if not any(row):
+            grid.skip(i, "blank")
             continue
         year = grid.cell(i, col["financial_year"])
         if not is_financial_year(year):
@@ -124,7 +125,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                 "median_value": _decimal_text(grid, i, col["median_value"]),
                 "mads_from_median": _decimal_text(grid, i, col["mads_from_median"]),
                 "rank_order": grid.cell(i, col["rank_order"]) or None,
-                "_source_row": i + 1,
+                **grid.lineage(i),
             }
         )
     if not records:

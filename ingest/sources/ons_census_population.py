@@ -50,6 +50,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     first_seen: dict[str, tuple[int, tuple[object, ...]]] = {}
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
+            grid.skip(i, "blank")
             continue
         record = _record(grid, i, cols)
         code = str(record["lad_code"])
@@ -62,9 +63,10 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                     row=i,
                     col=cols["lad_code"],
                 )
-            continue  # an exact repeat: keep the first
+            grid.skip(i, "exact repeat of an earlier row")
+            continue  # keep the first
         first_seen[code] = (i, figures)
-        records.append(record)
+        records.append(record | grid.lineage(i))
     if not records:
         raise grid.error("no district rows under the header", row=header)
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
@@ -81,7 +83,6 @@ def _record(grid: Grid, i: int, cols: dict[str, int | None]) -> dict[str, object
     }
     for field in _COUNTS:
         record[field] = _count(grid, i, cols[field])
-    record["_source_row"] = i + 1
     return record
 
 

@@ -46,6 +46,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     cauth_of: dict[str, tuple[str, int]] = {}
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
+            grid.skip(i, "blank")
             continue
         lad, cauth = grid.cell(i, cols["lad_code"]), grid.cell(i, cols["cauth_code"])
         if not GSS_CODE.match(lad):
@@ -67,7 +68,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
                 "cauth_code": cauth,
                 "cauth_name": grid.cell(i, cols["cauth_name"]),
                 "vintage_year": vintage,
-                "_source_row": i + 1,
+                **grid.lineage(i),
             }
         )
     if not records:

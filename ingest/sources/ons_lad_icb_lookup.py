@@ -55,13 +55,14 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     records = []
     for i, row in grid.iter_rows(header + 1):
         if is_blank_row(row):
+            grid.skip(i, "blank")
             continue
         for field, pattern, what in checks:
             value = grid.cell(i, cols[field])
             if not pattern.match(value):
                 raise grid.error(f"{value!r} is not {what}", row=i, col=cols[field])
         records.append(
-            {field: grid.cell(i, j) for field, j in cols.items()} | {"vintage_year": vintage, "_source_row": i + 1}
+            {field: grid.cell(i, j) for field, j in cols.items()} | {"vintage_year": vintage} | grid.lineage(i)
         )
     if not records:
         raise grid.error("no rows under the header", row=header)

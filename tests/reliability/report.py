@@ -49,6 +49,19 @@ def malformed_section(rows: list[dict]) -> str:
         "|---|---|",
         *(f"| {name} | {value} |" for name, value in figures),
     ]
+    counted = [r["data_rows"] for r in rows if r.get("data_rows")]
+    if counted:
+        rows_in, kept = sum(c[0] for c in counted), sum(c[1] for c in counted)
+        why = Counter()
+        for c in counted:
+            why.update(c[2])
+        skipped = sum(why.values())
+        reasons = ", ".join(f"{reason} {n:,}" for reason, n in why.most_common())
+        lines.append(
+            f"| data rows of the {len(counted)} loaded sheet files: in = loaded + skipped with a reason | "
+            f"{rows_in:,} = {kept:,} + {skipped:,}{'' if rows_in == kept + skipped else ' (NOT EQUAL)'} |"
+        )
+        lines.append(f"| why rows were skipped | {reasons or 'none'} |")
     spend = [r for r in rows if r.get("rows_in") is not None]
     if spend:
         rows_in = sum(r["rows_in"] for r in spend)

@@ -1,6 +1,7 @@
 """Malformed inputs: every case of the corpus is loaded correctly or refused with a message naming
 the source and file (and the row or column where the defect is in one place); never an unhandled
-exception. Rows in = rows loaded + rows refused, for whole files and for the spending files'
+exception. Rows in = rows loaded + rows refused: for whole files, for the data rows of every loaded
+file (each loaded or skipped with a reason, by the parsers' row ledger) and for the spending files'
 row-level quarantine. The figures go to tests/reliability/REPORT.md."""
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pytest
 
 from ingest.catalogue import catalogue
 from ingest.errors import SourceError
+from ingest.run import parse_file
+from ingest.sheets import RowCount
 from tests.reliability import corpus
 
 CASES = corpus.cases()
@@ -45,22 +48,24 @@ REQUIRED_DEFECTS = {
 @dataclass
 class Outcome:
     kind: str  # loaded | rejected | crashed
-    rows: int = 0
+    rows: int = 0  # raw table rows
     error: str = ""
     located: bool = False
     frame: pd.DataFrame | None = None
+    counted: RowCount | None = None  # the file's data rows: in = loaded + skipped
 
 
 def parse(case_or_base, data: bytes | None = None) -> Outcome:
+    """As the load step parses: the source's parser under the row ledger (ingest.run.parse_file)."""
     base = case_or_base.base if isinstance(case_or_base, corpus.Case) else case_or_base
-    parser = catalogue().get(base.source_id).parser_module()
+    source = catalogue().get(base.source_id)
     try:
-        frame = parser.parse(data if data is not None else base.data, file=base.file, period=base.period)
+        frame, counted = parse_file(source, data if data is not None else base.data, file=base.file, period=base.period)
     except SourceError as exc:
         return Outcome("rejected", error=str(exc), located=exc.row is not None or exc.column is not None)
     except Exception:
         return Outcome("crashed", error=traceback.format_exc())
-    return Outcome("loaded", rows=len(frame), frame=frame)
+    return Outcome("loaded", rows=len(frame), frame=frame, counted=counted)
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +99,7 @@ def test_a_malformed_file_is_read_the_same_or_refused_naming_where(case, clean, 
         located=got.located,
         rows_loaded=got.rows,
         rows_in=None,
+        data_rows=None if got.counted is None else [got.counted.rows_in, got.counted.loaded, dict(got.counted.skipped)],
     )
 
     assert got.kind != "crashed", got.error

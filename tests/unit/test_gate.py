@@ -165,7 +165,9 @@ def test_data_docs_are_built_for_a_failed_run_even_when_not_asked_for_a_passing_
         batches=(Batch(name="raw_t", query="select * from raw.t", expectations=lambda: [rows_between(5, 10)]),),
     )
     quiet = run_gate([passing], checkpoint_name="quiet", settings=warehouse, docs_on_success=False)
-    loud = run_gate([failing], checkpoint_name="loud", settings=warehouse, docs_on_success=False, raise_on_failure=False)
+    loud = run_gate(
+        [failing], checkpoint_name="loud", settings=warehouse, docs_on_success=False, raise_on_failure=False
+    )
 
     assert quiet.success and quiet.docs_index is None
     assert not list((warehouse.gx_dir / "quiet").rglob("*.html"))

@@ -77,6 +77,16 @@ def test_live_ingest_through_the_mirror_loads_rows_and_then_revalidates_with_eta
         "live",
     )
     assert (fetch.etag, fetch.outcome, fetch.bytes) == (ETAG, "new", len(data))
+    # every data row of the sheet: loaded, or skipped with the reason (RSX 2021-22 has blank and
+    # label rows, and a check sum below the England total), recorded with the load
+    counted = first.counted
+    assert counted is not None and counted.rows_in == counted.loaded + sum(counted.skipped.values())
+    assert counted.skipped["unlabelled workings below the England total"] > 0
+    with duckdb.connect(str(live.duckdb_path), read_only=True) as con:
+        (sheet_rows,) = con.execute("select count(distinct _source_row) from raw.mhclg_rsx").fetchone()
+        assert sheet_rows == counted.loaded  # the rows counted loaded are those the raw table cites
+        recorded = con.execute("select sha256, rows_in, rows_loaded, rows_skipped from raw.row_counts").fetchall()
+    assert recorded == [(first.sha256, counted.rows_in, counted.loaded, sum(counted.skipped.values()))]
     objects = object_files(live)
     assert len(objects) == 1
     assert objects[0].read_bytes() == data

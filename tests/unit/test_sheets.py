@@ -212,3 +212,38 @@ def test_grid_number_error_names_the_row_and_column_letter() -> None:
     err = info.value
     assert (err.row, err.column) == (3, "AB")
     assert str(err) == "mhclg_ra: RA.csv (sheet 'Revenue Account data'), row 3, column AB: '12x4' is not a number"
+
+
+# ---- the row ledger: every data row read is loaded or skipped with a reason -----------------------
+
+
+def _walk(csv_text: str, *, drop: str | None = None):
+    """Read a CSV as a parser does; rows starting with ``drop`` are neither loaded nor skipped."""
+    from ingest.sheets import row_ledger
+
+    with row_ledger() as ledger:
+        grid = read_grid(csv_text.encode(), source_id="demo", file="demo.csv")
+        for i, row in grid.iter_rows(1):
+            if not any(row):
+                grid.skip(i, "blank")
+            elif row[0] == "TOTAL":
+                grid.skip(i, "total")
+            elif row[0] != drop:
+                grid.lineage(i)
+    return ledger
+
+
+def test_the_row_ledger_counts_rows_in_as_loaded_plus_skipped_by_reason() -> None:
+    counted = _walk("code,value\nA,1\n,\nB,2\nTOTAL,3\n").count("demo", "demo.csv")
+
+    assert (counted.rows_in, counted.loaded, dict(counted.skipped)) == (4, 2, {"blank": 1, "total": 1})
+    assert counted.describe() == "4 rows in: 2 loaded, 2 skipped (blank 1, total 1)"
+
+
+def test_a_row_read_but_neither_loaded_nor_skipped_is_an_error_naming_the_file_and_row() -> None:
+    ledger = _walk("code,value\nA,1\nB,2\nC,3\n", drop="B")
+
+    with pytest.raises(SourceError) as err:
+        ledger.count("demo", "demo.csv")
+    assert (err.value.source_id, err.value.row) == ("demo", 3)
+    assert "1 rows read but neither loaded nor skipped with a reason" in str(err.value)
