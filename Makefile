@@ -15,15 +15,17 @@ ifdef REGION
 export WHOLEPLACE_REGION := $(REGION)
 endif
 
-.PHONY: help env run serve test test-distributed test-crash test-unit test-integration lint bench clean
+.PHONY: help env run status serve test test-distributed test-crash test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
 	@echo "            REGION=<name> builds another region from regions/<name>.yml (default west-midlands)"
+	@echo "make status the latest release; per source what is loaded, when the next file is due, what is late"
+	@echo "            (AS_OF=YYYY-MM-DD judges lateness on another date)"
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make test-distributed  the DAGs on PostgreSQL, Redis and two Celery workers (about 5 min)"
-	@echo "make test-crash        kill -9 at 30 random points of whole runs, then recover (about 30 min)"
+	@echo "make test-crash        kill -9 at 30 random points of whole runs, then recover (about 35 min)"
 	@echo "make lint   ruff + sqlfluff"
 	@echo "make bench  spending over £500 at 1x, 10x, 100x of a region-year -> benchmarks/RESULTS.md (about 15 min)"
 	@echo "make clean  remove the warehouse runtime data and the project-local Airflow home"
@@ -41,6 +43,9 @@ env: $(VENV)/.synced
 
 run: env
 	$(VENV)/bin/python -m warehouse.cli run
+
+status: env
+	@$(VENV)/bin/python -m warehouse.cli status $(if $(AS_OF),--as-of $(AS_OF))
 
 serve: env
 	$(VENV)/bin/python -m warehouse.cli serve

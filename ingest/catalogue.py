@@ -57,6 +57,30 @@ class Partition:
 
 
 @dataclass(frozen=True)
+class Expected:
+    """When a new file is due, from the source's cadence (``expected:`` in the catalogue).
+
+    every: year  -> by "MM-DD" each year (or, without ``by``, within a year of the last new file)
+           month -> by day ``by`` of each month
+           none  -> no calendar (decennial, ad hoc, irregular): never late
+    A source is late once ``grace_days`` have passed since the first due date after its last new
+    file without a newer one.
+    """
+
+    every: str = "none"
+    by: str | int | None = None
+    grace_days: int = 0
+
+    def describe(self) -> str:
+        if self.every == "none":
+            return "no calendar"
+        if self.every == "month":
+            return f"monthly by day {self.by} (+{self.grace_days} days)"
+        when = f"by {self.by}" if self.by else "within a year of the last"
+        return f"yearly {when} (+{self.grace_days} days)"
+
+
+@dataclass(frozen=True)
 class Source:
     id: str
     family: str
@@ -71,6 +95,7 @@ class Source:
     synthetic: bool
     provenance: str
     partitions: tuple[Partition, ...] = field(default_factory=tuple)
+    expected: Expected = field(default_factory=Expected)
 
     @property
     def raw_table(self) -> str:
@@ -147,6 +172,26 @@ def _check_https(url: str, where: str) -> str:
     return url
 
 
+_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def _expected(raw: object, where: str) -> Expected:
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: 'expected' must be a mapping like {{every: year, by: '06-30'}}")
+    every, by, grace = raw.get("every"), raw.get("by"), raw.get("grace_days", 0)
+    if every not in ("year", "month", "none"):
+        raise CatalogueError(f"{where}: expected.every must be year, month or none, got {every!r}")
+    if every == "year" and by is not None and not _MONTH_DAY.match(str(by)):
+        raise CatalogueError(f"{where}: expected.by for a yearly source is 'MM-DD' (quoted), got {by!r}")
+    if every == "month" and not (isinstance(by, int) and 1 <= by <= 28):
+        raise CatalogueError(f"{where}: expected.by for a monthly source is a day of the month 1-28, got {by!r}")
+    if every == "none" and by is not None:
+        raise CatalogueError(f"{where}: expected.by makes no sense without a calendar (every: none)")
+    if not isinstance(grace, int) or grace < 0:
+        raise CatalogueError(f"{where}: expected.grace_days must be a whole number of days, got {grace!r}")
+    return Expected(every, by, grace)
+
+
 def _partition(raw: dict, where: str) -> Partition:
     period = str(_require(raw, "period", where))
     where = f"{where} partition {period}"
@@ -208,6 +253,7 @@ def parse_catalogue(entries: list[dict], *, import_parsers: bool = True) -> Cata
             synthetic=synthetic,
             provenance=_require(entry, "provenance", where),
             partitions=partitions,
+            expected=_expected(_require(entry, "expected", where), where),
         )
         if import_parsers:  # DAG files skip this: parsing a DAG must stay light (no pandas import)
             module = _import_parser(source, where)

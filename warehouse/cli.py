@@ -196,20 +196,51 @@ def _summarise(settings, code: int, elapsed: float, previous: Path | None, log_p
     return code or 1
 
 
-def status() -> int:
+def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: bool = False) -> int:
+    """The latest release, then per source: what is loaded, when a new file is due, whether late."""
+    from datetime import date
+
+    from ingest.freshness import statuses
+
     settings = settings_mod.get()
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        print(f"--as-of takes a date like 2026-11-26, got {as_of!r}", file=sys.stderr)
+        return 2
+    rows = statuses(settings, day)
     latest = current_latest(settings)
-    if latest is None:
-        print("no release yet: run `make run`")
-        return 1
-    package = json.loads((latest / "datapackage.json").read_text())
-    print(f"latest release: {package['version']} ({latest})")
-    for r in package["resources"]:
-        if r.get("format") == "csv" and "rows" in r:
-            print(f"  {r['name']:<22} {r['rows']:>8,} rows")
-    if package.get("contains_synthetic_data"):
-        print(f"  contains synthetic data from: {', '.join(package['synthetic_sources'])}")
-    return 0
+    if as_json:
+        print(json.dumps({"release": latest.name if latest else None, "sources": [r.as_row() for r in rows]}, indent=2))
+    else:
+        if latest is None:
+            print("no release yet: run `make run`")
+        else:
+            package = json.loads((latest / "datapackage.json").read_text())
+            print(f"latest release: {package['version']} ({latest})")
+            if package.get("contains_synthetic_data"):
+                print(f"  contains synthetic data from: {', '.join(package['synthetic_sources'])}")
+        print(f"\nsources as of {day or 'today'} (from {settings.landing_dir / 'manifest.jsonl'}):")
+        head = ("source", "state", "period", "file", "sha256", "new file", "next due", "last run")
+        table = [
+            (
+                r.source_id,
+                r.state + (f" {r.late_by_days}d" if r.late_by_days else ""),
+                r.latest_period or "-",
+                (r.file_name or "-")[:34],
+                (r.sha256 or "-")[:12],
+                (r.last_new_file_at or "-")[:10],
+                r.next_due or "-",
+                r.last_run,
+            )
+            for r in rows
+        ]
+        widths = [max(len(str(x[i])) for x in [head, *table]) for i in range(len(head) - 1)]
+        for line in [head, *table]:
+            print("  " + "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)) + "  " + line[-1])
+        late = [r.source_id for r in rows if r.state == "LATE"]
+        print(f"\n{len(late)} late: {', '.join(late)}" if late else "\nnothing late")
+    return 3 if fail_on_late and any(r.state == "LATE" for r in rows) else 0
 
 
 def serve(port: int) -> int:
@@ -238,7 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     run_p = sub.add_parser("run", help="run the main job through Airflow")
     run_p.add_argument("--dag", default="wholeplace")
     run_p.add_argument("--quiet", action="store_true", help="only task starts and the summary")
-    sub.add_parser("status", help="show the latest release")
+    status_p = sub.add_parser("status", help="the latest release, and per source what is loaded and what is late")
+    status_p.add_argument("--as-of", help="judge lateness on this date (YYYY-MM-DD) instead of today")
+    status_p.add_argument("--json", action="store_true", help="machine-readable output")
+    status_p.add_argument("--fail-on-late", action="store_true", help="exit 3 when a source is late (for cron)")
     serve_p = sub.add_parser("serve", help="browse the latest release with Datasette")
     serve_p.add_argument("--port", type=int, default=8001)
     args = parser.parse_args(argv)
@@ -246,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         return run(args.dag, verbose=not args.quiet)
     if args.command == "serve":
         return serve(args.port)
-    return status()
+    return status(args.as_of, as_json=args.json, fail_on_late=args.fail_on_late)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -54,6 +54,7 @@ def test_a_file_set_partition_is_a_snapshot_folder_without_a_single_live_url() -
         "licence": "OGL-UK-3.0",
         "attribution": "a",
         "cadence": "monthly",
+        "expected": {"every": "month", "by": 28, "grace_days": 62},
         "synthetic": False,
         "provenance": "p",
         "partitions": [{"period": "2019-20", "snapshot": "spend500/2019-20/"}],
@@ -117,6 +118,7 @@ VALID: dict[str, Any] = {
     "licence": "OGL-UK-3.0",
     "attribution": "Contains public sector information licensed under the Open Government Licence v3.0.",
     "cadence": "annual",
+    "expected": {"every": "year", "by": "11-30", "grace_days": 31},
     "parser": "mhclg_rsx",
     "synthetic": False,
     "provenance": "made up for a test",
@@ -165,6 +167,26 @@ def test_a_valid_entry_parses_into_a_source() -> None:
             [entry(family="parish")],
             r"catalogue entry 'demo_source': family must be one of .*got 'parish'",
             id="unknown-family",
+        ),
+        pytest.param(
+            [entry(expected=...)],
+            r"catalogue entry 'demo_source': missing 'expected'",
+            id="missing-expected",
+        ),
+        pytest.param(
+            [entry(expected={"every": "fortnight"})],
+            r"catalogue entry 'demo_source': expected.every must be year, month or none, got 'fortnight'",
+            id="unknown-cadence",
+        ),
+        pytest.param(
+            [entry(expected={"every": "year", "by": "June"})],
+            r"catalogue entry 'demo_source': expected.by for a yearly source is 'MM-DD'",
+            id="yearly-by-not-a-date",
+        ),
+        pytest.param(
+            [entry(expected={"every": "month", "by": 31})],
+            r"expected.by for a monthly source is a day of the month 1-28, got 31",
+            id="monthly-by-day-31",
         ),
         pytest.param(
             [entry(synthetic=...)],

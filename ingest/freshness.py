@@ -1,0 +1,120 @@
+"""Freshness: per source, what is loaded, when a new file is next due, and whether it is late.
+
+Read from the landing manifest (the durable record of every fetch) and the run state files, never
+from the DuckDB file, so `make status` answers while a run is writing. A source's calendar is its
+catalogue entry's ``expected`` (see ingest.catalogue.Expected): the next due date is the first one
+after its last *new* file (a fetch that found the same bytes again does not count), and it is late
+once ``grace_days`` have passed since then without a newer file.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from ingest.catalogue import Expected, catalogue
+from ingest.land import read_manifest
+from ingest.settings import Settings
+
+
+def next_due(expected: Expected, after: date) -> date | None:
+    """The first date a new file is due strictly after ``after`` (None: no calendar)."""
+    if expected.every == "year" and expected.by:
+        month, day = (int(x) for x in str(expected.by).split("-"))
+        due = date(after.year, month, min(day, calendar.monthrange(after.year, month)[1]))
+        if due > after:
+            return due
+        return date(after.year + 1, month, min(day, calendar.monthrange(after.year + 1, month)[1]))
+    if expected.every == "year":
+        return after + timedelta(days=365)
+    if expected.every == "month":
+        day = int(expected.by or 1)
+        due = date(after.year, after.month, day)
+        if due > after:
+            return due
+        year, month = (after.year + 1, 1) if after.month == 12 else (after.year, after.month + 1)
+        return date(year, month, day)
+    return None
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    source_id: str
+    family: str
+    state: str  # ok | LATE | no calendar | never loaded
+    latest_period: str | None
+    file_name: str | None  # the vintage loaded for the latest period
+    sha256: str | None
+    mode: str | None
+    last_new_file_at: str | None  # when a changed file was last landed
+    last_checked_at: str | None  # the last fetch, new or not
+    expected: str
+    next_due: str | None
+    late_by_days: int | None
+    last_run: str
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+
+def _state(settings: Settings, name: str) -> dict:
+    path = settings.run_state_dir / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _day(iso: str) -> date:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC).date()
+
+
+def _last_run(source_id: str, validated: dict, error: dict) -> str:
+    passed = validated.get(source_id, {}).get("at")
+    failed = error.get("at") if source_id in error.get("arguments", []) else None
+    if failed and (not passed or failed > passed):
+        first = str(error.get("error", "")).strip().splitlines()[:1]
+        return f"FAILED in {error.get('step')} at {failed[:16]}Z: {first[0] if first else ''}"[:160]
+    return f"validated {passed[:16]}Z" if passed else "not validated yet"
+
+
+def statuses(settings: Settings, as_of: date | None = None) -> list[SourceStatus]:
+    """Every catalogue source's status as of ``as_of`` (default: today, UTC)."""
+    today = as_of or datetime.now(UTC).date()
+    rows = list(read_manifest(settings.landing_dir))
+    validated, error = (_state(settings, name) for name in ("validated_raw.json", "last_error.json"))
+    out = []
+    for source in catalogue():
+        mine = [r for r in rows if r.source_id == source.id]
+        new = [r for r in mine if r.outcome == "new"]
+        latest_period = max((r.period for r in mine), default=None)
+        vintage = max((r for r in mine if r.period == latest_period), key=lambda r: r.retrieved_at, default=None)
+        files = len({r.file_name for r in mine if r.period == latest_period})
+        last_new = max((r.retrieved_at for r in new), default=None)
+        due = next_due(source.expected, _day(last_new)) if last_new else None
+        late_by = (today - due).days - source.expected.grace_days if due else None
+        if not mine:
+            state = "never loaded"
+        elif due is None:
+            state = "no calendar"
+        elif late_by is not None and late_by > 0:
+            state = "LATE"
+        else:
+            state = "ok"
+        out.append(
+            SourceStatus(
+                source_id=source.id,
+                family=source.family,
+                state=state,
+                latest_period=latest_period,
+                file_name=(vintage.file_name if files == 1 else f"{files} files") if vintage else None,
+                sha256=vintage.sha256 if vintage and files == 1 else None,
+                mode=vintage.mode if vintage else None,
+                last_new_file_at=last_new,
+                last_checked_at=max((r.retrieved_at for r in mine), default=None),
+                expected=source.expected.describe(),
+                next_due=due.isoformat() if due else None,
+                late_by_days=late_by if state == "LATE" else None,
+                last_run=_last_run(source.id, validated, error),
+            )
+        )
+    return out

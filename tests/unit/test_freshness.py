@@ -1,0 +1,110 @@
+"""ingest.freshness and `make status`: when a source's next file is due, and when it is late
+(time is passed in as --as-of, never waited for)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from ingest.catalogue import Expected
+from ingest.freshness import next_due, statuses
+from ingest.land import Landed, append_manifest_rows
+from ingest.settings import Settings
+from warehouse import cli
+
+
+@pytest.mark.parametrize(
+    ("expected", "after", "due"),
+    [
+        (Expected("year", "06-30", 31), date(2025, 7, 2), date(2026, 6, 30)),
+        (Expected("year", "06-30", 31), date(2026, 6, 29), date(2026, 6, 30)),
+        (Expected("year", "06-30", 31), date(2026, 6, 30), date(2027, 6, 30)),  # due strictly after
+        (Expected("year", None, 31), date(2025, 3, 1), date(2026, 3, 1)),  # within a year of the last
+        (Expected("month", 28, 62), date(2025, 12, 30), date(2026, 1, 28)),
+        (Expected("month", 1, 7), date(2026, 4, 1), date(2026, 5, 1)),
+        (Expected("none"), date(2025, 1, 1), None),
+    ],
+)
+def test_the_next_due_date_follows_the_catalogue_calendar(expected, after, due) -> None:
+    assert next_due(expected, after) == due
+
+
+def _fetch(source: str, period: str, at: str, outcome: str, sha: str = "a" * 64) -> Landed:
+    return Landed(
+        source_id=source,
+        period=period,
+        url=f"https://assets.publishing.service.gov.uk/media/x/{source}_{period}.ods",
+        origin_url=None,
+        mirror_url=None,
+        mode="live",
+        file_name=f"{source}_{period}.ods",
+        retrieved_at=at,
+        sha256=sha,
+        bytes=10,
+        etag=None,
+        last_modified=None,
+        outcome=outcome,
+        object_path=f"objects/aa/{sha}.ods",
+    )
+
+
+@pytest.fixture
+def landed(warehouse_settings: Settings) -> Settings:
+    """mhclg_ra (due each 30 June, 31 days' grace): its 2024-25 file came on 2 July 2025; the
+    weekly fetches since found the same file (not_modified). The census has no calendar."""
+    warehouse_settings.landing_dir.mkdir(parents=True)
+    append_manifest_rows(
+        warehouse_settings.landing_dir,
+        [
+            _fetch("mhclg_ra", "2023-24", "2023-07-01T06:00:00+00:00", "new", "b" * 64),
+            _fetch("mhclg_ra", "2024-25", "2025-07-02T06:00:00+00:00", "new"),
+            _fetch("mhclg_ra", "2024-25", "2026-07-20T06:00:00+00:00", "not_modified"),
+            _fetch("ons_census_population", "2021", "2022-07-01T06:00:00+00:00", "new", "c" * 64),
+        ],
+    )
+    return warehouse_settings
+
+
+def test_a_source_is_late_once_the_grace_after_its_due_date_has_passed(landed: Settings) -> None:
+    before = {s.source_id: s for s in statuses(landed, date(2026, 7, 31))}  # 31 days after 30 June
+    after = {s.source_id: s for s in statuses(landed, date(2026, 8, 15))}
+
+    ra = after["mhclg_ra"]
+    assert (before["mhclg_ra"].state, ra.state, ra.late_by_days) == ("ok", "LATE", 15)
+    assert (ra.latest_period, ra.file_name, ra.sha256) == ("2024-25", "mhclg_ra_2024-25.ods", "a" * 64)
+    # a fetch that found the same file again is a check, not a new file
+    seen = (ra.last_new_file_at[:10], ra.last_checked_at[:10], ra.next_due)
+    assert seen == ("2025-07-02", "2026-07-20", "2026-06-30")
+    assert after["ons_census_population"].state == "no calendar"
+    assert after["mhclg_rsx"].state == "never loaded"
+
+
+def test_make_status_names_a_late_source_and_a_failed_step(landed: Settings, capsys) -> None:
+    landed.run_state_dir.mkdir(parents=True)
+    (landed.run_state_dir / "last_error.json").write_text(
+        json.dumps(
+            {
+                "step": "load",
+                "arguments": ["ons_census_population"],
+                "error": "ons_census_population: census.csv row 4: 'X' is not a GSS district code\nmore",
+                "at": "2026-08-01T10:00:00+00:00",
+            }
+        )
+    )
+
+    code = cli.main(["status", "--as-of", "2026-08-15", "--fail-on-late"])
+    out = capsys.readouterr().out
+
+    assert code == 3  # for cron and monitoring
+    (ra,) = [line for line in out.splitlines() if line.strip().startswith("mhclg_ra ")]
+    assert "LATE 15d" in ra and "2026-06-30" in ra
+    (census,) = [line for line in out.splitlines() if line.strip().startswith("ons_census_population")]
+    assert "FAILED in load at 2026-08-01T10:00Z: ons_census_population: census.csv row 4" in census
+    assert "1 late: mhclg_ra" in out
+    assert cli.main(["status", "--as-of", "2026-07-01", "--fail-on-late"]) == 0
+    capsys.readouterr()
+    cli.main(["status", "--json", "--as-of", "2026-08-15"])
+    rows = json.loads(capsys.readouterr().out)["sources"]
+    assert {r["source_id"]: r["state"] for r in rows}["mhclg_ra"] == "LATE"
