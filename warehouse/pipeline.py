@@ -11,10 +11,13 @@
 Each step returns a small JSON-able summary (it travels as an XCom). A step that fails records
 what failed in ``<warehouse>/runs/last_error.json`` so `make run` can say it plainly.
 
-A run that finds nothing new finishes quickly and says so: when the landed files and the project's
-code are exactly those the latest release was built from (``inputs_fingerprint``), dbt, the gate
-and publication are skipped, and a source whose files did not change since its last passing
-validation is not validated again.
+A run that finds nothing new finishes quickly and says so: when the files the raw tables hold and
+the project's code are exactly those the latest release was built from (``inputs_fingerprint``),
+and the marts are still that build (``ops.build``), dbt, the gate and publication are skipped, and
+a source whose files did not change since its last passing validation is not validated again.
+
+Runs may overlap (Airflow's pool serialises tasks, not runs): writing steps take the warehouse's
+step lock, the gate records the dbt build it passed, and publish refuses marts rebuilt since.
 """
 
 from __future__ import annotations
