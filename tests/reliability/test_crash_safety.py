@@ -1,11 +1,13 @@
 """Crash safety: `kill -9` at random points of a run (fetch, load, raw checks, dbt, GX, publish).
 After each kill the warehouse opens, `latest` is the previous release or a complete new one (never
 a partial one), and the next run succeeds without any manual clean-up, publishing the inputs it
-was given (no lost update). (`make test-crash`; CRASH_KILLS sets how many, default 30.)
+was given (no lost update). (`make test-crash`; CRASH_KILLS sets how many, default 30: trials go
+on until that many runs were really killed.)
 
 Every trial gives the pipeline new input (a census file alternating between two test-only
 revisions, never published outside the temporary warehouse), so dbt, the gate and publication
-really run and can be interrupted; kill times are drawn, seeded, from a measured run's timeline.
+really run and can be interrupted; each kill is aimed, seeded, at a moment inside one step of a
+measured run (a source's fetch, load or checks, the dbt build, the gate, publication).
 """
 
 from __future__ import annotations
@@ -42,15 +44,10 @@ class Runner:
     def start(self, value: int) -> subprocess.Popen:
         return runs.start(self.warehouse, revised(self.root / f"snapshots-{value}", census(value)))
 
-    def complete(self, value: int) -> dict[str, tuple[float, float]]:
-        """Run to the end; each stage's (first start, last end) in seconds."""
+    def complete(self, value: int) -> list[tuple[str, float]]:
+        """Run to the end; each step it announced ("load mhclg_ra", "dbt", ...) and its seconds."""
         _, marks, _ = runs.finish(self.start(value))
-        windows: dict[str, tuple[float, float]] = {}
-        for (at, step), (until, _) in zip(marks, marks[1:], strict=False):
-            stage = step.split()[0]
-            lo, hi = windows.get(stage, (at, until))
-            windows[stage] = (min(lo, at), max(hi, until))
-        return windows
+        return [(step, until - at) for (at, step), (until, _) in zip(marks, marks[1:], strict=False)]
 
 
 def birmingham_population(root: Path) -> set[int]:
@@ -64,28 +61,41 @@ def birmingham_population(root: Path) -> set[int]:
 def test_kill_9_anywhere_leaves_a_warehouse_the_next_run_recovers(tmp_path, recorder):
     runner = Runner(tmp_path)
     runner.complete(VARIANTS[0])  # the first release
-    windows = runner.complete(VARIANTS[1])  # a run with new input: every stage works; its timeline
-    assert set(STAGES) <= set(windows), windows
+    steps = runner.complete(VARIANTS[1])  # a run with new input: every stage works; its timeline
+    assert set(STAGES) <= {step.split()[0] for step, _ in steps}, steps
     rng = random.Random(20261126)
-    recorder.expected["crash"] = KILLS
-    for trial in range(KILLS):
+    kills = trial = 0
+    while kills < KILLS:
+        assert trial < 2 * KILLS, f"only {kills} of {KILLS} runs were still running when their kill came"
         value = VARIANTS[trial % 2]
         before = runs.latest(runner.warehouse)
         stage = STAGES[trial % len(STAGES)]
-        lo, hi = windows[stage]
-        kill_at = rng.uniform(lo, hi)
+        # aim at one announced step of that stage (one source's load, the dbt build, ...) and a
+        # moment inside it, as long as it took in the measured run
+        aimed, took = rng.choice([(step, t) for step, t in steps if step.split()[0] == stage])
+        delay = rng.uniform(0, took)
         proc = runner.start(value)
-        began = time.monotonic()
         seen: list[str] = []
-        reader = threading.Thread(
-            target=lambda p=proc, out=seen: out.extend(line for line in p.stdout if line.startswith("STEP"))
-        )
+        entered = threading.Event()
+
+        def read(p=proc, out=seen, mark=f"STEP {aimed}", flag=entered) -> None:
+            for line in p.stdout:
+                if line.startswith("STEP"):
+                    out.append(line)
+                    if line.strip() == mark:
+                        flag.set()
+
+        reader = threading.Thread(target=read)
         reader.start()
-        while time.monotonic() - began < kill_at and proc.poll() is None:
-            time.sleep(0.05)
+        while not entered.is_set() and proc.poll() is None:
+            time.sleep(0.02)
+        began = time.monotonic()
+        while time.monotonic() - began < delay and proc.poll() is None:
+            time.sleep(0.02)
         finished = proc.poll() is not None
         if not finished:
             os.killpg(proc.pid, signal.SIGKILL)
+            kills += 1
         proc.wait()
         reader.join()
         killed_in = seen[-1].split()[1] if seen else "start"
@@ -101,4 +111,6 @@ def test_kill_9_anywhere_leaves_a_warehouse_the_next_run_recovers(tmp_path, reco
         runner.complete(value)
         assert release_is_complete(runs.latest(runner.warehouse))  # type: ignore[arg-type]
         assert birmingham_population(tmp_path) == {value}, f"trial {trial}: the recovered run lost the update"
-        recorder.add("crash", trial=trial, stage=stage, killed_in=killed_in, at=round(kill_at, 1), finished=finished)
+        recorder.add("crash", trial=trial, stage=stage, killed_in=killed_in, at=round(delay, 1), finished=finished)
+        trial += 1
+    recorder.expected["crash"] = trial
