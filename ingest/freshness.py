@@ -10,7 +10,6 @@ once ``grace_days`` have passed since then without a newer file.
 from __future__ import annotations
 
 import calendar
-import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -59,11 +58,6 @@ class SourceStatus:
         return asdict(self)
 
 
-def _state(settings: Settings, name: str) -> dict:
-    path = settings.run_state_dir / name
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
 def _day(iso: str) -> date:
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC).date()
 
@@ -81,7 +75,9 @@ def statuses(settings: Settings, as_of: date | None = None) -> list[SourceStatus
     """Every catalogue source's status as of ``as_of`` (default: today, UTC)."""
     today = as_of or datetime.now(UTC).date()
     rows = list(read_manifest(settings.landing_dir))
-    validated, error = (_state(settings, name) for name in ("validated_raw.json", "last_error.json"))
+    from warehouse.pipeline import LAST_ERROR, VALIDATED_RAW, read_state  # the files the steps write
+
+    validated, error = read_state(VALIDATED_RAW, settings), read_state(LAST_ERROR, settings)
     out = []
     for source in catalogue():
         mine = [r for r in rows if r.source_id == source.id]

@@ -61,8 +61,9 @@ CODE_GLOBS = (
 )
 
 
-def _read_state(name: str) -> dict:
-    path = settings_mod.get().run_state_dir / name
+def read_state(name: str, settings=None) -> dict:
+    """One of the run state files (LAST_ERROR, VALIDATED_RAW, ...); {} when there is none yet."""
+    path = (settings or settings_mod.get()).run_state_dir / name
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
@@ -205,7 +206,7 @@ def load(source_id: str, fetched: dict) -> dict:
 def validate_raw(source_id: str) -> dict:
     settings = settings_mod.get()
     fingerprint = inputs_fingerprint(settings, source_id)
-    passed = _read_state(VALIDATED_RAW)
+    passed = read_state(VALIDATED_RAW)
     if passed.get(source_id, {}).get("fingerprint") == fingerprint:
         log.info("%s: same files and code as its last passing validation: not validated again", source_id)
         return {**passed[source_id]["summary"], "unchanged": True}
@@ -221,7 +222,7 @@ def validate_raw(source_id: str) -> dict:
         "evaluated": gate.evaluated,
         "skipped": list(gate.skipped),
     }
-    passed = _read_state(VALIDATED_RAW)  # sources validate one after another; re-read before writing
+    passed = read_state(VALIDATED_RAW)  # sources validate one after another; re-read before writing
     passed[source_id] = {"fingerprint": fingerprint, "summary": summary, "at": datetime.now(UTC).isoformat()}
     _write_state(VALIDATED_RAW, passed)
     return summary
@@ -246,8 +247,8 @@ def build_stamp(settings) -> dict:
 def build_models() -> dict:
     settings = settings_mod.get()
     fingerprint = inputs_fingerprint(settings)
-    published = _read_state(PUBLISHED_INPUTS)
-    built = _read_state(BUILT).get("fingerprint")
+    published = read_state(PUBLISHED_INPUTS)
+    built = read_state(BUILT).get("fingerprint")
     latest = settings.current_release()
     same = published.get("fingerprint") == fingerprint == built
     # and the marts are still the build that was published (no build has run since, not even by hand)
@@ -271,7 +272,7 @@ def build_models() -> dict:
 def validate_marts(built: dict | None = None) -> dict:
     if built and built.get("unchanged_since"):
         log.info("marts unchanged since release %s: its passing gate stands", built["unchanged_since"])
-        return {**_read_state(PUBLISHED_INPUTS)["gate"], "unchanged_since": built["unchanged_since"]}
+        return {**read_state(PUBLISHED_INPUTS)["gate"], "unchanged_since": built["unchanged_since"]}
     from expectations.gate import run_gate  # Great Expectations takes seconds to import
     from expectations.registry import marts_suite
 
@@ -297,7 +298,7 @@ def validate_marts(built: dict | None = None) -> dict:
 def publish(gate: dict, dbt: dict | None = None) -> dict:
     settings = settings_mod.get()
     if dbt and dbt.get("unchanged_since"):
-        published = _read_state(PUBLISHED_INPUTS)
+        published = read_state(PUBLISHED_INPUTS)
         summary = {
             **published["summary"],
             "new_release": False,
