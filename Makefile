@@ -15,11 +15,12 @@ ifdef REGION
 export WHOLEPLACE_REGION := $(REGION)
 endif
 
-.PHONY: help env run status serve test test-distributed test-crash test-unit test-integration lint bench clean
+.PHONY: help env run backfill status serve test test-distributed test-crash test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
 	@echo "            REGION=<name> builds another region from regions/<name>.yml (default west-midlands)"
+	@echo "make backfill FY=2021-22  reload one financial year end to end (idempotent), then publish"
 	@echo "make status the latest release; per source what is loaded, when the next file is due, what is late"
 	@echo "            (AS_OF=YYYY-MM-DD judges lateness on another date)"
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
@@ -43,6 +44,12 @@ env: $(VENV)/.synced
 
 run: env
 	$(VENV)/bin/python -m warehouse.cli run
+
+# make backfill FY=2021-22: reload one financial year end to end (its sources only), then build,
+# check and publish; other years' rows are not touched
+backfill: env
+	@test -n "$(FY)" || { echo "usage: make backfill FY=2021-22"; exit 2; }
+	$(VENV)/bin/python -m warehouse.cli run $(foreach y,$(FY),--period $(y))
 
 status: env
 	@$(VENV)/bin/python -m warehouse.cli status $(if $(AS_OF),--as-of $(AS_OF))

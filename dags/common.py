@@ -21,6 +21,7 @@ from airflow.sdk import (
 )
 
 from assets import RAW, RAW_TABLES, RELEASE, WAREHOUSE_POOL
+from warehouse.alerts import AlertNotifier
 
 START = pendulum.datetime(2024, 1, 1, tz="UTC")
 
@@ -56,6 +57,8 @@ DEFAULT_ARGS = {
     "retries": 2,
     "retry_delay": timedelta(seconds=30),
     "retry_policy": RETRY_POLICY,
+    # a task that failed for good: source, period, step and the error's first lines (warehouse.alerts)
+    "on_failure_callback": [AlertNotifier()],
 }
 
 PARAMS = {
@@ -74,13 +77,14 @@ FETCH_RETRIES = {
 
 def plan_sources(family: str | None = None):
     """The source ids this run fans out over, read from the catalogue when the run starts (adding a
-    source needs no DAG change); the ``sources`` param narrows it."""
+    source needs no DAG change); the ``sources`` and ``periods`` params narrow it."""
 
     @task
     def plan() -> list[str]:
         from warehouse import pipeline
 
-        return pipeline.plan(get_current_context()["params"].get("sources") or None, family)
+        params = get_current_context()["params"]
+        return pipeline.plan(params.get("sources") or None, family, params.get("periods") or None)
 
     return plan()
 

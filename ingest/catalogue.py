@@ -63,13 +63,22 @@ class Expected:
     every: year  -> by "MM-DD" each year (or, without ``by``, within a year of the last new file)
            month -> by day ``by`` of each month
            none  -> no calendar (decennial, ad hoc, irregular): never late
-    A source is late once ``grace_days`` have passed since the first due date after its last new
-    file without a newer one.
+    A new file answers the due date nearest to it; the next is due on the date after that, and is
+    late once ``grace_days`` have passed since then without a newer file (ingest.freshness).
     """
 
     every: str = "none"
     by: str | int | None = None
     grace_days: int = 0
+
+    def due_cron(self) -> str | None:
+        """A cron expression firing on each due date (midnight UTC); None without fixed dates."""
+        if self.every == "year" and self.by:
+            month, day = (int(x) for x in str(self.by).split("-"))
+            return f"0 0 {day} {month} *"
+        if self.every == "month":
+            return f"0 0 {int(self.by or 1)} * *"
+        return None
 
     def describe(self) -> str:
         if self.every == "none":

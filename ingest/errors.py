@@ -39,6 +39,7 @@ class SourceError(WholeplaceError):
         self.row = row
         self.column = column
         self.detail = detail
+        self.period: str | None = None  # the file's period, when the caller knows it (alerts name it)
         where = [f"{source_id}: {file}"]
         if row is not None:
             where.append(f"row {row}")

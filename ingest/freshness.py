@@ -2,9 +2,11 @@
 
 Read from the landing manifest (the durable record of every fetch) and the run state files, never
 from the DuckDB file, so `make status` answers while a run is writing. A source's calendar is its
-catalogue entry's ``expected`` (see ingest.catalogue.Expected): the next due date is the first one
-after its last *new* file (a fetch that found the same bytes again does not count), and it is late
-once ``grace_days`` have passed since then without a newer file.
+catalogue entry's ``expected`` (see ingest.catalogue.Expected). A new file (a fetch that found
+the same bytes again does not count) answers the due date nearest to it, whether it came a little
+early or a little late; the next file is due on the date after that one, and is late once
+``grace_days`` have passed since then without a newer file. The same rule drives the deadline
+alerts (dags/publications.py): ``answered`` says whether a due date has had its file.
 """
 
 from __future__ import annotations
@@ -36,6 +38,34 @@ def next_due(expected: Expected, after: date) -> date | None:
         year, month = (after.year + 1, 1) if after.month == 12 else (after.year, after.month + 1)
         return date(year, month, day)
     return None
+
+
+def half_period(expected: Expected) -> timedelta:
+    """Half the time between two due dates: a file answers the due date within this of it."""
+    return timedelta(days={"year": 182, "month": 15}.get(expected.every, 0))
+
+
+def due_after_file(expected: Expected, landed: date) -> date | None:
+    """The due date after the one a file landed on ``landed`` answers."""
+    if expected.every == "year" and not expected.by:
+        return next_due(expected, landed)  # no fixed date: within a year of the last file
+    return next_due(expected, landed + half_period(expected))
+
+
+def answered(expected: Expected, due: date, new_file_days: list[date]) -> bool:
+    """Whether a new file answered the due date ``due`` (landed no earlier than half a period
+    before it; a later file answers it too, late)."""
+    return any(day > due - half_period(expected) for day in new_file_days)
+
+
+def arrival(source_id: str, due: date, settings: Settings):
+    """The first new file of ``source_id`` that answers the due date ``due`` (None: still awaited)."""
+    source = catalogue().get(source_id)
+    new = sorted(
+        (r for r in read_manifest(settings.landing_dir) if r.source_id == source_id and r.outcome == "new"),
+        key=lambda r: r.retrieved_at,
+    )
+    return next((r for r in new if answered(source.expected, due, [_day(r.retrieved_at)])), None)
 
 
 @dataclass(frozen=True)
@@ -86,7 +116,7 @@ def statuses(settings: Settings, as_of: date | None = None) -> list[SourceStatus
         vintage = max((r for r in mine if r.period == latest_period), key=lambda r: r.retrieved_at, default=None)
         files = len({r.file_name for r in mine if r.period == latest_period})
         last_new = max((r.retrieved_at for r in new), default=None)
-        due = next_due(source.expected, _day(last_new)) if last_new else None
+        due = due_after_file(source.expected, _day(last_new)) if last_new else None
         late_by = (today - due).days - source.expected.grace_days if due else None
         if not mine:
             state = "never loaded"

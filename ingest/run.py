@@ -131,7 +131,7 @@ def refresh_metadata_tables(con, settings: Settings) -> None:
 
 
 def partitions_to_run(source: Source, settings: Settings, periods: list[str] | None = None) -> list[Partition]:
-    chosen = [source.partition(p) for p in periods] if periods else list(source.partitions)
+    chosen = [p for p in source.partitions if p.period in periods] if periods else list(source.partitions)
     if settings.mode == "snapshot":
         skipped = [p.period for p in chosen if not p.snapshot]
         if skipped:
@@ -200,9 +200,13 @@ def fetch_source(source_id: str, periods: list[str] | None = None, settings: Set
 def parse_file(source: Source, data: bytes, *, file: str, period: str) -> tuple[pd.DataFrame, RowCount]:
     """The source's parser on one file, and what became of its data rows: every row it read was
     loaded or skipped with a reason (a row that was neither is an error naming it)."""
-    with row_ledger() as ledger:
-        frame = source.parser_module().parse(data, file=file, period=period)
-    return frame, ledger.count(source.id, file)
+    try:
+        with row_ledger() as ledger:
+            frame = source.parser_module().parse(data, file=file, period=period)
+        return frame, ledger.count(source.id, file)
+    except SourceError as exc:
+        exc.period = exc.period or period
+        raise
 
 
 def load_source(source_id: str, fetched: list[Fetched], settings: Settings | None = None) -> list[PartitionOutcome]:

@@ -152,18 +152,28 @@ def recorded(step: str, *, writes: bool = True) -> Callable[[F], F]:
 
 
 @recorded("plan", writes=False)
-def plan(sources: list[str] | None = None, family: str | None = None) -> list[str]:
-    """The source ids a run fans out over: the catalogue's (one family's, or those asked for)."""
+def plan(sources: list[str] | None = None, family: str | None = None, periods: list[str] | None = None) -> list[str]:
+    """The source ids a run fans out over: the catalogue's (one family's, or those asked for);
+    with ``periods`` (a backfill), only the sources that publish one of those periods."""
     from ingest.catalogue import catalogue
 
     known = catalogue()
     ids = [s.id for s in (known.by_family(family) if family else known)]
+    where = f"the {family} family" if family else "the catalogue"
     if sources:
         unknown = sorted(set(sources) - set(ids))
         if unknown:
-            where = f"the {family} family" if family else "the catalogue"
             raise WholeplaceError(f"sources not in {where}: {', '.join(unknown)} (known: {', '.join(ids)})")
         ids = [i for i in ids if i in sources]
+    if periods:
+        with_period = [i for i in ids if {p.period for p in known.get(i).partitions} & set(periods)]
+        if not with_period:
+            offered = sorted({p.period for i in ids for p in known.get(i).partitions})
+            raise WholeplaceError(
+                f"no source in {where}{' asked for' if sources else ''} publishes {', '.join(periods)} "
+                f"(periods they publish: {', '.join(offered)})"
+            )
+        ids = with_period
     log.info("plan: %d sources: %s", len(ids), json.dumps(ids))
     return ids
 

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
+import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -37,9 +41,9 @@ class Pipeline:
         self.env.pop("WHOLEPLACE_SNAPSHOT_DIR", None)
         self.env.pop("WHOLEPLACE_DUCKDB_PATH", None)
 
-    def run(self, **extra_env: str) -> Run:
+    def run(self, *args: str, **extra_env: str) -> Run:
         proc = subprocess.run(
-            [sys.executable, "-m", "warehouse.cli", "run", "--quiet"],
+            [sys.executable, "-m", "warehouse.cli", "run", "--quiet", *args],
             cwd=PROJECT,
             env={**self.env, **extra_env},
             capture_output=True,
@@ -61,6 +65,34 @@ class Pipeline:
 
     def raw_objects(self) -> set[Path]:
         return set((self.warehouse / "raw" / "objects").rglob("*.*"))
+
+
+def copy_of_snapshots(tmp_path: Path) -> Path:
+    """A writable copy of the bundled snapshots (point WHOLEPLACE_SNAPSHOT_DIR at it)."""
+    snapshots = tmp_path / "snapshots"
+    shutil.copytree(PROJECT / "ingest" / "snapshots", snapshots)
+    for path in snapshots.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return snapshots
+
+
+def edit_coventry_figure(path: Path, new_text: str) -> tuple[int, str, str]:
+    """Replace Coventry's (E08000026) first figure in an MHCLG RSX CSV with ``new_text``, leaving
+    every other byte as published. Returns the spreadsheet row and column of the cell (not the text
+    line: header cells hold line breaks) and the figure it held."""
+    from ingest.errors import column_letter
+
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    row = next(i for i, r in enumerate(rows) if r[:2] == ["E4602", "E08000026"])
+    col = next(j for j, cell in enumerate(rows[row]) if j > 2 and re.fullmatch(r"-?[\d,]+(\.\d+)?", cell))
+    old = rows[row][col]
+    line = next(ln for ln in text.split("\n") if ln.startswith("E4602,E08000026,"))
+    quoted = f'"{old}"' if "," in old else old
+    assert f",{quoted}," in line
+    text = text.replace(line, line.replace(f",{quoted},", f',"{new_text}",', 1))
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    return row + 1, column_letter(col), old
 
 
 def sha256_file(path: Path) -> str:

@@ -25,10 +25,11 @@ def test_every_dag_file_imports_without_errors(dagbag):
     assert dagbag.import_errors == {}
 
 
-def test_there_is_one_ingest_dag_per_source_family_plus_build_and_main(dagbag):
+def test_there_is_one_ingest_dag_per_source_family_plus_build_main_and_publication_watches(dagbag):
     from ingest.catalogue import catalogue
 
     expected = {f"ingest_{family}" for family in catalogue().families()} | {"build_warehouse", "wholeplace"}
+    expected |= {f"publication_{s.id}" for s in catalogue() if s.expected.due_cron()}
     assert set(dagbag.dag_ids) == expected
 
 
@@ -107,6 +108,9 @@ def test_publish_runs_only_after_the_marts_gate(dagbag):
 def test_every_task_touching_the_warehouse_takes_the_one_slot_pool_and_only_those(dagbag):
     outside = {"plan", "source.fetch"}  # the catalogue and the landing zone only: they run side by side
     for dag in dagbag.dags.values():
+        if dag.dag_id.startswith("publication_"):  # they read the landing manifest, never the warehouse
+            assert [t.pool for t in dag.tasks] == ["default_pool"]
+            continue
         for t in dag.tasks:
             if t.task_id in outside:
                 assert t.pool != "wholeplace_duckdb", f"{dag.dag_id}.{t.task_id} needlessly waits for the warehouse"

@@ -8,16 +8,15 @@ AIRFLOW_HOME (SQLite metadata) and WHOLEPLACE_WAREHOUSE_DIR.
 from __future__ import annotations
 
 import csv
-import io
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from ingest.sheets import parse_number, read_grid
-from tests.integration.conftest import sha256_file
+from tests.integration.conftest import copy_of_snapshots, edit_coventry_figure, sha256_file
 
 pytestmark = pytest.mark.integration
 
@@ -289,25 +288,11 @@ def test_a_second_run_with_unchanged_inputs_adds_no_raw_file_and_publishes_ident
 
 def _corrupted_snapshots(tmp_path: Path, new_text: str) -> tuple[Path, int]:
     """A copy of the bundled snapshots with Coventry's first figure (column H, RSX-edu-empl) in
-    RSX 2023-24 replaced by ``new_text``.
-
-    Returns the copy and the spreadsheet row of the change (not the text line: header cells
-    hold line breaks).
-    """
-    snapshots = tmp_path / "snapshots"
-    shutil.copytree(PROJECT / "ingest" / "snapshots", snapshots)
-    path = snapshots / "mhclg_rsx" / "RSX_2023-24_data_by_LA.csv"
-    text = path.read_bytes().decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    row = next(i for i, r in enumerate(rows) if r[:2] == ["E4602", "E08000026"])
-    old = rows[row][7]
-    line = next(ln for ln in text.split("\n") if ln.startswith("E4602,E08000026,"))
-    quoted = f'"{old}"' if "," in old else old
-    assert f",{quoted}," in line
-    text = text.replace(line, line.replace(f",{quoted},", f',"{new_text}",', 1))
-    path.chmod(0o644)
-    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    return snapshots, row + 1
+    RSX 2023-24 replaced by ``new_text``; returns the copy and the spreadsheet row of the change."""
+    snapshots = copy_of_snapshots(tmp_path)
+    row, column, _old = edit_coventry_figure(snapshots / "mhclg_rsx" / "RSX_2023-24_data_by_LA.csv", new_text)
+    assert column == "H"
+    return snapshots, row
 
 
 def test_a_corrupted_extract_fails_the_run_naming_source_file_and_row_and_latest_stays(first_run, pipeline, tmp_path):
@@ -321,6 +306,18 @@ def test_a_corrupted_extract_fails_the_run_naming_source_file_and_row_and_latest
     assert "Traceback" not in run.output
     assert pipeline.latest == before
     assert f"latest release is still {before.name}" in run.output
+    # Airflow's on_failure_callback told the alerts file: source, period, step, the error's first line
+    from warehouse.alerts import read_alerts
+
+    alerts = [a for a in read_alerts(SimpleNamespace(warehouse_dir=pipeline.warehouse)) if "12x4" in a.summary]
+    (alert,) = alerts
+    assert (alert.kind, alert.source, alert.period, alert.step) == (
+        "task_failed",
+        "mhclg_rsx",
+        "2023-24",
+        "source.load",
+    )
+    assert alert.dag_id == "wholeplace" and f"row {row}, column H" in alert.error[0]
 
 
 def test_a_figure_that_fails_the_raw_checks_stops_the_run_before_publishing(first_run, pipeline, tmp_path):
@@ -338,8 +335,7 @@ def test_an_icb_code_with_no_practices_fails_the_build_naming_source_file_and_ro
     import openpyxl
 
     before = pipeline.latest
-    snapshots = tmp_path / "snapshots"
-    shutil.copytree(PROJECT / "ingest" / "snapshots", snapshots)
+    snapshots = copy_of_snapshots(tmp_path)
     path = next((snapshots / "nhs_icb_allocations").glob("*.xlsx"))
     path.chmod(0o644)
     wb = openpyxl.load_workbook(path)

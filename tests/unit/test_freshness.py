@@ -108,3 +108,26 @@ def test_make_status_names_a_late_source_and_a_failed_step(landed: Settings, cap
     cli.main(["status", "--json", "--as-of", "2026-08-15"])
     rows = json.loads(capsys.readouterr().out)["sources"]
     assert {r["source_id"]: r["state"] for r in rows}["mhclg_ra"] == "LATE"
+
+
+@pytest.mark.parametrize(
+    ("landed", "due"),
+    [
+        (date(2025, 6, 18), date(2026, 6, 30)),  # 12 days early: it answers 30 June 2025
+        (date(2025, 7, 2), date(2026, 6, 30)),  # 2 days late: it answers 30 June 2025 too
+        (date(2025, 9, 20), date(2026, 6, 30)),  # very late, still nearest to 30 June 2025
+        (date(2026, 2, 1), date(2027, 6, 30)),  # nearer 30 June 2026: that one is answered early
+    ],
+)
+def test_a_new_file_answers_the_due_date_nearest_to_it(landed, due) -> None:
+    from ingest.freshness import due_after_file
+
+    assert due_after_file(Expected("year", "06-30", 31), landed) == due
+
+
+def test_a_file_landed_a_little_early_is_not_reported_late(landed: Settings) -> None:
+    append_manifest_rows(
+        landed.landing_dir, [_fetch("mhclg_ra", "2025-26", "2026-06-18T06:00:00+00:00", "new", "d" * 64)]
+    )
+    ra = {s.source_id: s for s in statuses(landed, date(2026, 8, 15))}["mhclg_ra"]
+    assert (ra.state, ra.latest_period, ra.next_due) == ("ok", "2025-26", "2027-06-30")
