@@ -77,14 +77,23 @@ FETCH_RETRIES = {
 
 def plan_sources(family: str | None = None):
     """The source ids this run fans out over, read from the catalogue when the run starts (adding a
-    source needs no DAG change); the ``sources`` and ``periods`` params narrow it."""
+    source needs no DAG change); the ``sources`` and ``periods`` params narrow it, and a scheduled
+    run checks only the sources whose check schedule fires at its logical date."""
 
     @task
     def plan() -> list[str]:
         from warehouse import pipeline
 
-        params = get_current_context()["params"]
-        return pipeline.plan(params.get("sources") or None, family, params.get("periods") or None)
+        context = get_current_context()
+        params = context["params"]
+        run_type = getattr(context["dag_run"], "run_type", None)
+        scheduled = getattr(run_type, "value", run_type) == "scheduled" and not params.get("sources")
+        return pipeline.plan(
+            params.get("sources") or None,
+            family,
+            params.get("periods") or None,
+            checking_at=context["logical_date"] if scheduled else None,  # only the sources due a check
+        )
 
     return plan()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -79,6 +80,24 @@ class Expected:
         if self.every == "month":
             return f"0 0 {int(self.by or 1)} * *"
         return None
+
+    def check_crons(self) -> tuple[str, ...]:
+        """When the ingest DAGs check this source (05:00 UTC): weekly on Mondays from a month before
+        a due date until its grace ends, and on the 1st of every month (restatements); weekly for a
+        monthly source; monthly without fixed dates."""
+        monthly, weekly = "0 5 1 * *", "0 5 * * 1"
+        if self.every == "month":
+            return (weekly,)
+        if self.every == "year" and self.by:
+            month, day = (int(x) for x in str(self.by).split("-"))
+            due = date(2001, month, min(day, 28))
+            first, last = due - timedelta(days=31), due + timedelta(days=self.grace_days)
+            months, at = [], date(first.year, first.month, 1)
+            while at <= last:
+                months.append(at.month)
+                at = date(at.year + (at.month == 12), at.month % 12 + 1, 1)
+            return (f"0 5 * {','.join(map(str, months))} 1", monthly)
+        return (monthly,)
 
     def describe(self) -> str:
         if self.every == "none":

@@ -152,9 +152,18 @@ def recorded(step: str, *, writes: bool = True) -> Callable[[F], F]:
 
 
 @recorded("plan", writes=False)
-def plan(sources: list[str] | None = None, family: str | None = None, periods: list[str] | None = None) -> list[str]:
+def plan(
+    sources: list[str] | None = None,
+    family: str | None = None,
+    periods: list[str] | None = None,
+    checking_at: datetime | None = None,
+) -> list[str]:
     """The source ids a run fans out over: the catalogue's (one family's, or those asked for);
-    with ``periods`` (a backfill), only the sources that publish one of those periods."""
+    with ``periods`` (a backfill), only the sources that publish one of those periods; for a
+    scheduled run ``checking_at`` a moment, only the sources whose check schedule fires then
+    (ingest.catalogue.Expected.check_crons)."""
+    from croniter import croniter  # Airflow's own dependency
+
     from ingest.catalogue import catalogue
 
     known = catalogue()
@@ -174,6 +183,17 @@ def plan(sources: list[str] | None = None, family: str | None = None, periods: l
                 f"(periods they publish: {', '.join(offered)})"
             )
         ids = with_period
+    if checking_at is not None:
+        due = [i for i in ids if any(croniter.match(c, checking_at) for c in known.get(i).expected.check_crons())]
+        resting = sorted(set(ids) - set(due))
+        log.info(
+            "scheduled check at %s: %d sources due a check, %d resting: %s",
+            checking_at,
+            len(due),
+            len(resting),
+            resting,
+        )
+        ids = due
     log.info("plan: %d sources: %s", len(ids), json.dumps(ids))
     return ids
 

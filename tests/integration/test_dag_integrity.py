@@ -155,3 +155,37 @@ def test_the_retry_policy_retries_what_can_pass_and_fails_defects_at_once(dagbag
     decision = task.retry_policy.evaluate(raised, try_number=1, max_tries=3)
 
     assert decision.action.value == action
+
+
+def test_ingest_dags_run_on_their_sources_check_schedules_and_plan_only_sources_due_a_check(dagbag):
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    from ingest.catalogue import catalogue
+
+    council = dagbag.dags["ingest_council"]
+    crons = {c for s in catalogue().by_family("council") for c in s.expected.check_crons()}
+    assert type(council.timetable).__name__ == "MultipleCronTriggerTimetable"
+    assert {t.expression for t in council.timetable.timetables} == crons
+
+    plan = council.get_task("plan").python_callable
+
+    def planned(run_type: str, at: datetime, **params) -> list[str]:
+        context = {
+            "params": {"sources": [], "periods": [], **params},
+            "dag_run": mock.Mock(run_type=run_type),
+            "logical_date": at,
+        }
+        with mock.patch("common.get_current_context", return_value=context):
+            return plan()
+
+    june_monday = datetime(2026, 6, 8, 5, tzinfo=UTC)  # RA is due 30 June: weekly checks May-July
+    assert "mhclg_ra" in planned("scheduled", june_monday)
+    assert "mhclg_rsx" not in planned("scheduled", june_monday)  # RO/RSX: checked weekly in Oct-Dec only
+    assert "spend500" in planned("scheduled", june_monday)  # monthly publication: checked every week
+    first_of_month = datetime(2026, 2, 1, 5, tzinfo=UTC)  # a Sunday: every yearly source's monthly check
+    assert {"mhclg_ra", "mhclg_rsx"} <= set(planned("scheduled", first_of_month))
+    assert "spend500" not in planned("scheduled", first_of_month)
+    every = [s.id for s in catalogue().by_family("council")]
+    assert planned("manual", june_monday) == every  # a manual run checks every source
+    assert planned("scheduled", june_monday, sources=["mhclg_rsx"]) == ["mhclg_rsx"]  # asked for by name

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from expectations.registry import raw_suite
-from ingest.catalogue import CATALOGUE_PATH, Catalogue, load_catalogue, parse_catalogue
+from ingest.catalogue import CATALOGUE_PATH, Catalogue, Expected, load_catalogue, parse_catalogue
 from ingest.errors import CatalogueError
 
 SNAPSHOTS = CATALOGUE_PATH.parent / "snapshots"
@@ -244,3 +244,18 @@ def test_load_catalogue_rejects_a_file_that_is_not_a_list(tmp_path: Path) -> Non
 
     with pytest.raises(CatalogueError, match=r"catalogue\.yml: expected a list of sources"):
         load_catalogue(path)
+
+
+@pytest.mark.parametrize(
+    ("expected", "crons"),
+    [
+        (Expected("year", "06-30", 31), ("0 5 * 5,6,7 1", "0 5 1 * *")),
+        (Expected("year", "12-31", 31), ("0 5 * 11,12,1 1", "0 5 1 * *")),  # the window wraps the year
+        (Expected("year", "03-15", 100), ("0 5 * 2,3,4,5,6 1", "0 5 1 * *")),
+        (Expected("month", 28, 62), ("0 5 * * 1",)),
+        (Expected("year", None, 31), ("0 5 1 * *",)),
+        (Expected("none"), ("0 5 1 * *",)),
+    ],
+)
+def test_sources_are_checked_weekly_around_their_due_date_and_monthly_otherwise(expected, crons) -> None:
+    assert expected.check_crons() == crons
