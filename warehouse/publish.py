@@ -270,7 +270,28 @@ def _content_hash(stage_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _release_notes(version: str, rows: dict[str, int], previous: Path | None, sources: list[dict]) -> str:
+def stale_sources(settings: Settings) -> list[dict]:
+    """The sources whose next publication is late today (ingest.freshness, as `make status`): a late
+    source does not block the release, which is built from what is loaded, but it is named."""
+    from ingest.freshness import statuses
+
+    return [
+        {
+            "source_id": s.source_id,
+            "due": s.next_due,
+            "late_by_days": s.late_by_days,
+            "latest_period": s.latest_period,
+            "last_new_file_at": s.last_new_file_at,
+            "expected": s.expected,
+        }
+        for s in statuses(settings)
+        if s.state == "LATE"
+    ]
+
+
+def _release_notes(
+    version: str, rows: dict[str, int], previous: Path | None, sources: list[dict], stale: list[dict]
+) -> str:
     lines = [f"# Release {version}", ""]
     if previous is None:
         lines += ["First release.", ""]
@@ -291,6 +312,14 @@ def _release_notes(version: str, rows: dict[str, int], previous: Path | None, so
         ]
         lines += ["", "New or restated source files (a new file for a period loaded before is a new vintage):", ""]
         lines += [f"- {f}" for f in new_files] or ["- none"]
+        lines.append("")
+    if stale:
+        lines += ["**Stale sources.** A newer publication is late for these sources; this release holds:", ""]
+        lines += [
+            f"- {s['source_id']}: {s['latest_period'] or 'nothing'} (the next file was due {s['due']}, "
+            f"{s['late_by_days']} days past its grace; {s['expected']})"
+            for s in stale
+        ]
         lines.append("")
     synthetic = [s["name"] for s in sources if s["synthetic"]]
     if synthetic:
@@ -328,6 +357,7 @@ def publish_release(
     created = datetime.now(UTC)
     version = f"{created:%Y-%m-%d}-{content_hash[:12]}"
     sources = _sources(settings, loaded_shas)
+    stale = stale_sources(settings)
     docs = _column_docs(settings)
     synthetic_sources = [s["name"] for s in sources if s["synthetic"]]
     resources = []
@@ -404,6 +434,7 @@ def publish_release(
         if synthetic_sources
         else None,
         "sources": sources,
+        "stale_sources": stale,  # late publications: named, not blocking (ingest.freshness)
         "attribution": [s["attribution"] for s in sources],
         "resources": resources,
         "checks": checks,
@@ -411,7 +442,9 @@ def publish_release(
     (stage_dir / "datapackage.json").write_text(
         json.dumps(package, indent=2, default=str, allow_nan=False) + "\n", encoding="utf-8"
     )
-    (stage_dir / "RELEASE_NOTES.md").write_text(_release_notes(version, rows, previous, sources), encoding="utf-8")
+    (stage_dir / "RELEASE_NOTES.md").write_text(
+        _release_notes(version, rows, previous, sources, stale), encoding="utf-8"
+    )
     if docs_index is not None and docs_index.exists():
         shutil.copytree(docs_index.parent, stage_dir / "data_docs")
     # CSVW, DCAT, the data dictionary and the changelog; the package is validated with frictionless

@@ -245,3 +245,27 @@ def test_release_csvs_use_gss_status_shorthand_and_escape_formula_like_text():
         ("'-x", "[x]", -1),
         (None, None, None),
     ]
+
+
+def test_a_late_source_does_not_block_the_release_but_is_named_in_it(warehouse: tuple[Settings, Landed]) -> None:
+    from dataclasses import replace
+
+    from ingest.land import append_manifest_rows
+
+    settings, landed = warehouse
+    fresh = publish_release(settings, checks={})
+    assert package(fresh.path)["stale_sources"] == []
+    assert "Stale" not in (fresh.path / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+
+    # RA's last new file came in July 2023: the files due each 30 June since are late
+    old = replace(landed, source_id="mhclg_ra", period="2022-23", retrieved_at="2023-07-03T06:00:00+00:00")
+    append_manifest_rows(settings.landing_dir, [old])
+    with duckdb.connect(str(settings.duckdb_path)) as con:
+        con.execute("insert into marts.dim_area values ('dim_area-3', 'Coventry', 0, false)")  # a new version
+    stale = publish_release(settings, checks={})
+
+    (ra,) = package(stale.path)["stale_sources"]
+    assert (ra["source_id"], ra["due"], ra["latest_period"]) == ("mhclg_ra", "2024-06-30", "2022-23")
+    assert ra["late_by_days"] > 365
+    notes = (stale.path / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert "**Stale sources.**" in notes and "- mhclg_ra: 2022-23 (the next file was due 2024-06-30" in notes
