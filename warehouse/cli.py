@@ -44,6 +44,14 @@ def airflow_env(project_dir: Path) -> dict[str, str]:
     env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
     env.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", str(home / "logs"))
     env.setdefault("PYTHONWARNINGS", "ignore")
+    # OpenLineage events for every task (warehouse/lineage.py): JSON lines under <warehouse>/lineage/
+    from warehouse.lineage import EXTRACTOR, transport_config
+
+    env.setdefault("AIRFLOW__OPENLINEAGE__TRANSPORT", transport_config(settings_mod.get()))
+    env.setdefault("AIRFLOW__OPENLINEAGE__NAMESPACE", "wholeplace")
+    env.setdefault("AIRFLOW__OPENLINEAGE__EXTRACTORS", EXTRACTOR)
+    # emit from a thread: a fork of the one `dags test` process waits out its 10 s timeout per task
+    env.setdefault("AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD", "True")
     return env
 
 

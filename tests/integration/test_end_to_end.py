@@ -349,3 +349,34 @@ def test_an_icb_code_with_no_practices_fails_the_build_naming_source_file_and_ro
     assert "source_id=nhs_icb_allocations" in run.output and "icb_ods_code=QZZ" in run.output
     assert f"source_file={path.name}" in run.output and f"source_row={row}" in run.output
     assert pipeline.latest == before
+
+
+def test_openlineage_events_walk_a_mart_back_to_the_landed_file_and_the_publication(first_run, pipeline):
+    """Airflow's OpenLineage provider wrote one START and one COMPLETE event per task (file
+    transport); their datasets chain marts <- raw tables <- landed files (sha256) <- publications."""
+    path = pipeline.warehouse / "lineage" / "events.jsonl"
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    complete = [e for e in events if e["eventType"] == "COMPLETE" and e["job"]["name"].startswith("wholeplace.")]
+    produced_by: dict[tuple[str, str], list[dict]] = {}
+    for e in complete:
+        for d in e["outputs"]:
+            produced_by.setdefault((d["namespace"], d["name"]), []).append(e)
+
+    def upstream(dataset: tuple[str, str]) -> list[dict]:
+        return [d for e in produced_by.get(dataset, []) for d in e["inputs"]]
+
+    (mart,) = [k for k in produced_by if k[1] == "marts.budget_vs_outturn"]
+    raw = [d for d in upstream(mart) if d["name"] == "raw.mhclg_rsx"]
+    assert raw, "build_models does not name raw.mhclg_rsx as an input of the marts"
+    landed = upstream((raw[0]["namespace"], raw[0]["name"]))
+    loaded = {sha for (sha,) in pipeline.query("select distinct _source_file_sha256 from raw.mhclg_rsx")}
+    assert {d["facets"]["version"]["datasetVersion"] for d in landed} == loaded
+    origins = {d["namespace"] + d["name"] for f in landed for d in upstream((f["namespace"], f["name"]))}
+    from ingest.land import read_manifest
+
+    published = {r.origin_url or r.url for r in read_manifest(pipeline.warehouse / "raw") if r.source_id == "mhclg_rsx"}
+    assert origins == published  # the publisher's URL each bundled copy was taken from
+    # and the release files come from the marts
+    release = pipeline.latest
+    outputs = {(e["job"]["name"], d["name"]) for e in complete for d in e["outputs"]}
+    assert ("wholeplace.publish_release", str(release / "budget_vs_outturn.csv")) in outputs
