@@ -353,12 +353,28 @@ def test_an_icb_code_with_no_practices_fails_the_build_naming_source_file_and_ro
 
 def test_openlineage_events_walk_a_mart_back_to_the_landed_file_and_the_publication(first_run, pipeline):
     """Airflow's OpenLineage provider wrote one START and one COMPLETE event per task (file
-    transport); their datasets chain marts <- raw tables <- landed files (sha256) <- publications."""
+    transport); in the run that published the latest release, their datasets chain the marts <- raw
+    tables <- landed files (sha256) <- the publications, and the marts -> the release files."""
+    from ingest.land import read_manifest
+
+    release = pipeline.latest
     path = pipeline.warehouse / "lineage" / "events.jsonl"
     events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     complete = [e for e in events if e["eventType"] == "COMPLETE" and e["job"]["name"].startswith("wholeplace.")]
+
+    def run_of(event: dict) -> str:
+        return event["run"]["facets"]["parent"]["run"]["runId"]
+
+    publishing = [
+        run_of(e)
+        for e in complete
+        if e["job"]["name"] == "wholeplace.publish_release"
+        and str(release / "budget_vs_outturn.csv") in {d["name"] for d in e["outputs"]}
+    ]
+    assert publishing, "no publish_release event names the latest release's files"
+    run = [e for e in complete if run_of(e) == publishing[-1]]
     produced_by: dict[tuple[str, str], list[dict]] = {}
-    for e in complete:
+    for e in run:
         for d in e["outputs"]:
             produced_by.setdefault((d["namespace"], d["name"]), []).append(e)
 
@@ -369,14 +385,9 @@ def test_openlineage_events_walk_a_mart_back_to_the_landed_file_and_the_publicat
     raw = [d for d in upstream(mart) if d["name"] == "raw.mhclg_rsx"]
     assert raw, "build_models does not name raw.mhclg_rsx as an input of the marts"
     landed = upstream((raw[0]["namespace"], raw[0]["name"]))
-    loaded = {sha for (sha,) in pipeline.query("select distinct _source_file_sha256 from raw.mhclg_rsx")}
-    assert {d["facets"]["version"]["datasetVersion"] for d in landed} == loaded
+    with open(release / "source_files.csv", encoding="utf-8") as fh:
+        released = {r["sha256"] for r in csv.DictReader(fh) if r["source_id"] == "mhclg_rsx"}
+    assert {d["facets"]["version"]["datasetVersion"] for d in landed} == released
     origins = {d["namespace"] + d["name"] for f in landed for d in upstream((f["namespace"], f["name"]))}
-    from ingest.land import read_manifest
-
-    published = {r.origin_url or r.url for r in read_manifest(pipeline.warehouse / "raw") if r.source_id == "mhclg_rsx"}
-    assert origins == published  # the publisher's URL each bundled copy was taken from
-    # and the release files come from the marts
-    release = pipeline.latest
-    outputs = {(e["job"]["name"], d["name"]) for e in complete for d in e["outputs"]}
-    assert ("wholeplace.publish_release", str(release / "budget_vs_outturn.csv")) in outputs
+    manifest = [r for r in read_manifest(pipeline.warehouse / "raw") if r.sha256 in released]
+    assert origins == {r.origin_url or r.url for r in manifest}  # the publisher's URL of each bundled copy
