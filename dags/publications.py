@@ -4,7 +4,7 @@ A run starts on each due date of the source's calendar (catalogue ``expected``; 
 the due date) and waits (a sensor, rescheduled twice a day, no worker held) until the ingest DAGs
 have landed a new file that answers that date (ingest.freshness.arrival). If the run is still
 waiting ``grace_days`` after the due date, Airflow's DeadlineAlert calls
-warehouse.alerts.publication_late, which names the source, the due date and how late it is.
+warehouse.alerts.PublicationLateNotifier, which names the source, the due date and how late it is.
 The same rule as `make status` (ingest.freshness); it reads the landing manifest only.
 """
 
@@ -17,7 +17,7 @@ from airflow.sdk.bases.sensor import PokeReturnValue
 
 from assets import CATALOGUE
 from common import DEFAULT_ARGS, START
-from warehouse.alerts import publication_late
+from warehouse.alerts import PublicationLateNotifier
 
 
 def make_publication_dag(source_id: str, cron: str, grace_days: int):
@@ -33,7 +33,7 @@ def make_publication_dag(source_id: str, cron: str, grace_days: int):
         deadline=DeadlineAlert(
             reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
             interval=timedelta(days=grace_days),
-            callback=SyncCallback(publication_late, kwargs={"source_id": source_id}),
+            callback=SyncCallback(PublicationLateNotifier, kwargs={"source_id": source_id}),
             name=f"{source_id} late",
         ),
     )

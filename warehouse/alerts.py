@@ -1,8 +1,8 @@
 """Alerts: a task that failed for good, or a publication that is late, told to whoever watches.
 
-Both go through Airflow's own mechanisms: a failed task through ``on_failure_callback`` with
-``AlertNotifier`` (a BaseNotifier, in the DAGs' default_args), a late publication through a
-DeadlineAlert whose callback is ``publication_late`` (dags/publications.py). Each alert names the
+Both go through Airflow's notifier mechanism (BaseNotifier): a failed task through
+``on_failure_callback`` with ``AlertNotifier`` (in the DAGs' default_args), a late publication
+through a DeadlineAlert whose callback is ``PublicationLateNotifier`` (dags/publications.py). Each alert names the
 source, the period, the step and the first lines of the error (or the due date and how late).
 
 Where they go:
@@ -139,9 +139,22 @@ class AlertNotifier(BaseNotifier):
         )
 
 
+class PublicationLateNotifier(BaseNotifier):
+    """The DeadlineAlert callback of dags/publications.py (SyncCallback(PublicationLateNotifier,
+    kwargs={"source_id": ...})): Airflow instantiates it with the kwargs and the deadline's context
+    and calls it. The run waiting for ``source_id``'s file due on its logical date was still waiting
+    at its deadline (due date + grace)."""
+
+    def __init__(self, source_id: str, context=None):
+        super().__init__(context)
+        self.source_id = source_id
+
+    def notify(self, context) -> None:
+        deliver(publication_late(self.source_id, context))
+
+
 def publication_late(source_id: str, context: dict | None = None) -> Alert:
-    """The DeadlineAlert callback of dags/publications.py: the run waiting for ``source_id``'s
-    file due on the run's logical date was still waiting at its deadline (due + grace)."""
+    """The alert for a late publication, from the deadline's context (its DAG run and deadline)."""
     from ingest.catalogue import catalogue
     from ingest.freshness import statuses
 
@@ -149,11 +162,10 @@ def publication_late(source_id: str, context: dict | None = None) -> Alert:
     run = context.get("dag_run") or {}
     deadline = (context.get("deadline") or {}).get("deadline_time")
     due = str(run.get("logical_date") or "")[:10]
-    settings = settings_mod.get()
-    status = next((s for s in statuses(settings) if s.source_id == source_id), None)
+    status = next((s for s in statuses(settings_mod.get()) if s.source_id == source_id), None)
     source = catalogue().get(source_id)
     late_by = (datetime.now(UTC).date() - date.fromisoformat(str(deadline)[:10])).days if deadline else None
-    alert = Alert(
+    return Alert(
         kind="publication_late",
         source=source_id,
         period=(f"after {status.latest_period}" if status and status.latest_period else "the first"),
@@ -173,5 +185,3 @@ def publication_late(source_id: str, context: dict | None = None) -> Alert:
             "landing_page": source.landing_page,
         },
     )
-    deliver(alert, settings)
-    return alert
