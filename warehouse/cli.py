@@ -211,6 +211,11 @@ def _summarise(settings, code: int, elapsed: float, previous: Path | None, log_p
         print(f"  error: {err['error']}")
     else:
         print("  Airflow could not run the DAG (see the log).")
+    from warehouse.alerts import alerts_file
+
+    alerts = alerts_file(settings)
+    if alerts.exists() and alerts.stat().st_mtime >= time.time() - elapsed:
+        print(f"  alert:  written to {alerts} (and sent to the wholeplace_alerts connection, if one is set)")
     latest = current_latest(settings)
     if latest is not None:
         same = " (unchanged)" if previous is not None and latest == previous else ""

@@ -318,6 +318,7 @@ def test_a_corrupted_extract_fails_the_run_naming_source_file_and_row_and_latest
         "source.load",
     )
     assert alert.dag_id == "wholeplace" and f"row {row}, column H" in alert.error[0]
+    assert f"alert:  written to {pipeline.warehouse / 'alerts' / 'alerts.jsonl'}" in run.output
 
 
 def test_a_figure_that_fails_the_raw_checks_stops_the_run_before_publishing(first_run, pipeline, tmp_path):
