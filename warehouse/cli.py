@@ -240,8 +240,18 @@ def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: boo
         return 2
     rows = statuses(settings, day)
     latest = current_latest(settings)
+    from dataclasses import asdict
+
+    from warehouse.alerts import alerts_file, read_alerts
+
+    recent = read_alerts(settings)[-5:]
     if as_json:
-        print(json.dumps({"release": latest.name if latest else None, "sources": [r.as_row() for r in rows]}, indent=2))
+        out = {
+            "release": latest.name if latest else None,
+            "sources": [r.as_row() for r in rows],
+            "recent_alerts": [asdict(a) for a in recent],
+        }
+        print(json.dumps(out, indent=2))
     else:
         if latest is None:
             print("no release yet: run `make run`")
@@ -270,6 +280,10 @@ def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: boo
             print("  " + "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=False)) + "  " + line[-1])
         late = [r.source_id for r in rows if r.state == "LATE"]
         print(f"\n{len(late)} late: {', '.join(late)}" if late else "\nnothing late")
+        if recent:
+            print(f"\nrecent alerts ({alerts_file(settings)}):")
+            for a in recent:
+                print(f"  {a.at[:16]}Z {a.kind}: {a.summary}"[:200])
     return 3 if fail_on_late and any(r.state == "LATE" for r in rows) else 0
 
 

@@ -103,6 +103,13 @@ def test_make_status_names_a_late_source_and_a_failed_step(landed: Settings, cap
     (census,) = [line for line in out.splitlines() if line.strip().startswith("ons_census_population")]
     assert "FAILED in load at 2026-08-01T10:00Z: ons_census_population: census.csv row 4" in census
     assert "1 late: mhclg_ra" in out
+    assert "recent alerts" not in out
+    from warehouse.alerts import Alert, deliver
+
+    deliver(Alert("task_failed", "ons_census_population", "all", "source.load", "census load failed: row 4"), landed)
+    cli.main(["status", "--as-of", "2026-08-15"])
+    out = capsys.readouterr().out
+    assert "recent alerts" in out and "task_failed: census load failed: row 4" in out
     assert cli.main(["status", "--as-of", "2026-07-01", "--fail-on-late"]) == 0
     capsys.readouterr()
     cli.main(["status", "--json", "--as-of", "2026-08-15"])
