@@ -72,10 +72,16 @@ class Expected:
     by: str | int | None = None
     grace_days: int = 0
 
+    @property
+    def month_day(self) -> tuple[int, int]:
+        """A yearly source's due date, ``by: 'MM-DD'``, as (month, day)."""
+        month, day = (int(x) for x in str(self.by).split("-"))
+        return month, day
+
     def due_cron(self) -> str | None:
         """A cron expression firing on each due date (midnight UTC); None without fixed dates."""
         if self.every == "year" and self.by:
-            month, day = (int(x) for x in str(self.by).split("-"))
+            month, day = self.month_day
             return f"0 0 {day} {month} *"
         if self.every == "month":
             return f"0 0 {int(self.by or 1)} * *"
@@ -89,7 +95,7 @@ class Expected:
         if self.every == "month":
             return (weekly,)
         if self.every == "year" and self.by:
-            month, day = (int(x) for x in str(self.by).split("-"))
+            month, day = self.month_day
             due = date(2001, month, min(day, 28))
             first, last = due - timedelta(days=31), due + timedelta(days=self.grace_days)
             months, at = [], date(first.year, first.month, 1)

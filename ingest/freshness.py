@@ -23,7 +23,7 @@ from ingest.settings import Settings
 def next_due(expected: Expected, after: date) -> date | None:
     """The first date a new file is due strictly after ``after`` (None: no calendar)."""
     if expected.every == "year" and expected.by:
-        month, day = (int(x) for x in str(expected.by).split("-"))
+        month, day = expected.month_day
         due = date(after.year, month, min(day, calendar.monthrange(after.year, month)[1]))
         if due > after:
             return due
@@ -52,10 +52,10 @@ def due_after_file(expected: Expected, landed: date) -> date | None:
     return next_due(expected, landed + half_period(expected))
 
 
-def answered(expected: Expected, due: date, new_file_days: list[date]) -> bool:
-    """Whether a new file answered the due date ``due`` (landed no earlier than half a period
-    before it; a later file answers it too, late)."""
-    return any(day > due - half_period(expected) for day in new_file_days)
+def answered(expected: Expected, due: date, landed: date) -> bool:
+    """Whether a new file landed on ``landed`` answers the due date ``due`` (no earlier than half a
+    period before it; a later file answers it too, late)."""
+    return landed > due - half_period(expected)
 
 
 def arrival(source_id: str, due: date, settings: Settings):
@@ -65,7 +65,7 @@ def arrival(source_id: str, due: date, settings: Settings):
         (r for r in read_manifest(settings.landing_dir) if r.source_id == source_id and r.outcome == "new"),
         key=lambda r: r.retrieved_at,
     )
-    return next((r for r in new if answered(source.expected, due, [_day(r.retrieved_at)])), None)
+    return next((r for r in new if answered(source.expected, due, _day(r.retrieved_at))), None)
 
 
 @dataclass(frozen=True)
