@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import ingest.settings
+from ingest.land import Landed
 from ingest.settings import Settings
 
 _ENV = (
@@ -28,3 +29,24 @@ def warehouse_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setti
     monkeypatch.setenv("WHOLEPLACE_CONNECT_TIMEOUT", "2")
     monkeypatch.setenv("WHOLEPLACE_READ_TIMEOUT", "5")
     return ingest.settings.get()
+
+
+def fetched_row(source: str, period: str, at: str, outcome: str = "new", sha: str = "a" * 64) -> Landed:
+    """A landing-manifest row: ``source``'s ``period`` file fetched live at ``at`` (ISO time), ``new``
+    bytes or the same again (``not_modified``)."""
+    return Landed(
+        source_id=source,
+        period=period,
+        url=f"https://assets.publishing.service.gov.uk/media/x/{source}_{period}.ods",
+        origin_url=None,
+        mirror_url=None,
+        mode="live",
+        file_name=f"{source}_{period}.ods",
+        retrieved_at=at,
+        sha256=sha,
+        bytes=10,
+        etag=None,
+        last_modified=None,
+        outcome=outcome,
+        object_path=f"objects/aa/{sha}.ods",
+    )

@@ -109,3 +109,15 @@ def first_run(pipeline: Pipeline) -> Run:
     run = pipeline.run()
     assert run.code == 0, run.output
     return run
+
+
+@pytest.fixture(scope="module")
+def dagbag(tmp_path_factory):
+    """The project's DAGs as Airflow's DAG processor parses them (no metadata database needed)."""
+    home = tmp_path_factory.mktemp("airflow_home")
+    os.environ.setdefault("AIRFLOW_HOME", str(home))
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    from airflow.dag_processing.dagbag import BundleDagBag
+
+    dags = PROJECT / "dags"
+    return BundleDagBag(dag_folder=str(dags), bundle_path=dags, bundle_name="dags-folder")

@@ -15,32 +15,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from ingest.land import Landed, append_manifest_rows
+from ingest.land import append_manifest_rows
 from ingest.settings import Settings
+from tests.conftest import fetched_row
 from warehouse.alerts import AlertNotifier, read_alerts
 
 PROJECT = Path(__file__).resolve().parents[2]
 GRACE = 31  # mhclg_ra: due each 30 June, 31 days' grace (catalogue)
-
-
-def _landed(period: str, at: datetime) -> Landed:
-    sha = "a" * 64
-    return Landed(
-        source_id="mhclg_ra",
-        period=period,
-        url=f"https://assets.publishing.service.gov.uk/media/x/RA_{period}.ods",
-        origin_url=None,
-        mirror_url=None,
-        mode="live",
-        file_name=f"RA_{period}.ods",
-        retrieved_at=at.isoformat(),
-        sha256=sha,
-        bytes=10,
-        etag=None,
-        last_modified=None,
-        outcome="new",
-        object_path=f"objects/aa/{sha}.ods",
-    )
 
 
 def _due_dates(today: date) -> tuple[date, date]:
@@ -76,7 +57,8 @@ def test_a_late_publication_fires_the_deadline_alert_and_one_not_yet_due_does_no
     warehouse = Path(airflow_home["WHOLEPLACE_WAREHOUSE_DIR"])
     # the file that answered the due date a year before `late` came; none since
     before = datetime(late.year - 1, 7, 2, 6, tzinfo=UTC)
-    append_manifest_rows(warehouse / "raw", [_landed(f"{late.year - 2}-{str(late.year - 1)[2:]}", before)])
+    period = f"{late.year - 2}-{str(late.year - 1)[2:]}"
+    append_manifest_rows(warehouse / "raw", [fetched_row("mhclg_ra", period, before.isoformat())])
 
     proc = subprocess.run(
         [sys.executable, "-m", "tests.integration.deadline_probe", "publication_mhclg_ra", str(late), str(upcoming)],
@@ -109,16 +91,6 @@ def test_a_late_publication_fires_the_deadline_alert_and_one_not_yet_due_does_no
     assert f"due {late}" in alert.summary and "has not arrived" in alert.summary
 
 
-@pytest.fixture(scope="module")
-def dagbag(tmp_path_factory):
-    os.environ.setdefault("AIRFLOW_HOME", str(tmp_path_factory.mktemp("airflow_home")))
-    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-    from airflow.dag_processing.dagbag import BundleDagBag
-
-    dags = PROJECT / "dags"
-    return BundleDagBag(dag_folder=str(dags), bundle_path=dags, bundle_name="dags-folder")
-
-
 def test_a_publication_dag_runs_on_each_due_date_and_waits_for_a_file_that_answers_it(
     dagbag, warehouse_settings: Settings
 ) -> None:
@@ -136,11 +108,15 @@ def test_a_publication_dag_runs_on_each_due_date_and_waits_for_a_file_that_answe
     poke = dag.get_task("published").python_callable
     due = pendulum.datetime(2026, 6, 30, tz="UTC")
     assert poke(logical_date=due).is_done is False  # nothing landed yet
-    append_manifest_rows(warehouse_settings.landing_dir, [_landed("2024-25", datetime(2025, 6, 20, tzinfo=UTC))])
+    append_manifest_rows(
+        warehouse_settings.landing_dir, [fetched_row("mhclg_ra", "2024-25", "2025-06-20T00:00:00+00:00")]
+    )
     assert poke(logical_date=due).is_done is False  # that file answered 30 June 2025
-    append_manifest_rows(warehouse_settings.landing_dir, [_landed("2025-26", datetime(2026, 6, 18, tzinfo=UTC))])
+    append_manifest_rows(
+        warehouse_settings.landing_dir, [fetched_row("mhclg_ra", "2025-26", "2026-06-18T00:00:00+00:00")]
+    )
     done = poke(logical_date=due)  # a little early: it answers 30 June 2026
-    assert done.is_done is True and done.xcom_value["file"] == "RA_2025-26.ods"
+    assert done.is_done is True and done.xcom_value["file"] == "mhclg_ra_2025-26.ods"
 
 
 def _failure_context(exc: Exception) -> dict:

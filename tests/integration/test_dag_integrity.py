@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def dagbag(tmp_path_factory):
-    home = tmp_path_factory.mktemp("airflow_home")
-    os.environ.setdefault("AIRFLOW_HOME", str(home))
-    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-    from airflow.dag_processing.dagbag import BundleDagBag
-
-    dags = PROJECT / "dags"
-    return BundleDagBag(dag_folder=str(dags), bundle_path=dags, bundle_name="dags-folder")
 
 
 def test_every_dag_file_imports_without_errors(dagbag):

@@ -10,8 +10,9 @@ import pytest
 
 from ingest.catalogue import Expected
 from ingest.freshness import next_due, statuses
-from ingest.land import Landed, append_manifest_rows
+from ingest.land import append_manifest_rows
 from ingest.settings import Settings
+from tests.conftest import fetched_row
 from warehouse import cli
 
 
@@ -31,25 +32,6 @@ def test_the_next_due_date_follows_the_catalogue_calendar(expected, after, due) 
     assert next_due(expected, after) == due
 
 
-def _fetch(source: str, period: str, at: str, outcome: str, sha: str = "a" * 64) -> Landed:
-    return Landed(
-        source_id=source,
-        period=period,
-        url=f"https://assets.publishing.service.gov.uk/media/x/{source}_{period}.ods",
-        origin_url=None,
-        mirror_url=None,
-        mode="live",
-        file_name=f"{source}_{period}.ods",
-        retrieved_at=at,
-        sha256=sha,
-        bytes=10,
-        etag=None,
-        last_modified=None,
-        outcome=outcome,
-        object_path=f"objects/aa/{sha}.ods",
-    )
-
-
 @pytest.fixture
 def landed(warehouse_settings: Settings) -> Settings:
     """mhclg_ra (due each 30 June, 31 days' grace): its 2024-25 file came on 2 July 2025; the
@@ -58,10 +40,10 @@ def landed(warehouse_settings: Settings) -> Settings:
     append_manifest_rows(
         warehouse_settings.landing_dir,
         [
-            _fetch("mhclg_ra", "2023-24", "2023-07-01T06:00:00+00:00", "new", "b" * 64),
-            _fetch("mhclg_ra", "2024-25", "2025-07-02T06:00:00+00:00", "new"),
-            _fetch("mhclg_ra", "2024-25", "2026-07-20T06:00:00+00:00", "not_modified"),
-            _fetch("ons_census_population", "2021", "2022-07-01T06:00:00+00:00", "new", "c" * 64),
+            fetched_row("mhclg_ra", "2023-24", "2023-07-01T06:00:00+00:00", "new", "b" * 64),
+            fetched_row("mhclg_ra", "2024-25", "2025-07-02T06:00:00+00:00", "new"),
+            fetched_row("mhclg_ra", "2024-25", "2026-07-20T06:00:00+00:00", "not_modified"),
+            fetched_row("ons_census_population", "2021", "2022-07-01T06:00:00+00:00", "new", "c" * 64),
         ],
     )
     return warehouse_settings
@@ -134,7 +116,7 @@ def test_a_new_file_answers_the_due_date_nearest_to_it(landed, due) -> None:
 
 def test_a_file_landed_a_little_early_is_not_reported_late(landed: Settings) -> None:
     append_manifest_rows(
-        landed.landing_dir, [_fetch("mhclg_ra", "2025-26", "2026-06-18T06:00:00+00:00", "new", "d" * 64)]
+        landed.landing_dir, [fetched_row("mhclg_ra", "2025-26", "2026-06-18T06:00:00+00:00", "new", "d" * 64)]
     )
     ra = {s.source_id: s for s in statuses(landed, date(2026, 8, 15))}["mhclg_ra"]
     assert (ra.state, ra.latest_period, ra.next_due) == ("ok", "2025-26", "2027-06-30")
