@@ -14,12 +14,17 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 ifdef REGION
 export WHOLEPLACE_REGION := $(REGION)
 endif
+# make run SAMPLES=1: the opt-in demo with the synthetic samples, in warehouse/demo/ (never the real one)
+ifdef SAMPLES
+export WHOLEPLACE_SAMPLES := $(SAMPLES)
+endif
 
 .PHONY: help env run backfill status serve test test-distributed test-crash test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
 	@echo "            REGION=<name> builds another region from regions/<name>.yml (default west-midlands)"
+	@echo "            SAMPLES=1 builds the demo with the synthetic samples too, in warehouse/demo/ (labelled DEMO)"
 	@echo "make backfill FY=2021-22  reload one financial year end to end (idempotent), then publish"
 	@echo "make status the latest release; per source what is loaded, when the next file is due, what is late"
 	@echo "            (AS_OF=YYYY-MM-DD judges lateness on another date)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -133,6 +134,31 @@ def load_partition(
 
 
 ROW_COUNTS = "raw.row_counts"
+
+
+def loaded_unchanged(con: duckdb.DuckDBPyConnection, source: Source, landed: Landed) -> tuple[int, RowCount] | None:
+    """(raw rows, what became of the file's rows) when the period is loaded from exactly this file
+    and its row count was recorded: then there is nothing to parse or load again."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name in (?, 'row_counts')",
+        [source.id],
+    ).fetchone()[0]
+    if exists < 2:
+        return None
+    table = f'raw."{source.id}"'
+    current = con.execute(f"select distinct _source_file_sha256 from {table} where _period = ?", [landed.period])
+    if current.fetchall() != [(landed.sha256,)]:
+        return None
+    counted = con.execute(
+        f"select rows_in, rows_loaded, skipped_by_reason from {ROW_COUNTS} "
+        "where source_id = ? and period = ? and sha256 = ? order by counted_at desc limit 1",
+        [source.id, landed.period, landed.sha256],
+    ).fetchone()
+    if counted is None:
+        return None
+    rows = con.execute(f"select count(*) from {table} where _period = ?", [landed.period]).fetchone()[0]
+    skipped = json.loads(counted[2]) if counted[2] else {}
+    return rows, RowCount(int(counted[0]), int(counted[1]), Counter(skipped))
 
 
 def record_row_count(

@@ -138,13 +138,13 @@ def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
 
 @cache
 def _reference(snapshots: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Districts ONS knows (code -> name) and the district -> combined authority lookup, read with
-    their own parsers from the bundled reference snapshots."""
+    """Districts ONS knows (code -> name: the districts of its latest mid-year estimates) and the
+    district -> combined authority lookup, read with their own parsers from the bundled snapshots."""
     from ingest.catalogue import catalogue
 
     districts: dict[str, str] = {}
     memberships: dict[str, str] = {}
-    for source_id, target in (("ons_census_population", districts), ("ons_lad_cauth_lookup", memberships)):
+    for source_id, target in (("ons_mid_year_estimates", districts), ("ons_lad_cauth_lookup", memberships)):
         source = catalogue().get(source_id)
         parser = source.parser_module()
         for partition in source.partitions:
@@ -152,8 +152,9 @@ def _reference(snapshots: Path) -> tuple[dict[str, str], dict[str, str]]:
                 continue
             path = snapshots / partition.snapshot
             frame = parser.parse(path.read_bytes(), file=path.name, period=partition.period)
-            if source_id == "ons_census_population":
-                target.update(zip(frame["lad_code"], frame["lad_name"], strict=True))
+            if source_id == "ons_mid_year_estimates":
+                frame = frame[frame["area_code"].str.match(r"^E0[6-9]")]
+                target.update(zip(frame["area_code"], frame["area_name"], strict=True))
             else:
                 target.update(zip(frame["lad_code"], frame["cauth_code"], strict=True))
     return districts, memberships
@@ -167,7 +168,9 @@ def check_membership(region: Region) -> None:
     where = f"regions/{region.path.name}"
     unknown = [c.code for c in region.councils if c.code not in districts]
     if unknown:
-        raise RegionError(f"{where}: unknown council {', '.join(unknown)} (not a district in ONS's Census 2021 list)")
+        raise RegionError(
+            f"{where}: unknown council {', '.join(unknown)} (not a district in ONS's mid-year population estimates)"
+        )
     outside = [
         f"{c.code} ({c.name}) is in {memberships[c.code]}"
         if c.code in memberships

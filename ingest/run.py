@@ -41,6 +41,7 @@ from ingest.load import (
     LoadResult,
     ensure_table,
     load_partition,
+    loaded_unchanged,
     refresh_catalogue_table,
     refresh_manifest_table,
     refresh_region_table,
@@ -132,6 +133,9 @@ def refresh_metadata_tables(con, settings: Settings) -> None:
 
 def partitions_to_run(source: Source, settings: Settings, periods: list[str] | None = None) -> list[Partition]:
     chosen = [p for p in source.partitions if p.period in periods] if periods else list(source.partitions)
+    if source.synthetic and not settings.samples:
+        log.info("%s: a synthetic sample, loaded only in the opt-in demo (make run SAMPLES=1)", source.id)
+        return []
     if settings.mode == "snapshot":
         skipped = [p.period for p in chosen if not p.snapshot]
         if skipped:
@@ -227,11 +231,19 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
             continue
         landed = item.landed
         assert landed is not None
-        data = landed.path(settings.landing_dir).read_bytes()
-        frame, counted = parse_file(source, data, file=landed.file_name, period=item.period)
         with connect(settings.duckdb_path, write=True) as con:
-            result: LoadResult = load_partition(con, source, landed, frame, parser.COLUMNS, counted)
-            refresh_metadata_tables(con, settings)
+            unchanged = loaded_unchanged(con, source, landed)
+            if unchanged is not None:  # loaded from exactly this file before: nothing to parse again
+                log.info("%s %s: already loaded from this file; nothing to do", source.id, item.period)
+                result = LoadResult(source.id, item.period, unchanged[0], loaded=False)
+                counted = unchanged[1]
+                refresh_metadata_tables(con, settings)
+        if unchanged is None:
+            data = landed.path(settings.landing_dir).read_bytes()
+            frame, counted = parse_file(source, data, file=landed.file_name, period=item.period)
+            with connect(settings.duckdb_path, write=True) as con:
+                result = load_partition(con, source, landed, frame, parser.COLUMNS, counted)
+                refresh_metadata_tables(con, settings)
         outcomes.append(
             PartitionOutcome(
                 item.period,
@@ -249,10 +261,14 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
             parser.ensure_tables(con)
             refresh_metadata_tables(con, settings)
     elif not outcomes:
-        # Live-only sources still get their (empty) raw table, so the dbt models over them build.
+        # Live-only sources and (outside the demo) synthetic samples still get their (empty) raw
+        # table, so the dbt models over them build; a synthetic sample's rows never stay in a
+        # warehouse that is not the demo's.
         log.info("%s: nothing to ingest in %s mode", source.id, settings.mode)
         with connect(settings.duckdb_path, write=True) as con:
             ensure_table(con, source, parser.COLUMNS)
+            if source.synthetic and not settings.samples:
+                con.execute(f'delete from raw."{source.id}"')
             refresh_metadata_tables(con, settings)
     for o in outcomes:
         log.info("%s %s", source.id, o.describe())

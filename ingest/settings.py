@@ -41,6 +41,9 @@ class Settings:
     dbt_target: str = "embedded"
     dbt_profiles_dir: Path | None = None
     dbt_threads: int = 4  # for targets that read it (`deployment`); `embedded` uses one thread
+    # the opt-in demo: also load the synthetic samples (catalogue `synthetic: true`), into a
+    # warehouse of its own, so the default warehouse and its releases never hold a synthetic row
+    samples: bool = False
 
     @property
     def landing_dir(self) -> Path:
@@ -112,9 +115,12 @@ def get() -> Settings:
     """Settings from the environment. Not cached: reading it is cheap and tests change it."""
     # the default region keeps warehouse/; another region builds side by side in warehouse/regions/<name>/
     region = os.environ.get("WHOLEPLACE_REGION", "").strip() or DEFAULT_REGION
+    samples = _flag("WHOLEPLACE_SAMPLES")
     default_dir = (
         PROJECT_DIR / "warehouse" if region == DEFAULT_REGION else PROJECT_DIR / "warehouse" / "regions" / region
     )
+    if samples:  # the demo with synthetic samples builds beside the real warehouse, never in it
+        default_dir = default_dir / "demo"
     warehouse_dir = _env_path("WHOLEPLACE_WAREHOUSE_DIR", default_dir)
     mode = os.environ.get("WHOLEPLACE_MODE", "snapshot").strip().lower()
     if mode not in ("snapshot", "live"):
@@ -140,7 +146,17 @@ def get() -> Settings:
         dbt_target=os.environ.get("WHOLEPLACE_DBT_TARGET", "").strip() or "embedded",
         dbt_profiles_dir=_env_path("WHOLEPLACE_DBT_PROFILES_DIR", PROJECT_DIR / "dbt_project"),
         dbt_threads=_positive_int("WHOLEPLACE_DBT_THREADS", 4),
+        samples=samples,
     )
+
+
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"{name} must be 1 or 0 (true or false), got {value!r}")
 
 
 def _positive_int(name: str, default: int) -> int:

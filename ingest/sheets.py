@@ -9,6 +9,7 @@ publisher's text (``12,345``); ``parse_number`` reads both.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 import zipfile
@@ -205,7 +206,9 @@ def read_grid(
     file: str,
     sheet: SheetChoice = None,
 ) -> Grid:
-    """Read CSV, XLSX or ODS bytes into a Grid; ``sheet`` picks a worksheet (ignored for CSV)."""
+    """Read CSV, XLSX or ODS bytes into a Grid; ``sheet`` picks a worksheet (ignored for CSV).
+    A gzipped CSV (``.csv.gz``) is read as the CSV inside it."""
+    data = gunzip(data, source_id=source_id, file=file)
     if _container(data, file) == "csv":
         return _read_csv(data, source_id=source_id, file=file)
     with _workbook(data, source_id=source_id, file=file) as (names, load):
@@ -214,6 +217,7 @@ def read_grid(
 
 def read_workbook(data: bytes, *, source_id: str, file: str) -> list[Grid]:
     """Every worksheet of an XLSX/ODS workbook, in order (a CSV is a workbook of one sheet)."""
+    data = gunzip(data, source_id=source_id, file=file)
     if _container(data, file) == "csv":
         return [_read_csv(data, source_id=source_id, file=file)]
     with _workbook(data, source_id=source_id, file=file) as (names, load):
@@ -366,6 +370,26 @@ def check_archive(data: bytes, *, source_id: str, file: str) -> None:
                         )
     except zipfile.BadZipFile as exc:
         raise SourceError(source_id, file, f"not a readable workbook archive: {exc}") from exc
+
+
+def gunzip(data: bytes, *, source_id: str, file: str) -> bytes:
+    """The bytes inside a gzip file (unchanged if ``data`` is not gzipped), refusing a gzip bomb:
+    more than MAX_UNCOMPRESSED_BYTES, or beyond 1 MiB a ratio over MAX_COMPRESSION_RATIO."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    limit = min(MAX_UNCOMPRESSED_BYTES, max(1 << 20, MAX_COMPRESSION_RATIO * len(data)))
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+            while chunk := fh.read(1 << 20):
+                out += chunk
+                if len(out) > limit:
+                    raise SourceError(
+                        source_id, file, f"gzip expands beyond {limit:,} bytes from {len(data):,}: refused as a bomb"
+                    )
+    except (OSError, EOFError) as exc:
+        raise SourceError(source_id, file, f"not a readable gzip file: {exc}") from exc
+    return bytes(out)
 
 
 @contextmanager

@@ -46,6 +46,7 @@ LABEL_COLUMNS = {
 }
 # the default order a table opens in, where it has the column
 DEFAULT_SORT = {
+    "whole_place_totals": ("sort_desc", "per_head_gbp"),
     "whole_place_budget": ("sort_desc", "total_gbp"),
     "budget_vs_outturn": ("sort_desc", "outturn_gbp"),
     "spend_vs_outcomes": ("sort_desc", "financial_year"),

@@ -46,6 +46,8 @@ MEASURE_TITLES = {
 AGENCY_SERIES = (  # (column, label, css class)
     ("council_per_head_gbp", "Council", "s-council"),
     ("combined_authority_per_head_gbp", "Combined authority", "s-ca"),
+    ("police_per_head_gbp", "Police (PCC, shared by population)", "s-police"),
+    ("fire_per_head_gbp", "Fire and rescue (shared by population)", "s-fire"),
     ("nhs_per_head_gbp", "NHS (ICB allocations, apportioned)", "s-nhs"),
     ("net_transfers_per_head_gbp", "Transfers between agencies (net)", "s-transfers"),
 )
@@ -69,7 +71,7 @@ svg text{font-size:12px;fill:#1d1d1d}
 svg .axis line,svg .axis path{stroke:#999}
 svg .grid{stroke:#e3e3e3}
 svg .zero{stroke:#555}
-.s-council{fill:#0072b2}.s-ca{fill:#e69f00}.s-nhs{fill:#009e73}.s-transfers{fill:#cc79a7}
+.s-council{fill:#0072b2}.s-ca{fill:#e69f00}.s-police{fill:#56b4e9}.s-fire{fill:#d55e00}.s-nhs{fill:#009e73}.s-transfers{fill:#cc79a7}
 .s-budget{fill:#9aa5b1}.s-outturn{fill:#0072b2}
 .m-ca{stroke:#000;stroke-width:3}.m-england{stroke:#d55e00;stroke-width:3}
 .l-area{stroke:#0072b2;fill:none;stroke-width:2.5}.p-area{fill:#0072b2}
@@ -448,7 +450,8 @@ def _spend_tables(con: Any, area: Area, region_code: str) -> list[SpendTable]:
     rows = _records(
         con,
         "select area_code, financial_year, measure, theme_code, theme_name, theme_group, council_gbp, "
-        "combined_authority_gbp, nhs_gbp, transfers_in_gbp, transfers_out_gbp, total_gbp, population_count, "
+        "combined_authority_gbp, police_gbp, fire_gbp, nhs_gbp, transfers_in_gbp, transfers_out_gbp, total_gbp, "
+        "population_count, "
         "population_source, per_head_gbp, missing_agency_codes, is_synthetic "
         "from marts.whole_place_budget where area_code in (?, ?)",
         [area.code, region_code],
@@ -494,6 +497,8 @@ def _spend_tables(con: Any, area: Area, region_code: str) -> list[SpendTable]:
                     **r,
                     "council_per_head_gbp": _per_head(r["council_gbp"], pop),
                     "combined_authority_per_head_gbp": _per_head(r["combined_authority_gbp"], pop),
+                    "police_per_head_gbp": _per_head(r["police_gbp"], pop),
+                    "fire_per_head_gbp": _per_head(r["fire_gbp"], pop),
                     "nhs_per_head_gbp": _per_head(r["nhs_gbp"], pop),
                     "net_transfers_per_head_gbp": _per_head(net, pop),
                     "ca_area_per_head_gbp": ca_row["per_head_gbp"] if ca_row else None,
@@ -522,6 +527,126 @@ def _spend_tables(con: Any, area: Area, region_code: str) -> list[SpendTable]:
             )
         )
     return tables
+
+
+def _scoped_totals(con: Any, area: Area, region_code: str | None) -> list[dict]:
+    """The area's (and its combined authority area's) totals by year, measure and declared scope."""
+    return _records(
+        con,
+        "select area_code, financial_year, measure, scope_code, scope_name, total_gbp, per_head_gbp, "
+        "population_count, population_source, scope_body_types, missing_body_types, scope_note, is_complete "
+        "from marts.whole_place_totals where area_code in (?, ?) order by financial_year",
+        [area.code, region_code or area.code],
+    )
+
+
+# the headlines a profile shows, each a declared scope of one measure: (scope, measure, label)
+HEADLINE_SCOPES = (
+    ("local_government", "outturn", "Local government outturn (council, combined authority, police and fire)"),
+    ("whole_place", "budget", "Whole place budget (local government budgets and NHS ICB allocations)"),
+)
+LIKE_FOR_LIKE = ("local_government", "outturn")
+
+
+def _headline_items(area: Area, totals: list[dict]) -> list[tuple[str, str]]:
+    """One headline per declared scope: the latest year with a figure (a later year without one is
+    named), always with the scope it covers."""
+    items = []
+    own = [t for t in totals if t["area_code"] == area.code]
+    for scope, measure, label in HEADLINE_SCOPES:
+        rows = [t for t in own if t["scope_code"] == scope and t["measure"] == measure]
+        if not rows:
+            continue
+        shown = [t for t in rows if t["total_gbp"] is not None]
+        row = shown[-1] if shown else rows[-1]
+        later = [t for t in rows if t["financial_year"] > row["financial_year"]]
+        if row["total_gbp"] is None:
+            value = "not available: " + _esc(row["scope_note"])
+        else:
+            value = f"{_esc(_gbp_m(row['total_gbp']))}, {_esc(_gbp(row['per_head_gbp']))} per head"
+        if later:
+            value += (
+                " (later years not available: "
+                + "; ".join(
+                    f"{_esc(t['financial_year'])}: {_esc((t['missing_body_types'] or '').replace(';', ', '))} missing"
+                    for t in later
+                )
+                + ")"
+            )
+        items.append(
+            (
+                f"{label}, {row['financial_year']}",
+                f'<span data-testid="headline-total" data-scope="{_esc(scope)}" data-measure="{_esc(measure)}" '
+                f'data-financial-year="{_esc(row["financial_year"])}" data-value="{_esc(_raw(row["total_gbp"]))}" '
+                f'data-per-head="{_esc(_raw(row["per_head_gbp"]))}" '
+                f'data-scope-bodies="{_esc(row["scope_body_types"])}">{value}</span>'
+                f'<br><span class="note" data-testid="headline-scope">{_esc(row["scope_note"])}</span>',
+            )
+        )
+    return items
+
+
+def _like_for_like_section(area: Area, totals: list[dict], region_code: str | None, uid: str) -> list[str]:
+    """Local government outturn per head over every year held: the same scope every year."""
+    scope, measure = LIKE_FOR_LIKE
+    rows = [t for t in totals if t["scope_code"] == scope and t["measure"] == measure]
+    years = sorted({t["financial_year"] for t in rows})
+    if not years:
+        return []
+    by = {(t["area_code"], t["financial_year"]): t for t in rows}
+    series = [(area.title, "area", [_num((by.get((area.code, y)) or {}).get("per_head_gbp")) for y in years])]
+    if region_code and region_code != area.code:
+        series.append(
+            (
+                "Combined authority area",
+                "region",
+                [_num((by.get((region_code, y)) or {}).get("per_head_gbp")) for y in years],
+            )
+        )
+    chart = _line_chart(
+        years,
+        series,
+        testid="chart-like-for-like",
+        uid=uid,
+        title=f"{area.title}: local government outturn per head, every year held",
+        desc="Council, combined authority, police and fire outturn per resident, the same scope each year. "
+        "A gap is a year with a part not available. The table below gives the same numbers.",
+    )
+    body = []
+    for y in years:
+        t = by.get((area.code, y)) or {}
+        body.append(
+            f'<tr data-financial-year="{_esc(y)}">'
+            f'<th scope="row">{_esc(y)}</th>'
+            + _cell(
+                t.get("total_gbp"),
+                _gbp_m(t.get("total_gbp")) if t.get("total_gbp") is not None else "not available",
+                "total_gbp",
+                title=t.get("scope_note"),
+            )
+            + _cell(
+                t.get("per_head_gbp"),
+                _gbp(t.get("per_head_gbp")) if t.get("per_head_gbp") is not None else "not available",
+                "per_head_gbp",
+            )
+            + _text_cell(t.get("population_source") or "", "population_source")
+            + "</tr>"
+        )
+    return [
+        f'<section data-testid="like-for-like" data-scope="{scope}" data-measure="{measure}">',
+        "<h2>Like for like: local government outturn per head</h2>",
+        '<p class="note">The same scope in every year: the council, the combined authority (shared by '
+        "population), the police and crime commissioner and the fire and rescue authority (shared by population). "
+        "The NHS is not in it: no held source publishes NHS outturn by place. A year in which a part is not "
+        "available (a return not submitted) has no figure.</p>",
+        f"<figure>{chart}</figure>",
+        f'<table data-testid="like-for-like-table"><caption>{_esc(area.title)}: local government outturn</caption>',
+        '<thead><tr><th scope="col">Financial year</th><th scope="col">Total</th>'
+        '<th scope="col">Per head</th><th scope="col">Population</th></tr></thead>',
+        "<tbody>",
+        *body,
+        "</tbody></table></section>",
+    ]
 
 
 def _budget_vs_outturn(con: Any, area: Area) -> dict[str, list[dict]]:
@@ -867,24 +992,9 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None) 
             + (f" ({_esc(', '.join(synthetic_sources))})" if synthetic_sources else "")
             + ". Rows and charts built from them are marked “synthetic sample”.</section>"
         )
-    # headlines
-    items = [("Area code", _esc(area.code))]
-    for t in spend:
-        label = f"{t.measure.capitalize()} {t.financial_year}"
-        if t.total_gbp is None:
-            value = "not available" + (
-                f" (no figure from {_esc(', '.join(t.missing_agency_codes))})" if t.missing_agency_codes else ""
-            )
-        else:
-            value = f"{_esc(_gbp_m(t.total_gbp))}, {_esc(_gbp(t.total_per_head_gbp))} per head"
-        items.append(
-            (
-                label,
-                f'<span data-testid="headline-total" data-measure="{_esc(t.measure)}" '
-                f'data-financial-year="{_esc(t.financial_year)}" data-value="{_esc(_raw(t.total_gbp))}" '
-                f'data-per-head="{_esc(_raw(t.total_per_head_gbp))}">{value}</span>',
-            )
-        )
+    # headlines: each with the scope it covers; figures of different scope are never set side by side
+    totals = _scoped_totals(con, area, region_code)
+    items = [("Area code", _esc(area.code)), *_headline_items(area, totals)]
     population = next((t for t in spend if t.population), None)
     if population is not None:
         items.append(
@@ -898,10 +1008,13 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None) 
     body += [f"<dt>{_esc(k)}</dt><dd>{v}</dd>" for k, v in items]
     body.append("</dl>")
     body.append(
-        '<p class="note">Totals add each theme\'s consolidated total (whole_place_budget.total_gbp: council, '
-        "combined authority and NHS money, each pound counted once); per head divides by the population "
-        "named. A total is not available when any part of it is.</p></section>"
+        '<p class="note" data-testid="headline-scope-difference">The two headlines differ in scope: the budget '
+        "includes the NHS (ICB allocations shared by need-weighted population), the outturn does not, because no "
+        "held source publishes NHS outturn by place. Compare outturn with outturn: the like-for-like series below. "
+        "Each pound is counted once; per head divides by the ONS mid-year estimate named. A total is not "
+        "available when any part of it is.</p></section>"
     )
+    body += _like_for_like_section(area, totals, region_code, "like-for-like")
     body.append("<section><h2>Spend per head by service theme and agency</h2>")
     if not spend:
         body.append('<p class="note">No spend figures for this area.</p>')

@@ -43,6 +43,7 @@ from warehouse.profiles import build_dbt_docs, write_site
 log = logging.getLogger(__name__)
 
 MARTS = (
+    "whole_place_totals",
     "whole_place_budget",
     "budget_vs_outturn",
     "spend_vs_outcomes",
@@ -60,6 +61,7 @@ MARTS = (
     "dim_indicator",
 )
 PRIMARY_KEYS = {
+    "whole_place_totals": "whole_place_total_key",
     "whole_place_budget": "whole_place_budget_key",
     "budget_vs_outturn": "budget_vs_outturn_key",
     "spend_vs_outcomes": "spend_vs_outcomes_key",
@@ -155,8 +157,11 @@ def _published_columns(cols: list[tuple[str, str]]) -> str:
     return ", ".join(out)
 
 
-def _stage(settings: Settings, stage_dir: Path) -> tuple[dict[str, int], dict[str, list[tuple[str, str]]], set[str]]:
+def _stage(
+    settings: Settings, stage_dir: Path
+) -> tuple[dict[str, int], dict[str, list[tuple[str, str]]], set[str], set[str]]:
     rows: dict[str, int] = {}
+    synthetic: set[str] = set()  # the marts with at least one synthetic row
     schemas: dict[str, list[tuple[str, str]]] = {}
     with connect(settings.duckdb_path) as con:
         for mart in MARTS:
@@ -175,6 +180,11 @@ def _stage(settings: Settings, stage_dir: Path) -> tuple[dict[str, int], dict[st
             con.execute(f"copy ({ordered}) to '{stage_dir / (mart + '.csv')}' (header, delimiter ',')")
             con.execute(f"copy ({ordered}) to '{stage_dir / (mart + '.parquet')}' (format parquet)")
             rows[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            if (
+                any(c == "is_synthetic" for c, _ in cols)
+                and con.execute(f"select bool_or(is_synthetic) from marts.{mart}").fetchone()[0]
+            ):
+                synthetic.add(mart)
         # every raw file the warehouse is built from: the files currently loaded in raw.<source>
         raw_tables = [
             t
@@ -197,7 +207,7 @@ def _stage(settings: Settings, stage_dir: Path) -> tuple[dict[str, int], dict[st
             """
         )
         loaded_shas = {sha for (sha,) in con.execute(loaded).fetchall()}
-    return rows, schemas, loaded_shas
+    return rows, schemas, loaded_shas, synthetic
 
 
 def _sources(settings: Settings, loaded_shas: set[str]) -> list[dict]:
@@ -321,10 +331,10 @@ def _release_notes(
             for s in stale
         ]
         lines.append("")
-    synthetic = [s["name"] for s in sources if s["synthetic"]]
+    synthetic = [s["name"] for s in sources if s["synthetic"] and s["files"]]
     if synthetic:
         lines += [
-            "**Contains synthetic data.** These sources are samples, not real publications: "
+            "**DEMO: contains synthetic data.** These sources are samples, not real publications: "
             + ", ".join(synthetic)
             + ". Rows built from them have is_synthetic = true.",
             "",
@@ -346,7 +356,7 @@ def publish_release(
         shutil.rmtree(stage_dir)
     stage_dir.mkdir(parents=True)
 
-    rows, schemas, loaded_shas = _stage(settings, stage_dir)
+    rows, schemas, loaded_shas, synthetic_marts = _stage(settings, stage_dir)
     content_hash = _content_hash(stage_dir)
     previous = current_latest(settings)
     if previous is not None and previous.name.endswith(content_hash[:12]):
@@ -359,14 +369,14 @@ def publish_release(
     sources = _sources(settings, loaded_shas)
     stale = stale_sources(settings)
     docs = _column_docs(settings)
-    synthetic_sources = [s["name"] for s in sources if s["synthetic"]]
+    # a synthetic source counts when its files are in the release (the demo), not for being catalogued
+    synthetic_sources = [s["name"] for s in sources if s["synthetic"] and s["files"]]
     resources = []
     for mart in MARTS:
         fields = [
             {"name": name, "type": _field_type(dtype), "description": docs.get(mart, {}).get(name, "")}
             for name, dtype in schemas[mart]
         ]
-        names = {name for name, _ in schemas[mart]}
         for fmt, media in (("csv", "text/csv"), ("parquet", "application/vnd.apache.parquet")):
             path = stage_dir / f"{mart}.{fmt}"
             resource = {
@@ -380,7 +390,7 @@ def publish_release(
                 "rows": rows[mart],
                 "description": docs.get(mart, {}).get("__table__", ""),
                 "schema": {"fields": fields, "primaryKey": PRIMARY_KEYS[mart]},
-                "has_synthetic_rows": "is_synthetic" in names,
+                "has_synthetic_rows": mart in synthetic_marts,
             }
             if fmt == "csv":
                 resource["encoding"] = "utf-8"
@@ -419,7 +429,11 @@ def publish_release(
     package = {
         "profile": "tabular-data-package",
         "name": "wholeplace",
-        "title": "Whole-place budget and outcomes warehouse",
+        "title": (
+            "DEMO with synthetic samples, not for use: whole-place budget and outcomes warehouse"
+            if settings.samples
+            else "Whole-place budget and outcomes warehouse"
+        ),
         "version": version,
         "created": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "content_hash": f"sha256:{content_hash}",

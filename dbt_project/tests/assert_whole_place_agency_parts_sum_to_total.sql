@@ -1,7 +1,7 @@
 -- Fails when the consolidation does not add up:
--- per theme:  total = council + transfers_in + combined authority + NHS - transfers_out
---             (the sum of the agencies' gross spend minus the money passed between them);
--- per place:  over all themes the transfers cancel: total = council + combined authority + NHS.
+-- per theme:  total = council + combined authority + police + fire + NHS + transfers_in
+--             - transfers_out (the sum of the bodies' gross spend minus the money passed between them);
+-- per place:  over all themes the transfers cancel: total = the sum of the bodies' money.
 with
 
 budget as (
@@ -20,7 +20,7 @@ by_theme as (
         theme_code,
         total_gbp,
         coalesce(council_gbp, 0) + transfers_in_gbp + coalesce(combined_authority_gbp, 0)
-        + coalesce(nhs_gbp, 0) - transfers_out_gbp as expected_gbp
+        + coalesce(police_gbp, 0) + coalesce(fire_gbp, 0) + coalesce(nhs_gbp, 0) - transfers_out_gbp as expected_gbp
 
     from budget
     where total_gbp is not null
@@ -36,8 +36,10 @@ by_place as (
         measure,
         'all themes' as theme_code,
         sum(total_gbp) as total_gbp,
-        sum(coalesce(council_gbp, 0) + coalesce(combined_authority_gbp, 0) + coalesce(nhs_gbp, 0))
-            as expected_gbp
+        sum(
+            coalesce(council_gbp, 0) + coalesce(combined_authority_gbp, 0) + coalesce(police_gbp, 0)
+            + coalesce(fire_gbp, 0) + coalesce(nhs_gbp, 0)
+        ) as expected_gbp
 
     from budget
     group by 1, 2, 3, 4, 5

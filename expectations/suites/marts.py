@@ -81,19 +81,66 @@ SUITE = Suite(
             expectations=lambda: [rows_between(1, 1_000_000), between("difference_gbp", 0, 0)],
         ),
         Batch(
-            name="mart_nhs_apportionment__conserves_icb_allocations",
+            name="mart_nhs_apportionment__adds_back_to_published_allocations",
             description=(
                 "Apportioning an ICB's allocation to districts loses and invents nothing: for every ICB, "
-                "stream, year and method the parts sum to the allocation (to £1)."
+                "funding stream, year and method, the parts shared to the districts add back to the figure "
+                "in the publisher's cell (raw, £ thousand x 1,000), to £1."
             ),
             query="""
-                select financial_year, icb_ods_code, stream_code, apportionment_method,
+                with parts as (
+                    select financial_year, icb_ods_code, stream_code, apportionment_method,
+                        sum(apportioned_gbp) as parts_gbp
+                    from intermediate.int_nhs_allocations_apportioned
+                    group by 1, 2, 3, 4
+                )
+                select published.financial_year, published.icb_ods_code, published.stream_code,
+                    parts.apportionment_method,
+                    published._source_file as _source_file, published._source_row as _source_row,
+                    coalesce(parts.parts_gbp, 0) - published.allocation_gbp_thousands * 1000 as difference_gbp
+                from raw.nhs_icb_allocations as published
+                left join parts using (financial_year, icb_ods_code, stream_code)
+                where published.allocation_gbp_thousands is not null
+            """,
+            expectations=lambda: [rows_between(1, 1_000_000), between("difference_gbp", -1, 1)],
+        ),
+        Batch(
+            name="mart_police_fire_apportionment__adds_back_to_published_spend",
+            description=(
+                "Sharing a police or fire body's spend to the districts it serves loses and invents nothing: "
+                "for every body, line, year and measure the parts add back to its published figure, to £1."
+            ),
+            query="""
+                select agency_code, financial_year, measure, publisher_line_code,
                     max(source_file) as _source_file, max(source_row) as _source_row,
-                    sum(apportioned_gbp) - max(icb_allocation_gbp) as difference_gbp
-                from intermediate.int_nhs_allocations_apportioned
+                    sum(amount_gbp) - max(body_amount_gbp) as difference_gbp
+                from intermediate.int_police_fire_spend_apportioned
+                where body_amount_gbp is not null
                 group by 1, 2, 3, 4
             """,
+            skip_if_empty=True,
             expectations=lambda: [between("difference_gbp", -1, 1)],
+        ),
+        Batch(
+            name="mart_whole_place_totals",
+            description=(
+                "The headline totals: a total is shown only when every body of its scope is there, and no "
+                "row flagged complete has a missing body."
+            ),
+            query="""
+                select *, (total_gbp is not null) = is_complete as total_matches_completeness,
+                    is_complete = (missing_body_types is null) as complete_means_nothing_missing
+                from marts.whole_place_totals
+            """,
+            expectations=lambda: [
+                rows_between(10, 1_000_000),
+                in_set("scope_code", ["local_government", "whole_place"]),
+                unique("area_code", "financial_year", "measure", "scope_code"),
+                in_set("total_matches_completeness", [True]),
+                in_set("complete_means_nothing_missing", [True]),
+                between("per_head_gbp", 100, 20_000),
+                not_null("population_source"),
+            ],
         ),
         Batch(
             name="mart_pooled_budgets",
@@ -271,8 +318,9 @@ SUITE = Suite(
             name="mart_regional_benchmarks__matches_whole_place_budget",
             description=(
                 "The release's own region in the benchmarks carries the same figures as "
-                "whole_place_budget: a council's own spend; for the combined authority area, its "
-                "councils' plus the combined authority's (difference in pounds)."
+                "whole_place_budget: a council's own spend with its police and fire shares; for the "
+                "combined authority area, its councils', police and fire plus the combined authority's "
+                "(difference in pounds)."
             ),
             query="""
                 with bench as (
@@ -284,7 +332,8 @@ SUITE = Suite(
                     ) on budget, outturn into name measure value amount_gbp
                 )
                 select bench.area_code, bench.financial_year, bench.measure, bench.theme_code,
-                    coalesce(bench.amount_gbp, 0) - coalesce(w.council_gbp, 0) - case
+                    coalesce(bench.amount_gbp, 0) - coalesce(w.council_gbp, 0) - coalesce(w.police_gbp, 0)
+                        - coalesce(w.fire_gbp, 0) - case
                         when bench.area_type = 'combined_authority' then coalesce(w.combined_authority_gbp, 0)
                         else 0 end as difference_gbp
                 from bench

@@ -6,6 +6,7 @@ Each sheet holds one table per authority (rows) and data item (columns), with:
 - metadata rows above the header, found by their content, not their position: asset ids
   (``eduerl``), section headings, form line numbers (``110``), item codes (``RSX-edu-empl``),
   cell references (``C1R190``), column numbers;
+- (from 2024-25) the item codes in the sheet's hidden last row instead of above the header;
 - a header row starting ``E-code, ONS Code, Local authority`` (sometimes with a blank-headed
   notes column among the identity columns);
 - authority rows, an England row (in some years with no codes, just ``ENGLAND``), and class
@@ -32,6 +33,7 @@ _IDENTITY = {
     "detailed class": "subclass",
     "notes": "notes",
     "certified": "certified",
+    "certification": "certified",  # 2024-25 on
 }
 IDENTITY_FIELDS = ("e_code", "ons_code", "la_name", "class", "subclass", "notes", "certified")
 
@@ -103,7 +105,11 @@ def read_la_table(grid: Grid, *, expect_title: re.Pattern[str], period: str) -> 
     if not data_cols:
         raise grid.error("header has no data columns", row=header)
 
-    meta = _metadata_rows(grid, header, data_cols)
+    meta = _metadata_rows(grid, range(header - 1, -1, -1), data_cols)
+    if "item_code" not in meta:  # from 2024-25 the item codes sit in the sheet's hidden last row
+        below = _metadata_rows(grid, range(len(grid.rows) - 1, max(header, len(grid.rows) - 4), -1), data_cols)
+        if "item_code" in below:
+            meta["item_code"] = below["item_code"]
     meta["title"] = [grid.cell(header, j).replace("\n", " ").strip() for j in data_cols]
 
     end = next((i for i in range(header + 1, len(grid.rows)) if is_header(grid.rows[i])), len(grid.rows))
@@ -168,10 +174,10 @@ def _row_kind(grid: Grid, i: int, identity: dict[str, int]) -> str | None:
     )
 
 
-def _metadata_rows(grid: Grid, header: int, data_cols: tuple[int, ...]) -> dict[str, list[str]]:
-    """Classify the rows above the header by what their cells hold."""
+def _metadata_rows(grid: Grid, rows: range, data_cols: tuple[int, ...]) -> dict[str, list[str]]:
+    """Classify metadata rows (those above the header, nearest first) by what their cells hold."""
     meta: dict[str, list[str]] = {}
-    for i in range(header - 1, -1, -1):
+    for i in rows:
         values = [grid.cell(i, j).strip() for j in data_cols]
         filled = [v for v in values if v]
         if not filled:

@@ -16,6 +16,14 @@ by name and only those we keep are required. Missing values are empty strings: a
 ``Value`` is kept as status ``blank``, never as zero. Time periods are calendar years (``2022``),
 runs of calendar years (``2021 - 23``), financial years (``2011/12``) or runs of financial years
 (``2016/17 - 20/21``); each row gets the first and last day it covers.
+
+The same values as republished by Trafford Data Lab (the bundled snapshot; its layout, not the
+API's) are read too: ``area_code,area_name,area_type,period,indicator,measure,unit,value,
+compared_to_England,inequality``, one file per indicator, values rounded to one decimal place, no
+confidence intervals, counts or notes. The indicator is named, not numbered: ``TRAFFORD_INDICATORS``
+declares each name's Fingertips id, the column that holds the sex (``inequality``, or ``unit`` in
+the mortality file) and the age Fingertips gives the indicator. Such a file's partition is the
+indicator id it holds (``90366``); a row of another indicator is refused.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from datetime import date
 
 import pandas as pd
 
-from ingest.sheets import Grid, grid_number, read_grid
+from ingest.sheets import Grid, Number, grid_number, read_grid
 from ingest.sources._columns import columns_by_heading, looks_like_header
 
 SOURCE_ID = "fingertips"
@@ -182,8 +190,96 @@ def _record(grid: Grid, i: int, col: dict[str, int]) -> dict[str, object]:
     }
 
 
+# Trafford Data Lab's indicator names -> (Fingertips id, the column holding the sex, Fingertips' age)
+TRAFFORD_INDICATORS: dict[str, tuple[int, str, str]] = {
+    "life expectancy at birth": (90366, "inequality", "All ages"),
+    "healthy life expectancy at birth": (90362, "inequality", "All ages"),
+    "under 75 mortality rate from causes considered preventable (per 100,000 population)": (93721, "unit", "<75 yrs"),
+}
+TRAFFORD_HEADINGS = ("area_code", "area_name", "area_type", "period", "indicator", "value", "compared_to_England")
+_TRAFFORD_NOTE = "rounded to 1 decimal place by the republisher (Trafford Data Lab)"
+
+
+def _trafford_record(grid: Grid, i: int, col: dict[str, int], indicator_id: int) -> dict[str, object]:
+    name = grid.cell(i, col["indicator"])
+    known = TRAFFORD_INDICATORS.get(" ".join(name.lower().split()))
+    if known is None:
+        raise grid.error(f"indicator {name!r} is not one this source declares", row=i, col=col["indicator"])
+    if known[0] != indicator_id:
+        raise grid.error(
+            f"indicator {name!r} is Fingertips {known[0]}, but the catalogue loads this file as {indicator_id}",
+            row=i,
+            col=col["indicator"],
+        )
+    time_period = grid.cell(i, col["period"])
+    try:
+        start, end = period_dates(time_period)
+    except ValueError as exc:
+        raise grid.error(str(exc), row=i, col=col["period"]) from None
+    # R writes a missing value as NA: not available, as the republisher had it
+    value = (
+        Number(None, "not_available", "NA")
+        if grid.cell(i, col["value"]) == "NA"
+        else grid_number(grid, i, col["value"])
+    )
+    sex = grid.cell(i, col[known[1]])
+    if sex not in ("Male", "Female", "Persons"):
+        raise grid.error(f"sex {sex!r} is not Male, Female or Persons", row=i, col=col[known[1]])
+    return {
+        "indicator_id": indicator_id,
+        "indicator_name": name,
+        "parent_code": None,
+        "parent_name": None,
+        "area_code": _checked(grid, i, col["area_code"], _AREA_CODE, "area code")[0],
+        "area_name": grid.cell(i, col["area_name"]),
+        "area_type": grid.cell(i, col["area_type"]),
+        "sex": sex,
+        "age": known[2],
+        "category_type": None,
+        "category": None,
+        "time_period": time_period,
+        "time_period_sortable": int(f"{start.year}0000"),
+        "period_start_date": start.isoformat(),
+        "period_end_date": end.isoformat(),
+        "value": None if value.value is None else str(value.value),
+        "lower_ci_95": None,
+        "upper_ci_95": None,
+        "count": None,
+        "denominator": None,
+        "value_status": value.status,
+        "value_text": value.text,
+        "value_note": _TRAFFORD_NOTE if value.value is not None else None,
+        "compared_to_england": grid.cell(i, col["compared_to_england"]) or None,
+        **grid.lineage(i),
+    }
+
+
+def _parse_trafford(grid: Grid, header: int, period: str) -> list[dict]:
+    if not period.isdigit():
+        raise grid.error(
+            f"a republished file holds one indicator: its partition is the indicator id (e.g. 90366), not {period!r}",
+            row=header,
+        )
+    names = {"compared_to_england": ("compared_to_England",), "unit": ("unit",), "inequality": ("inequality",)}
+    names |= {h: (h,) for h in TRAFFORD_HEADINGS if h != "compared_to_England"}
+    col = columns_by_heading(grid, header, names)
+    records = []
+    for i, row in grid.iter_rows(header + 1):
+        if any(c.strip() for c in row):
+            records.append(_trafford_record(grid, i, col, int(period)))
+        else:
+            grid.skip(i, "blank")
+    return records
+
+
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    trafford = next((i for i, r in enumerate(grid.rows[:5]) if looks_like_header(r, TRAFFORD_HEADINGS)), None)
+    if trafford is not None:
+        records = _parse_trafford(grid, trafford, period)
+        if not records:
+            raise grid.error("no data rows below the header", row=trafford)
+        return pd.DataFrame.from_records(records, columns=list(COLUMNS))
     if period != ALL_PERIODS:
         raise grid.error(f"the API file holds every time period; expected period {ALL_PERIODS!r}, got {period!r}")
     header = grid.find_row(_is_header_row, what="header row (a row of Fingertips column headings)")

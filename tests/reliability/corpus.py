@@ -16,6 +16,7 @@ Deterministic: no randomness beyond a seeded generator, so the report's figures 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import random
 import re
@@ -40,7 +41,7 @@ class Base:
 
     @property
     def is_csv(self) -> bool:
-        return self.file.lower().endswith(".csv")
+        return self.file.lower().endswith((".csv", ".csv.gz"))
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ def bases(trimmed: bool = True) -> list[Base]:
         part = parts[0]
         path = SNAPSHOTS / str(part.snapshot)
         data = path.read_bytes()
-        if trimmed and path.suffix.lower() == ".csv":
+        if path.name.lower().endswith(".csv.gz"):  # the CSV inside: mutations work on its text
+            data = gzip.decompress(data)
+        if trimmed and path.name.lower().endswith((".csv", ".csv.gz")):
             data = b"".join(data.splitlines(keepends=True)[:BASE_LINES])
         out.append(Base(source.id, part.period, path.name, data))
     return out

@@ -121,7 +121,7 @@ def restatement_section(rows: list[dict]) -> str:
     (r,) = rows
     return (
         "## Restatements\n\n"
-        f"A revised census file for an already-loaded period (a test-only revision) became a new vintage: the raw "
+        f"A revised population file for an already-loaded period (a test-only revision) became a new vintage: the raw "
         f"table and the marts use it, the replaced rows (file {r['replaced']}...) stay in raw_vintages, and release "
         f"{r['release']} (after {r['previous']}) lists the restatement in its changelog with {r['changed']} rows "
         "of whole_place_budget changed.\n"

@@ -19,17 +19,20 @@ class Revision:
     new: str
 
 
-BIRMINGHAM = "E08000025,Birmingham,West Midlands,1073045,"
-CENSUS_PUBLISHED = 1140300  # Birmingham's usual residents (rounded) as the ONS published them
+POPULATION_FILE = ("ons_mid_year_estimates", "mye24tablesew_MYE2_persons.csv")
+BIRMINGHAM = "E08000025,Birmingham,Metropolitan District,"
+ENGLAND = "E92000001,ENGLAND,Country,"
+POPULATION_PUBLISHED = 1183618  # Birmingham's mid-2024 estimate as ONS published it
+ENGLAND_PUBLISHED = 58620101
 
 
-def census(value: int) -> Revision:
-    """The census file with Birmingham's population set to ``value``."""
-    return Revision(
-        "ons_census_population",
-        "census2021_population_by_lad.csv",
-        f"{BIRMINGHAM}{CENSUS_PUBLISHED}",
-        f"{BIRMINGHAM}{value}",
+def population(value: int) -> tuple[Revision, Revision]:
+    """The mid-2024 estimates with Birmingham's population set to ``value`` (and England's by as
+    much, so the districts still add up to England)."""
+    delta = value - POPULATION_PUBLISHED
+    return (
+        Revision(*POPULATION_FILE, f"{BIRMINGHAM}{POPULATION_PUBLISHED},", f"{BIRMINGHAM}{value},"),
+        Revision(*POPULATION_FILE, f"{ENGLAND}{ENGLAND_PUBLISHED},", f"{ENGLAND}{ENGLAND_PUBLISHED + delta},"),
     )
 
 
@@ -48,14 +51,18 @@ def revised(folder: Path, *revisions: Revision) -> Path:
     for source in BUNDLED.iterdir():
         if source.name not in touched:
             (folder / source.name).symlink_to(source)
-    for r in revisions:
-        (folder / r.source).mkdir(exist_ok=True)
-        for file in (BUNDLED / r.source).iterdir():
-            if file.name != r.file:
-                (folder / r.source / file.name).symlink_to(file)
-        text = (BUNDLED / r.source / r.file).read_text(encoding="utf-8")
-        assert text.count(r.old) == 1, f"{r.source}/{r.file}: {r.old!r} must occur once"
-        (folder / r.source / r.file).write_text(text.replace(r.old, r.new), encoding="utf-8")
+    files = {(r.source, r.file) for r in revisions}
+    for source, name in sorted(files):
+        (folder / source).mkdir(exist_ok=True)
+        for file in (BUNDLED / source).iterdir():
+            if (source, file.name) not in files and not (folder / source / file.name).exists():
+                (folder / source / file.name).symlink_to(file)
+        data = (BUNDLED / source / name).read_bytes()
+        for r in revisions:
+            if (r.source, r.file) == (source, name):
+                assert data.count(r.old.encode()) == 1, f"{source}/{name}: {r.old!r} must occur once"
+                data = data.replace(r.old.encode(), r.new.encode())
+        (folder / source / name).write_bytes(data)
     return folder
 
 

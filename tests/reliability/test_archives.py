@@ -14,7 +14,7 @@ from ingest.errors import SourceError
 from ingest.sheets import MAX_COMPRESSION_RATIO, read_grid
 from tests.reliability.corpus import SNAPSHOTS
 
-XLSX = SNAPSHOTS / "nhs_icb_allocations" / "ICB_allocations_2023-24_to_2024-25_SYNTHETIC.xlsx"
+XLSX = SNAPSHOTS / "nhs_icb_allocations" / "nhse_icb_allocations_2025-26.xlsx"
 ODS = SNAPSHOTS / "cqc_ratings" / "01_April_2024_Latest_ratings_SYNTHETIC.ods"
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

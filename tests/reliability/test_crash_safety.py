@@ -4,8 +4,8 @@ a partial one), and the next run succeeds without any manual clean-up, publishin
 was given (no lost update). (`make test-crash`; CRASH_KILLS sets how many, default 30: trials go
 on until that many runs were really killed.)
 
-Every trial gives the pipeline new input (a census file alternating between two test-only
-revisions, never published outside the temporary warehouse), so dbt, the gate and publication
+Every trial gives the pipeline new input (the mid-2024 population estimates alternating between two
+test-only revisions, never published outside the temporary warehouse), so dbt, the gate and publication
 really run and can be interrupted; each kill is aimed, seeded, at a moment inside one step of a
 measured run (a source's fetch, load or checks, the dbt build, the gate, publication).
 """
@@ -25,24 +25,24 @@ import pytest
 
 from tests.reliability import runs
 from tests.reliability.runs import release_is_complete
-from tests.reliability.snapshots import CENSUS_PUBLISHED, census, revised
+from tests.reliability.snapshots import POPULATION_PUBLISHED, population, revised
 
 pytestmark = pytest.mark.crash
 
 KILLS = int(os.environ.get("CRASH_KILLS", "30"))
 STAGES = ("fetch", "load", "validate", "dbt", "gx", "publish")
-VARIANTS = (CENSUS_PUBLISHED, 1140400)  # the published figure, and a test-only revision
+VARIANTS = (POPULATION_PUBLISHED, POPULATION_PUBLISHED + 100)  # the published figure, and a test-only revision
 
 
 class Runner:
-    """Runs on one warehouse under ``root``, each given the census file with Birmingham at a value."""
+    """Runs on one warehouse under ``root``, each given the population estimates with Birmingham at a value."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.warehouse = root / "warehouse"
 
     def start(self, value: int) -> subprocess.Popen:
-        return runs.start(self.warehouse, revised(self.root / f"snapshots-{value}", census(value)))
+        return runs.start(self.warehouse, revised(self.root / f"snapshots-{value}", *population(value)))
 
     def complete(self, value: int) -> list[tuple[str, float]]:
         """Run to the end; each step it announced ("load mhclg_ra", "dbt", ...) and its seconds."""
@@ -53,7 +53,8 @@ class Runner:
 def birmingham_population(root: Path) -> set[int]:
     with duckdb.connect(str(root / "warehouse" / "wholeplace.duckdb"), read_only=True) as con:
         rows = con.execute(
-            "select distinct population_count from marts.whole_place_budget where area_code = 'E08000025'"
+            "select distinct population_count from marts.whole_place_budget"
+            " where area_code = 'E08000025' and financial_year = '2024-25'"
         ).fetchall()
     return {r[0] for r in rows}
 

@@ -21,11 +21,12 @@ import duckdb
 import pytest
 
 from tests.reliability import runs
-from tests.reliability.snapshots import BUNDLED, CENSUS_PUBLISHED, OFLOG, census, revised, sha256
+from tests.reliability.snapshots import BUNDLED, OFLOG, POPULATION_PUBLISHED, population, revised, sha256
 
 pytestmark = pytest.mark.integration
 
-CENSUS = census(1140400)
+POPULATION = population(POPULATION_PUBLISHED + 100)
+SOURCE = POPULATION[0].source
 
 
 def _release_figures(release: Path) -> tuple[set[int], set[str]]:
@@ -33,7 +34,7 @@ def _release_figures(release: Path) -> tuple[set[int], set[str]]:
     with duckdb.connect() as con:
         population = con.execute(
             f"select distinct population_count from read_csv('{release / 'whole_place_budget.csv'}') "
-            "where area_code = 'E08000025'"
+            "where area_code = 'E08000025' and financial_year = '2024-25'"
         ).fetchall()
         oflog = con.execute(
             f"select distinct source_file_sha256 from read_csv('{release / 'fct_outcome.csv'}') "
@@ -48,7 +49,7 @@ def test_interleaved_runs_lose_no_update_and_publish_only_what_their_gate_passed
     from warehouse import pipeline
 
     settings = published_copy
-    census_world = revised(tmp_path / "census-revised", CENSUS)
+    census_world = revised(tmp_path / "population-revised", *POPULATION)
     oflog_world = revised(tmp_path / "oflog-revised", OFLOG)
     oflog_new = sha256(oflog_world, OFLOG.source, OFLOG.file)
 
@@ -58,14 +59,14 @@ def test_interleaved_runs_lose_no_update_and_publish_only_what_their_gate_passed
     # run B fetches OFLOG's revised file (the landing zone only: fetches take no lock) ...
     world(oflog_world)
     b_fetched = pipeline.fetch(OFLOG.source)
-    # ... while run A loads the revised census file, builds, checks and publishes
+    # ... while run A loads the revised population file, builds, checks and publishes
     world(census_world)
-    pipeline.load(CENSUS.source, pipeline.fetch(CENSUS.source))
-    pipeline.validate_raw(CENSUS.source)
+    pipeline.load(SOURCE, pipeline.fetch(SOURCE))
+    pipeline.validate_raw(SOURCE)
     a_built = pipeline.build_models()
     a = pipeline.publish(pipeline.validate_marts(a_built), a_built)
     assert a["new_release"]
-    assert _release_figures(settings.current_release())[0] == {1140400}
+    assert _release_figures(settings.current_release())[0] == {POPULATION_PUBLISHED + 100}
 
     # B loads its file: A's build did not read it, so B's validation and build must not be skipped
     # (they were, when "what is built" was taken from the files fetched rather than those loaded)
@@ -75,10 +76,10 @@ def test_interleaved_runs_lose_no_update_and_publish_only_what_their_gate_passed
     assert "unchanged_since" not in b_built, "B's build was skipped: its file would never be published"
     b_gate = pipeline.validate_marts(b_built)
 
-    # run C loads the census file as first published and rebuilds before B publishes
+    # run C loads the population file as first published and rebuilds before B publishes
     world(BUNDLED)
-    pipeline.load(CENSUS.source, pipeline.fetch(CENSUS.source))
-    pipeline.validate_raw(CENSUS.source)
+    pipeline.load(SOURCE, pipeline.fetch(SOURCE))
+    pipeline.validate_raw(SOURCE)
     c_built = pipeline.build_models()
     b = pipeline.publish(b_gate, b_built)
     # the marts are C's build now, which B's gate never saw: B publishes nothing
@@ -88,10 +89,10 @@ def test_interleaved_runs_lose_no_update_and_publish_only_what_their_gate_passed
     assert c_gate["build_id"] == b["superseded_by_build"]
     c = pipeline.publish(c_gate, c_built)
 
-    # C's release holds both updates: B's file (C's build read it) and C's census file
+    # C's release holds both updates: B's file (C's build read it) and C's population file
     release = settings.current_release()
     assert c["new_release"] and release.name == c["release"] and runs.release_is_complete(release)
-    assert _release_figures(release) == ({CENSUS_PUBLISHED}, {oflog_new})
+    assert _release_figures(release) == ({POPULATION_PUBLISHED}, {oflog_new})
     recorder.expected["overlap"] = 2
     recorder.add(
         "overlap",
@@ -164,10 +165,10 @@ def test_two_runs_at_once_with_readers_lose_no_update_and_readers_see_no_error(p
     settings = published_copy
     warehouse = settings.warehouse_dir
     before = {p.name for p in settings.releases_dir.iterdir() if p.is_dir() and not p.is_symlink()}
-    # the publishers have revised two files; run A reloads the census, run B OFLOG's file, at once
-    world = revised(tmp_path / "world", CENSUS, OFLOG)
+    # the publishers have revised two files; run A reloads the population estimates, run B OFLOG's file, at once
+    world = revised(tmp_path / "world", *POPULATION, OFLOG)
     with Readers(warehouse) as readers, ThreadPoolExecutor(2) as pool:
-        a = runs.start(warehouse, world, (CENSUS.source,))
+        a = runs.start(warehouse, world, (SOURCE,))
         b = runs.start(warehouse, world, (OFLOG.source,))
         (_, a_marks, a_done), (_, b_marks, b_done) = pool.map(runs.finish, (a, b))
         time.sleep(1)  # a last read of what they left
@@ -177,7 +178,7 @@ def test_two_runs_at_once_with_readers_lose_no_update_and_readers_see_no_error(p
     release = runs.latest(warehouse)
     assert release is not None and runs.release_is_complete(release)
     # no lost update: what is published holds both runs' files
-    assert _release_figures(release) == ({1140400}, {sha256(world, OFLOG.source, OFLOG.file)})
+    assert _release_figures(release) == ({POPULATION_PUBLISHED + 100}, {sha256(world, OFLOG.source, OFLOG.file)})
     created = {p.name for p in settings.releases_dir.iterdir() if p.is_dir() and not p.is_symlink()} - before
     assert all(runs.release_is_complete(settings.releases_dir / name) for name in created)
     superseded = [d for d in (a_done, b_done) if d.get("superseded_by_build")]

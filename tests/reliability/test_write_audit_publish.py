@@ -18,7 +18,7 @@ import pytest
 
 from ingest.errors import ValidationFailed
 from tests.reliability.conftest import use_copy_of
-from tests.reliability.snapshots import BUNDLED, census, revised
+from tests.reliability.snapshots import BUNDLED, POPULATION_PUBLISHED, population, revised
 
 pytestmark = pytest.mark.integration
 
@@ -58,9 +58,17 @@ INJECTIONS = [
         "combined_authority_area_adds_up",
     ),
     Injection(
-        "pool-share-over-100", "gate", "update marts.pooled_budgets set share_of_fund_pct = 150", "share_of_fund_pct"
+        "complete-with-a-missing-body",
+        "gate",
+        "update marts.whole_place_totals set missing_body_types = 'police' where is_complete",
+        "complete_means_nothing_missing",
     ),
-    Injection("pool-partner-type", "gate", "update marts.pooled_budgets set partner_type = 'charity'", "partner_type"),
+    Injection(
+        "partial-total-shown",
+        "gate",
+        "update marts.whole_place_totals set total_gbp = 1 where total_gbp is null",
+        "total_matches_completeness",
+    ),
     Injection("budget-status", "gate", "update marts.budget_vs_outturn set budget_status = 'guessed'", "budget_status"),
     Injection("outturn-trillion", "gate", "update marts.budget_vs_outturn set outturn_gbp = 1e12", "outturn_gbp"),
     Injection(
@@ -94,24 +102,30 @@ INJECTIONS = [
     # the raw GX suites (what a load wrote)
     Injection(
         "population-negative",
-        "raw:ons_census_population",
-        "update raw.ons_census_population set census2021_usual_residents_rounded = -5 where lad_code = 'E08000025'",
-        "census2021_usual_residents_rounded",
+        "raw:ons_mid_year_estimates",
+        "update raw.ons_mid_year_estimates set population = -5 where area_code = 'E08000025'",
+        "population",
     ),
     Injection(
         "population-duplicate",
-        "raw:ons_census_population",
-        "insert into raw.ons_census_population select * from raw.ons_census_population limit 1",
-        "lad_code",
+        "raw:ons_mid_year_estimates",
+        "insert into raw.ons_mid_year_estimates select * from raw.ons_mid_year_estimates limit 1",
+        "area_code",
     ),
     # dbt's tests, during the build
     Injection(
         "lookup-duplicate",
         "dbt",
-        "insert into raw.ons_census_population select * from raw.ons_census_population limit 1",
+        "insert into raw.ons_mid_year_estimates select * from raw.ons_mid_year_estimates limit 1",
         "unique",
     ),
 ]
+
+
+BIRMINGHAM_2024_25_POPULATION = (
+    "select distinct population_count from marts.whole_place_budget"
+    " where area_code = 'E08000025' and financial_year = '2024-25'"
+)
 
 
 def _hashes(release: Path) -> dict[str, str]:
@@ -224,7 +238,7 @@ def test_publish_itself_refuses_a_gate_that_did_not_pass(published):
 def test_a_restated_file_becomes_a_new_vintage_the_marts_use_and_the_changelog_lists(
     published, recorder, tmp_path, monkeypatch
 ):
-    """Runs last. The census file is republished with Birmingham's figure revised (a test-only
+    """Runs last. The mid-2024 population estimates are republished with Birmingham's figure revised (a test-only
     revision, never published outside this temporary warehouse): it lands as a new file for the same
     period, the raw table and the marts use it, the replaced rows stay queryable in raw_vintages,
     and the new release's changelog lists the restatement."""
@@ -235,35 +249,33 @@ def test_a_restated_file_becomes_a_new_vintage_the_marts_use_and_the_changelog_l
     settings, clean, latest, hashes, releases = published
     Path(f"{settings.duckdb_path}.wal").unlink(missing_ok=True)
     shutil.copy2(clean, settings.duckdb_path)
-    revision = census(1140400)
-    snapshots = revised(tmp_path / "snapshots", revision)
+    revision, _ = revisions = population(POPULATION_PUBLISHED + 100)
+    snapshots = revised(tmp_path / "snapshots", *revisions)
     monkeypatch.setenv("WHOLEPLACE_SNAPSHOT_DIR", str(snapshots))
     old_sha = hashlib.sha256((BUNDLED / revision.source / revision.file).read_bytes()).hexdigest()
 
-    loaded = pipeline.load("ons_census_population", pipeline.fetch("ons_census_population"))
-    pipeline.validate_raw("ons_census_population")
+    loaded = pipeline.load("ons_mid_year_estimates", pipeline.fetch("ons_mid_year_estimates", ["2024"]))
+    pipeline.validate_raw("ons_mid_year_estimates")
     built = pipeline.build_models()
     summary = pipeline.publish(pipeline.validate_marts(built), built)
 
     assert loaded["partitions"][0]["loaded"] and summary["new_release"]
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         now = con.execute(
-            "select census2021_usual_residents_rounded from raw.ons_census_population where lad_code = 'E08000025'"
+            "select population from raw.ons_mid_year_estimates where area_code = 'E08000025' and mid_year = 2024"
         ).fetchall()
         kept = con.execute(
-            "select census2021_usual_residents_rounded, _source_file_sha256 from raw_vintages.ons_census_population "
-            "where lad_code = 'E08000025'"
+            "select population, _source_file_sha256 from raw_vintages.ons_mid_year_estimates "
+            "where area_code = 'E08000025'"
         ).fetchall()
-        marts = con.execute(
-            "select distinct population_count from marts.whole_place_budget where area_code = 'E08000025'"
-        ).fetchall()
-    assert now == [(1140400,)] and marts == [(1140400,)]
-    assert kept == [(1140300, old_sha)]  # the replaced vintage stays queryable
+        marts = con.execute(BIRMINGHAM_2024_25_POPULATION).fetchall()
+    assert now == [(POPULATION_PUBLISHED + 100,)] and marts == [(POPULATION_PUBLISHED + 100,)]
+    assert kept == [(POPULATION_PUBLISHED, old_sha)]  # the replaced vintage stays queryable
     new = settings.current_release()
     assert new is not None and new != latest and new.name == summary["release"]
     changelog = json.loads((new / "changelog.json").read_text())
     (restated,) = changelog["restated_sources"]
-    assert (restated["source"], restated["replaces_sha256"]) == ("ons_census_population", [old_sha])
+    assert (restated["source"], restated["replaces_sha256"]) == ("ons_mid_year_estimates", [old_sha])
     changed = changelog["marts"]["whole_place_budget"]["changed"]
     assert changed > 0
     assert _hashes(latest) == hashes  # the previous release is untouched
@@ -271,15 +283,13 @@ def test_a_restated_file_becomes_a_new_vintage_the_marts_use_and_the_changelog_l
     # the publisher goes back to the first file (or a backfill reloads that vintage): it is loaded
     # again and the marts follow, although the file itself was seen before
     monkeypatch.setenv("WHOLEPLACE_SNAPSHOT_DIR", str(BUNDLED))
-    pipeline.load("ons_census_population", pipeline.fetch("ons_census_population"))
+    pipeline.load("ons_mid_year_estimates", pipeline.fetch("ons_mid_year_estimates", ["2024"]))
     built = pipeline.build_models()
     assert "unchanged_since" not in built, "the build was skipped: going back to an earlier file was not seen"
     back = pipeline.publish(pipeline.validate_marts(built), built)
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        marts = con.execute(
-            "select distinct population_count from marts.whole_place_budget where area_code = 'E08000025'"
-        ).fetchall()
-    assert marts == [(1140300,)]
+        marts = con.execute(BIRMINGHAM_2024_25_POPULATION).fetchall()
+    assert marts == [(POPULATION_PUBLISHED,)]
     # the same content as the first release again (its version's content hash; the date part may differ)
     assert back["release"].rsplit("-", 1)[1] == latest.name.rsplit("-", 1)[1]
     recorder.expected["restatement"] = 1

@@ -16,9 +16,7 @@ import pytest
 from ingest.errors import SourceError
 from ingest.sources import ascof
 
-SNAPSHOT = (
-    Path(__file__).resolve().parents[2] / "ingest" / "snapshots" / "ascof" / "ASCOF_measures_2023-24_SYNTHETIC.csv"
-)
+SNAPSHOT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "ascof" / "ASCOF_measures_2023-24_SYNTHETIC.csv"
 FILE = SNAPSHOT.name
 BIRMINGHAM_2C_OUTCOME = b"406,Birmingham,Local authority,E08000025,2C,Total,Outcome,560.2"  # file row 28
 HEADER = (

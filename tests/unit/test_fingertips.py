@@ -1,8 +1,9 @@
-"""fingertips: the OHID Fingertips API CSV, parsed from the bundled SYNTHETIC sample.
+"""fingertips: the OHID Fingertips API CSV (live mode), and the real values republished by Trafford
+Data Lab (the bundled snapshot).
 
-No real export is held: the sample is generated in the API's format by
-tests/fixtures/fingertips/make_synthetic_sample.py, so these tests check layout and behaviour,
-never published figures.
+No export in the API's layout is held: the API tests use a SYNTHETIC fixture generated in its
+format by tests/fixtures/fingertips/make_synthetic_sample.py, so they check layout and behaviour,
+never published figures. The republished files are real: their tests check published values.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ingest.errors import SourceError
 from ingest.sources import fingertips
 
 ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOT = ROOT / "ingest" / "snapshots" / "fingertips" / "fingertips_all_data_SYNTHETIC.csv"
+SNAPSHOT = ROOT / "tests" / "fixtures" / "fingertips" / "fingertips_all_data_SYNTHETIC.csv"
 GENERATOR = ROOT / "tests" / "fixtures" / "fingertips" / "make_synthetic_sample.py"
 FILE = SNAPSHOT.name
 COUNCILS = [f"E080000{n}" for n in range(25, 32)]
@@ -217,3 +218,71 @@ def test_frame_casts_to_the_declared_duckdb_types(frame: pd.DataFrame) -> None:
     ).fetchone()
     assert (start, end, indicator) == (date(2023, 1, 1), date(2023, 12, 31), 93721)
     assert count > 0
+
+
+# ---- the bundled snapshot: real values in Trafford Data Lab's layout ------------------------------
+TRAFFORD = ROOT / "ingest" / "snapshots" / "fingertips"
+TRAFFORD_FILES = {
+    "90366": TRAFFORD / "trafforddatalab_life_expectancy.csv",
+    "90362": TRAFFORD / "trafforddatalab_healthy_life_expectancy.csv",
+    "93721": TRAFFORD / "trafforddatalab_mortality_rate.csv",
+}
+
+
+def trafford(indicator: str) -> pd.DataFrame:
+    path = TRAFFORD_FILES[indicator]
+    return fingertips.parse(path.read_bytes(), file=path.name, period=indicator)
+
+
+def value_of(frame: pd.DataFrame, area: str, period: str, sex: str) -> str:
+    (value,) = frame[(frame.area_code == area) & (frame.time_period == period) & (frame.sex == sex)].value
+    return value
+
+
+@pytest.mark.parametrize(
+    ("indicator", "area", "period", "sex", "expected"),
+    [
+        ("90366", "E08000025", "2023 - 25", "Male", "77.1"),
+        ("90366", "E08000025", "2023 - 25", "Female", "82"),
+        ("90366", "E92000001", "2023 - 25", "Female", "83.5"),
+        ("90362", "E08000025", "2022 - 24", "Male", "58.3"),
+        ("90362", "E92000001", "2022 - 24", "Female", "61.3"),
+        ("93721", "E08000025", "2024", "Persons", "180.3"),
+        ("93721", "E08000025", "2024", "Male", "241.3"),
+        ("93721", "E92000001", "2024", "Persons", "145.8"),
+    ],
+)
+def test_the_republished_files_give_the_check_values(indicator, area, period, sex, expected) -> None:
+    frame = trafford(indicator)
+    assert list(frame.columns) == list(fingertips.COLUMNS)
+    assert float(value_of(frame, area, period, sex)) == float(expected)
+    assert set(frame.indicator_id) == {int(indicator)}
+
+
+def test_the_republished_birmingham_life_expectancy_series_is_read_whole() -> None:
+    frame = trafford("90366")
+    male = frame[(frame.area_code == "E08000025") & (frame.sex == "Male")].sort_values("period_start_date")
+    assert [float(v) for v in male.value] == [77.6, 77.8, 78, 77.3, 76.6, 76.3, 76.6, 77.1, 77.1]
+    assert set(male.age) == {"All ages"} and (male.lower_ci_95.isna()).all()
+    assert male.value_note.str.contains("rounded to 1 decimal place").all()
+
+
+def test_na_in_a_republished_file_is_not_available_never_zero() -> None:
+    frame = trafford("90362")
+    missing = frame[frame.value_status == "not_available"]
+    assert len(missing) > 0 and missing.value.isna().all() and set(missing.value_text) == {"NA"}
+
+
+def test_a_republished_file_loaded_as_another_indicator_is_refused() -> None:
+    path = TRAFFORD_FILES["90366"]
+    with pytest.raises(SourceError, match=r"row 2, column E: indicator 'Life expectancy at birth' is Fingertips 90366"):
+        fingertips.parse(path.read_bytes(), file=path.name, period="90362")
+
+
+def test_a_bad_republished_value_is_refused_naming_file_row_and_column() -> None:
+    path = TRAFFORD_FILES["93721"]
+    data = path.read_bytes().replace(b",Male,196.5,", b",Male,19x.5,", 1)
+    with pytest.raises(
+        SourceError, match=r"trafforddatalab_mortality_rate.csv, row 2, column H: '19x.5' is not a number"
+    ):
+        fingertips.parse(data, file=path.name, period="93721")

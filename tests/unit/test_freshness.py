@@ -43,7 +43,7 @@ def landed(warehouse_settings: Settings) -> Settings:
             fetched_row("mhclg_ra", "2023-24", "2023-07-01T06:00:00+00:00", "new", "b" * 64),
             fetched_row("mhclg_ra", "2024-25", "2025-07-02T06:00:00+00:00", "new"),
             fetched_row("mhclg_ra", "2024-25", "2026-07-20T06:00:00+00:00", "not_modified"),
-            fetched_row("ons_census_population", "2021", "2022-07-01T06:00:00+00:00", "new", "c" * 64),
+            fetched_row("ons_mid_year_estimates", "2023", "2022-07-01T06:00:00+00:00", "new", "c" * 64),
         ],
     )
     return warehouse_settings
@@ -59,7 +59,7 @@ def test_a_source_is_late_once_the_grace_after_its_due_date_has_passed(landed: S
     # a fetch that found the same file again is a check, not a new file
     seen = (ra.last_new_file_at[:10], ra.last_checked_at[:10], ra.next_due)
     assert seen == ("2025-07-02", "2026-07-20", "2026-06-30")
-    assert after["ons_census_population"].state == "no calendar"
+    assert after["ons_mid_year_estimates"].state == "no calendar"
     assert after["mhclg_rsx"].state == "never loaded"
 
 
@@ -69,8 +69,8 @@ def test_make_status_names_a_late_source_and_a_failed_step(landed: Settings, cap
         json.dumps(
             {
                 "step": "load",
-                "arguments": ["ons_census_population"],
-                "error": "ons_census_population: census.csv row 4: 'X' is not a GSS district code\nmore",
+                "arguments": ["ons_mid_year_estimates"],
+                "error": "ons_mid_year_estimates: census.csv row 4: 'X' is not a GSS district code\nmore",
                 "at": "2026-08-01T10:00:00+00:00",
             }
         )
@@ -82,13 +82,13 @@ def test_make_status_names_a_late_source_and_a_failed_step(landed: Settings, cap
     assert code == 3  # for cron and monitoring
     (ra,) = [line for line in out.splitlines() if line.strip().startswith("mhclg_ra ")]
     assert "LATE 15d" in ra and "2026-06-30" in ra
-    (census,) = [line for line in out.splitlines() if line.strip().startswith("ons_census_population")]
-    assert "FAILED in load at 2026-08-01T10:00Z: ons_census_population: census.csv row 4" in census
+    (census,) = [line for line in out.splitlines() if line.strip().startswith("ons_mid_year_estimates")]
+    assert "FAILED in load at 2026-08-01T10:00Z: ons_mid_year_estimates: census.csv row 4" in census
     assert "1 late: mhclg_ra" in out
     assert "recent alerts" not in out
     from warehouse.alerts import Alert, deliver
 
-    deliver(Alert("task_failed", "ons_census_population", "all", "source.load", "census load failed: row 4"), landed)
+    deliver(Alert("task_failed", "ons_mid_year_estimates", "all", "source.load", "census load failed: row 4"), landed)
     cli.main(["status", "--as-of", "2026-08-15"])
     out = capsys.readouterr().out
     assert "recent alerts" in out and "task_failed: census load failed: row 4" in out

@@ -1,7 +1,8 @@
-"""mhclg_rsx: the real Revenue Outturn Service Expenditure Summary files for 2021-22 and 2023-24."""
+"""mhclg_rsx: the real Revenue Outturn Service Expenditure Summary files, 2021-22 to 2024-25 (CSV exports and ODS)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -114,3 +115,41 @@ def test_a_missing_item_code_row_is_refused() -> None:
     message = str(info.value)
     assert message.startswith(f"mhclg_rsx: {RSX_2021.name}, row 10")  # the header, one row up
     assert "no row of item codes" in message
+
+
+ODS = {
+    "2022-23": ROOT / "ingest/snapshots/mhclg_rsx/RSX_2022-23_data_by_LA.ods",
+    "2024-25": ROOT / "ingest/snapshots/mhclg_rsx/RSX_2024-25_data_by_LA.ods",
+}
+
+
+@pytest.fixture(scope="module", params=sorted(ODS))
+def rsx_ods(request) -> tuple[str, object]:
+    path = ODS[request.param]
+    return request.param, src.parse(path.read_bytes(), file=path.name, period=request.param)
+
+
+# The publisher's check values (../shared/data/README.md, RSX TSE net current expenditure, £ thousand)
+ODS_CHECKS = {
+    "2022-23": {"E92000001": "113540350.31985876", "E08000026": "584903", "E47000007": "374359", "E08000028": "632168"},
+    "2024-25": {"E92000001": "134158660.76614", "E08000026": "648440", "E47000007": "453100.99", "E08000028": "661017"},
+}
+
+
+def test_the_publishers_ods_files_give_the_published_totals(rsx_ods) -> None:
+    year, frame = rsx_ods
+    tse = frame[(frame.service_code == "totsx") & (frame.measure_code == "net-cur-exp")].set_index("ons_code")
+    for code, expected in ODS_CHECKS[year].items():
+        assert Decimal(tse.loc[code, "value_gbp_thousands"]) == Decimal(expected), (year, code)
+    # Birmingham did not submit: not available, never zero
+    assert tse.loc["E08000025", "value_status"] == "not_available"
+    assert pd.isna(tse.loc["E08000025", "value_gbp_thousands"])
+
+
+def test_2024_25_item_codes_are_read_from_the_hidden_last_row(rsx_ods) -> None:
+    year, frame = rsx_ods
+    assert set(frame.service_code) == {
+        "edu", "trans", "csc", "asc", "phs", "hous", "cul", "env", "plan", "pol", "frs", "cen", "oth", "totsx"
+    }  # fmt: skip
+    assert frame.item_code.str.match(r"^RSX-[a-z]+-[a-z-]+$").all()
+    assert frame.certified.isin(["Y", "N", "[x]", "[Y]", None]).all(), year

@@ -1,4 +1,6 @@
-"""nhs_icb_allocations: the SYNTHETIC sample in the publisher's layout, and bad workbooks built here."""
+"""nhs_icb_allocations: NHS England's own workbooks (both rounds held), and bad copies of them.
+
+Check values are the ones ../shared/data/README.md gives for the workbooks (£ thousand)."""
 
 from __future__ import annotations
 
@@ -11,209 +13,157 @@ import pandas as pd
 import pytest
 
 from ingest.errors import SourceError
+from ingest.sheets import row_ledger
 from ingest.sources import nhs_icb_allocations as src
-from tests.fixtures._xlsx import save_reproducibly
 
-SAMPLE = (
-    Path(__file__).resolve().parents[2]
-    / "ingest"
-    / "snapshots"
-    / "nhs_icb_allocations"
-    / "ICB_allocations_2023-24_to_2024-25_SYNTHETIC.xlsx"
-)
-PERIOD = "2023-24_to_2024-25"
-YEARS = ["2023-24", "2024-25"]
-CORE_SHEET = "ICB Core Allocations 2023-24"
-HEADER = ["", "Region", "ICB code", "ICB name", "2023/24 Combined allocation (£k)"]
-BSOL = ["", "Midlands", "QHL", "NHS Birmingham and Solihull ICB", 2520860]
-BLACK_COUNTRY = ["", "Midlands", "QUA", "NHS Black Country ICB", 2109890]
+SNAPSHOTS = Path(__file__).resolve().parents[2] / "ingest" / "snapshots" / "nhs_icb_allocations"
+ROUND_2023 = SNAPSHOTS / "nhse_icb_allocations_2023-24_2024-25.xlsx"
+ROUND_2025 = SNAPSHOTS / "nhse_icb_allocations_2025-26.xlsx"
 
 
 @pytest.fixture(scope="module")
-def frame() -> pd.DataFrame:
-    return src.parse(SAMPLE.read_bytes(), file=SAMPLE.name, period=PERIOD)
+def round_2023() -> pd.DataFrame:
+    return src.parse(ROUND_2023.read_bytes(), file=ROUND_2023.name, period="2023-24_to_2024-25")
 
 
-def one(frame: pd.DataFrame, stream: str, year: str, icb: str) -> pd.Series:
+@pytest.fixture(scope="module")
+def round_2025() -> pd.DataFrame:
+    return src.parse(ROUND_2025.read_bytes(), file=ROUND_2025.name, period="2025-26")
+
+
+def value(frame: pd.DataFrame, stream: str, year: str, icb: str) -> pd.Series:
     hit = frame[(frame.stream_code == stream) & (frame.financial_year == year) & (frame.icb_ods_code == icb)]
-    assert len(hit) == 1
+    assert len(hit) == 1, (stream, year, icb)
     return hit.iloc[0]
 
 
-def workbook(tmp_path: Path, sheets: dict[str, list[list]]) -> bytes:
-    """An XLSX in the publisher's layout: a title row, a note, then the rows given per sheet."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        ws.append([f"{name} (test workbook)"])
-        ws.append(["Figures in £ thousands."])
-        for row in rows:
-            ws.append(row)
-    path = tmp_path / "allocations.xlsx"
-    save_reproducibly(wb, path)
-    return path.read_bytes()
+def test_frame_has_exactly_the_declared_columns(round_2023, round_2025) -> None:
+    assert list(round_2023.columns) == list(src.COLUMNS)
+    assert list(round_2025.columns) == list(src.COLUMNS)
 
 
-def parse(data: bytes, period: str = "2023-24") -> pd.DataFrame:
-    return src.parse(data, file="allocations.xlsx", period=period)
-
-
-def test_frame_has_exactly_the_declared_columns(frame) -> None:
-    assert list(frame.columns) == list(src.COLUMNS)
-
-
-def test_sample_holds_42_icbs_for_core_and_pmc_in_two_years_and_running_costs(frame) -> None:
-    assert len(frame) == 42 * 2 * 2 + 42 * 2
-    counts = frame.groupby(["stream_code", "financial_year"]).icb_ods_code.nunique().to_dict()
+def test_every_stream_each_round_holds_covers_all_42_icbs(round_2023, round_2025) -> None:
+    counts = round_2023.groupby(["stream_code", "financial_year"]).icb_ods_code.nunique().to_dict()
     assert counts == {
-        (stream, year): 42 for stream in ("core_services", "primary_medical_care", "running_costs") for year in YEARS
+        (s, y): 42
+        for s in ("core_services", "primary_medical_care", "other_primary_care", "running_costs")
+        for y in ("2023-24", "2024-25")
     }
-    assert (frame.value_status == "published").all()
-
-
-def test_birmingham_and_solihull_core_allocation_is_read_from_its_cell(frame) -> None:
-    row = one(frame, "core_services", "2023-24", "QHL")
-    assert row.icb_name == "NHS Birmingham and Solihull ICB"
-    assert row.region_name == "Midlands"
-    assert row.sheet_name == CORE_SHEET
-    assert row.allocation_gbp_thousands == "2520860"
-    assert (row._source_row, row._source_column) == (18, "F")
-    assert one(frame, "core_services", "2024-25", "QHL").allocation_gbp_thousands == "2638887"
-    assert one(frame, "primary_medical_care", "2024-25", "QUA").allocation_gbp_thousands == "246085"
-    assert one(frame, "running_costs", "2024-25", "QWU").allocation_gbp_thousands == "19046"
-
-
-def test_running_cost_allowance_sheet_gives_both_years_from_one_sheet(frame) -> None:
-    rca = frame[frame.stream_code == "running_costs"]
-    assert set(rca.sheet_name) == {"ICB running cost allowance"}
-    assert rca.groupby("financial_year")._source_column.unique().map(list).to_dict() == {
-        "2023-24": ["E"],
-        "2024-25": ["F"],
-    }
-
-
-def test_region_subtotals_and_the_england_row_are_skipped(frame) -> None:
-    assert frame.icb_ods_code.str.fullmatch(r"Q[A-Z0-9]{2}").all()
-    assert frame.icb_name.str.startswith("NHS ").all()
-    assert not {"ENGLAND", "Midlands", "London"} & set(frame.icb_name)
-
-
-def test_icb_rows_sum_to_the_sheets_england_row(frame) -> None:
-    wb = openpyxl.load_workbook(io.BytesIO(SAMPLE.read_bytes()), read_only=True, data_only=True)
-    checked = 0
-    for (sheet, column), group in frame.groupby(["sheet_name", "_source_column"]):
-        rows = list(wb[sheet].iter_rows(values_only=True))
-        england = next(r for r in rows if r[3] == "ENGLAND")
-        published = england[openpyxl.utils.column_index_from_string(column) - 1]
-        assert sum(Decimal(v) for v in group.allocation_gbp_thousands) == published, (sheet, column)
-        checked += 1
-    wb.close()
-    assert checked == 6
-
-
-def test_other_primary_care_sheet_is_not_read(frame, tmp_path) -> None:
-    assert "Other Primary Care" not in set(frame.sheet_name)
-    # even when it holds a table in the same layout, in a unit the parser would refuse
-    data = workbook(
-        tmp_path,
-        {
-            CORE_SHEET: [HEADER, BSOL],
-            "Other Primary Care": [["", "Region", "ICB code", "ICB name", "2023/24 Dental (£m)"], BSOL],
-        },
-    )
-    assert set(parse(data).sheet_name) == {CORE_SHEET}
-
-
-def test_combined_is_read_where_a_sheet_has_recurrent_and_combined_columns(frame) -> None:
-    core = frame[frame.stream_code == "core_services"]
-    assert set(core.column_title) == {"2023/24 Combined allocation (£k)", "2024/25 Combined allocation (£k)"}
-    assert set(core._source_column) == {"F"}
-    pmc = frame[frame.stream_code == "primary_medical_care"]
-    assert set(pmc.column_title) == {"2023/24 Recurrent allocation (£k)", "2024/25 Recurrent allocation (£k)"}
-
-
-def test_combined_is_read_whichever_side_of_recurrent_it_sits(tmp_path) -> None:
-    header = ["", "Region", "ICB code", "ICB name", "2023/24 Combined allocation (£k)", "2023/24 Recurrent (£k)"]
-    data = workbook(tmp_path, {CORE_SHEET: [header, [*BSOL, 2480000]]})
-    row = parse(data).iloc[0]
-    assert (row.allocation_gbp_thousands, row._source_column) == ("2520860", "E")
-
-
-@pytest.mark.parametrize("title", ["2023/24 Combined allocation (£'000)", "2023/24 Combined allocation £000s"])
-def test_thousands_written_as_000_are_accepted(tmp_path, title: str) -> None:
-    data = workbook(tmp_path, {CORE_SHEET: [[*HEADER[:4], title], BSOL]})
-    assert parse(data).allocation_gbp_thousands.tolist() == ["2520860"]
+    counts = round_2025.groupby(["stream_code", "financial_year"]).icb_ods_code.nunique().to_dict()
+    assert counts == {(s, "2025-26"): 42 for s in src.STREAM_CODES}
+    assert (round_2023.value_status == "published").all() and (round_2025.value_status == "published").all()
 
 
 @pytest.mark.parametrize(
-    ("title", "unit"),
+    ("stream", "year", "icb", "expected", "sheet", "column"),
     [
-        ("2023/24 Combined allocation (£)", "£"),
-        ("2023/24 Combined allocation (£m)", "£ million"),
-        ("2023/24 Combined allocation (£ millions)", "£ million"),
+        ("core_services", "2023-24", "QHL", "2596708.79", "ICB Core Allocations 2023-24", "U"),
+        ("core_services", "2024-25", "QUA", "2325064.22", "ICB Core Allocations 2024-25", "S"),
+        ("primary_medical_care", "2023-24", "QHL", "278124", "PMC Allocations 2023-24", "K"),
+        ("primary_medical_care", "2024-25", "QWU", "188511", "PMC Allocations 2024-25", "K"),
+        ("other_primary_care", "2023-24", "QHL", "138818.27", "Other Primary Care", "J"),
+        ("other_primary_care", "2024-25", "QUA", "130381.00", "Other Primary Care", "P"),
+        ("running_costs", "2023-24", "QHL", "27581", "ICB running cost allowance", "E"),
+        ("running_costs", "2024-25", "QWU", "15024", "ICB running cost allowance", "F"),
     ],
 )
-def test_a_header_in_another_unit_is_refused_as_units_changed(tmp_path, title: str, unit: str) -> None:
-    data = workbook(tmp_path, {CORE_SHEET: [[*HEADER[:4], title], BSOL]})
-    with pytest.raises(SourceError) as err:
-        parse(data)
-    assert "units changed" in str(err.value)
-    assert f"is in {unit}, not £ thousand" in str(err.value)
-    assert (err.value.row, err.value.column) == (3, "E")
-    assert f"sheet '{CORE_SHEET}'" in str(err.value)
+def test_2023_round_figures_are_read_from_the_publishers_cells(
+    round_2023, stream, year, icb, expected, sheet, column
+) -> None:
+    row = value(round_2023, stream, year, icb)
+    assert round(Decimal(row.allocation_gbp_thousands), 2) == Decimal(expected)
+    assert (row.sheet_name, row._source_column) == (sheet, column)
 
 
-def test_a_year_column_with_no_unit_is_refused(tmp_path) -> None:
-    data = workbook(tmp_path, {CORE_SHEET: [[*HEADER[:4], "2023/24 Combined allocation"], BSOL]})
-    with pytest.raises(SourceError, match=r"row 3, column E: the column .* does not state its unit"):
-        parse(data)
+@pytest.mark.parametrize(
+    ("stream", "icb", "expected", "column"),
+    [
+        ("core_services", "QHL", "3135551.35", "X"),
+        ("specialised_services", "QHL", "491587.23", "R"),
+        ("primary_medical_care", "QUA", "282127.81", "P"),
+        ("other_primary_care", "QWU", "94381.45", "I"),
+        ("running_costs", "QHL", "21740.69", "E"),
+    ],
+)
+def test_2025_round_figures_are_read_from_the_publishers_cells(round_2025, stream, icb, expected, column) -> None:
+    row = value(round_2025, stream, "2025-26", icb)
+    assert round(Decimal(row.allocation_gbp_thousands), 2) == Decimal(expected)
+    assert row._source_column == column
 
 
-def test_an_icb_code_that_is_not_an_ods_code_is_refused_naming_the_row(tmp_path) -> None:
-    ccg = ["", "Midlands", "15E", "NHS Birmingham and Solihull CCG", 2520860]
-    data = workbook(tmp_path, {CORE_SHEET: [HEADER, BLACK_COUNTRY, ccg]})
-    with pytest.raises(SourceError) as err:
-        parse(data)
-    assert (err.value.row, err.value.column) == (5, "C")
-    assert "ICB code '15E' is not an ODS code" in str(err.value)
+def test_specialised_money_is_the_resource_allocation_plus_high_cost_drugs(round_2025) -> None:
+    # column J (physical health + HCDD) + delegated mental health (P) + corneal tissue (Q) = R + L
+    services = Decimal(value(round_2025, "specialised_services", "2025-26", "QHL").allocation_gbp_thousands)
+    drugs = Decimal(value(round_2025, "specialised_high_cost_drugs", "2025-26", "QHL").allocation_gbp_thousands)
+    assert drugs > 0 and services > 0
+    sheet = openpyxl.load_workbook(ROUND_2025, read_only=True, data_only=True)["Specialised Allocations 2025-26"]
+    row = [c for c in next(sheet.iter_rows(min_row=10, max_row=10, values_only=True))]
+    assert row[2] == "QHL"
+    assert abs(services + drugs - Decimal(str(row[9] + row[15] + row[16]))) < Decimal("0.01")
 
 
-def test_a_year_outside_the_catalogue_period_is_refused(tmp_path) -> None:
-    header = [*HEADER[:4], "2025/26 Combined allocation (£k)"]
-    data = workbook(tmp_path, {"ICB Core Allocations 2025-26": [header, BSOL]})
-    with pytest.raises(SourceError, match=f"holds 2025-26, outside the catalogue's period {PERIOD}"):
-        parse(data, period=PERIOD)
+def test_england_totals_equal_the_sum_of_icb_rows(round_2023) -> None:
+    core = round_2023[(round_2023.stream_code == "core_services") & (round_2023.financial_year == "2023-24")]
+    assert abs(sum(Decimal(v) for v in core.allocation_gbp_thousands) - Decimal(105_042_213)) < 1
+    midlands = core[core.region_code == "Y60"]
+    assert len(midlands) == 11
 
 
-def test_the_sample_read_under_a_one_year_period_is_refused() -> None:
-    with pytest.raises(SourceError, match="holds 2024-25, outside the catalogue's period 2023-24"):
-        src.parse(SAMPLE.read_bytes(), file=SAMPLE.name, period="2023-24")
+def test_every_row_of_each_sheet_read_is_loaded_or_skipped_with_a_reason() -> None:
+    with row_ledger() as ledger:
+        src.parse(ROUND_2023.read_bytes(), file=ROUND_2023.name, period="2023-24_to_2024-25")
+    count = ledger.count(src.SOURCE_ID, ROUND_2023.name)
+    assert count.loaded == 42 * 6  # core x2, PMC x2, other primary care, running costs
+    assert count.skipped["NHS England's own regional budget (not an ICB; in the totals)"] == 7
+    assert count.skipped["England total (checked against its rows)"] == 6
 
 
-def test_a_year_heading_that_is_not_a_financial_year_is_refused(tmp_path) -> None:
-    data = workbook(tmp_path, {CORE_SHEET: [[*HEADER[:4], "2023/25 Combined allocation (£k)"], BSOL]})
-    with pytest.raises(SourceError, match=r"row 3, column E: '2023/25' is not a financial year"):
-        parse(data)
+def edited(path: Path, sheet: str, cell: str, new: object) -> bytes:
+    wb = openpyxl.load_workbook(path)
+    wb[sheet][cell] = new
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
-def test_the_same_icb_twice_for_a_stream_and_year_is_refused_naming_the_repeat(tmp_path) -> None:
-    header = [*HEADER, "2024/25 Combined allocation (£k)"]
-    rows = [header, [*BSOL, 2638887], [*BLACK_COUNTRY, 2211453], [*BSOL, 2638887]]
-    data = workbook(tmp_path, {CORE_SHEET: rows})
-    with pytest.raises(SourceError) as err:
-        parse(data, period=PERIOD)
-    assert "ICB QHL appears twice for core_services 2023-24" in str(err.value)
-    assert err.value.row == 6
+def test_a_changed_icb_figure_that_breaks_the_england_total_is_refused_naming_the_cell() -> None:
+    data = edited(ROUND_2023, "ICB Core Allocations 2023-24", "U12", 2596708.79 + 5000)
+    with pytest.raises(SourceError) as refused:
+        src.parse(data, file=ROUND_2023.name, period="2023-24_to_2024-25")
+    message = str(refused.value)
+    assert "sheet 'ICB Core Allocations 2023-24'" in message
+    assert "region subtotal" in message and "column U" in message
 
 
-def test_the_same_icb_in_two_sheets_of_one_stream_and_year_is_refused(tmp_path) -> None:
-    data = workbook(tmp_path, {CORE_SHEET: [HEADER, BSOL], "ICB Core Allocations (revised)": [HEADER, BSOL]})
-    with pytest.raises(SourceError, match="ICB QHL appears twice for core_services 2023-24"):
-        parse(data)
+def test_a_figure_that_is_not_a_number_is_refused_naming_sheet_row_and_column() -> None:
+    data = edited(ROUND_2025, "PMC Allocation 2025-26", "P10", "34I720.96")
+    with pytest.raises(SourceError, match=r"sheet 'PMC Allocation 2025-26'\), row 10, column P: '34I720.96'"):
+        src.parse(data, file=ROUND_2025.name, period="2025-26")
 
 
-def test_a_workbook_without_an_allocation_sheet_is_refused(tmp_path) -> None:
-    data = workbook(tmp_path, {"Contents": [["ICB allocations"]], "Other Primary Care": [HEADER, BSOL]})
-    with pytest.raises(SourceError, match="no allocation worksheet"):
-        parse(data)
+def test_a_stream_column_restated_in_millions_is_refused() -> None:
+    data = edited(ROUND_2025, "ICB Core Allocations 2025-26", "X2", "2025/26 Total allocation (£m)")
+    with pytest.raises(
+        SourceError, match=r"units changed: the column '2025/26 Total allocation \(£m\)' is in £ million"
+    ):
+        src.parse(data, file=ROUND_2025.name, period="2025-26")
+
+
+def test_a_missing_required_stream_is_refused() -> None:
+    wb = openpyxl.load_workbook(ROUND_2025)
+    del wb["ICB running cost allowance"]
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(SourceError, match="no running_costs allocation for 2025-26"):
+        src.parse(out.getvalue(), file=ROUND_2025.name, period="2025-26")
+
+
+def test_a_workbook_for_other_years_than_its_partition_is_refused() -> None:
+    with pytest.raises(SourceError, match="no core_services allocation for 2026-27"):
+        src.parse(ROUND_2025.read_bytes(), file=ROUND_2025.name, period="2026-27")
+
+
+def test_an_unrecognised_row_in_the_icb_block_is_refused() -> None:
+    data = edited(ROUND_2025, "ICB Core Allocations 2025-26", "C10", "Birmingham")
+    with pytest.raises(SourceError, match=r"row 10, column C: cannot tell whether this row is an ICB"):
+        src.parse(data, file=ROUND_2025.name, period="2025-26")

@@ -16,7 +16,6 @@ import pytest
 from ingest.catalogue import catalogue
 from ingest.errors import PublishError
 from ingest.land import Landed, land
-from ingest.load import refresh_catalogue_table
 from ingest.run import refresh_metadata_tables
 from ingest.settings import Settings
 from warehouse.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
@@ -126,26 +125,38 @@ def test_publish_writes_csv_and_parquet_per_mart_with_a_matching_datapackage(
     assert latest_path(settings).resolve() == release.path.resolve()
 
 
-def test_contains_synthetic_data_reflects_the_catalogue(warehouse: tuple[Settings, Landed]) -> None:
+def test_contains_synthetic_data_only_when_a_synthetic_sources_files_are_in_the_release(
+    warehouse: tuple[Settings, Landed],
+) -> None:
     settings, _ = warehouse
     synthetic = sorted(s.id for s in catalogue() if s.synthetic)
-    assert synthetic, "the project catalogue has synthetic sources"
+    assert synthetic, "the project catalogue has synthetic sources (the demo's samples)"
 
-    first = publish_release(settings, checks={})
+    first = publish_release(settings, checks={})  # catalogued, but none of their files loaded
 
     pkg = package(first.path)
-    assert pkg["contains_synthetic_data"] is True
-    assert sorted(pkg["synthetic_sources"]) == synthetic
-    assert "**Contains synthetic data.**" in (first.path / "RELEASE_NOTES.md").read_text(encoding="utf-8")
+    assert (pkg["contains_synthetic_data"], pkg["synthetic_sources"], pkg["synthetic_note"]) == (False, [], None)
+    assert "synthetic" not in (first.path / "RELEASE_NOTES.md").read_text(encoding="utf-8").lower()
 
+    sample = land(
+        settings.landing_dir,
+        source_id=synthetic[0],
+        period="2024-04",
+        data=b"a synthetic sample",
+        url=f"snapshot://{synthetic[0]}/sample_SYNTHETIC.ods",
+        file_name="sample_SYNTHETIC.ods",
+        mode="snapshot",
+    )
     with duckdb.connect(str(settings.duckdb_path)) as con:
-        refresh_catalogue_table(con, [s for s in catalogue() if not s.synthetic])
+        con.execute(f'create table raw."{synthetic[0]}" (value integer, _source_file_sha256 varchar)')
+        con.execute(f'insert into raw."{synthetic[0]}" values (1, ?)', [sample.sha256])
+        refresh_metadata_tables(con, settings)
         con.execute("insert into marts.dim_area values ('dim_area-3', 'Coventry', 0, false)")  # a new version
     second = publish_release(settings, checks={})
 
     pkg = package(second.path)
-    assert (pkg["contains_synthetic_data"], pkg["synthetic_sources"], pkg["synthetic_note"]) == (False, [], None)
-    assert "synthetic" not in (second.path / "RELEASE_NOTES.md").read_text(encoding="utf-8").lower()
+    assert (pkg["contains_synthetic_data"], pkg["synthetic_sources"]) == (True, [synthetic[0]])
+    assert "**DEMO: contains synthetic data.**" in (second.path / "RELEASE_NOTES.md").read_text(encoding="utf-8")
 
 
 def test_publishing_unchanged_marts_again_is_a_noop(warehouse: tuple[Settings, Landed]) -> None:

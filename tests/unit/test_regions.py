@@ -89,9 +89,9 @@ def test_a_council_outside_the_combined_authority_is_refused_naming_where_it_is(
 
 
 def test_a_council_in_no_combined_authority_is_refused(tmp_path):
-    name = write_region(tmp_path, councils="\n  - {code: E06000001, name: Hartlepool}")
+    name = write_region(tmp_path, councils="\n  - {code: E07000223, name: Adur}")
 
-    with pytest.raises(RegionError, match=r"E06000001 \(Hartlepool\) is in no combined authority"):
+    with pytest.raises(RegionError, match=r"E07000223 \(Adur\) is in no combined authority"):
         check_membership(load_region(name, tmp_path))
 
 

@@ -349,6 +349,30 @@ def build_warehouse(path: Path) -> None:
             con.execute(f"alter table marts.whole_place_budget alter {col} type decimal(38, 0)")
         con.execute("alter table marts.whole_place_budget alter total_gbp type decimal(38, 0)")
         con.execute("alter table marts.whole_place_budget alter per_head_gbp type decimal(14, 2)")
+        for col in ("police_gbp", "fire_gbp"):  # no police or fire money on these themes
+            con.execute(f"alter table marts.whole_place_budget add column {col} decimal(38, 0)")
+        # the headlines: each declared scope's totals (whole_place_totals)
+        con.execute(
+            """
+            create table marts.whole_place_totals as select * from (values
+                ('E08000026', '2021-22', 'outturn', 'local_government', 'Local government', 91234, 91.23, 1000,
+                 'ONS mid-year estimate, mid-2021', 'council;combined_authority;fire;police', null, 'LG.', true),
+                ('E08000026', '2023-24', 'outturn', 'local_government', 'Local government', 95000, 95.00, 1000,
+                 'ONS mid-year estimate, mid-2023', 'council;combined_authority;fire;police', null, 'LG.', true),
+                ('E08000026', '2023-24', 'budget', 'whole_place', 'Whole place', 300000, 300.00, 1000,
+                 'ONS mid-year estimate, mid-2023', 'council;combined_authority;fire;nhs;police', null,
+                 'Whole place budget.', true),
+                ('E08000025', '2021-22', 'outturn', 'local_government', 'Local government', 300000, 150.00, 2000,
+                 'ONS mid-year estimate, mid-2021', 'council;combined_authority;fire;police', null, 'LG.', true),
+                ('E08000025', '2023-24', 'outturn', 'local_government', 'Local government', null, null, 2000,
+                 'ONS mid-year estimate, mid-2023', 'council;combined_authority;fire;police', 'council',
+                 'Not available: council (no figure from E08000025).', false),
+                ('E47000007', '2021-22', 'outturn', 'local_government', 'Local government', 391234, 130.41, 3000,
+                 'ONS mid-year estimate, mid-2021', 'council;combined_authority;fire;police', null, 'LG.', true)
+            ) t(area_code, financial_year, measure, scope_code, scope_name, total_gbp, per_head_gbp, population_count,
+                population_source, scope_body_types, missing_body_types, scope_note, is_complete)
+            """
+        )
         con.execute(
             """
             create table marts.spend_vs_outcomes as select * from (values
@@ -550,6 +574,30 @@ def test_profile_tables_hold_the_marts_numbers(site: tuple[Path, Path]) -> None:
         assert testid in page.testids
 
 
+def test_headlines_state_their_scope_and_the_like_for_like_series_covers_every_year(site: tuple[Path, Path]) -> None:
+    release_dir, db = site
+    profiles.write_site(release_dir, db)
+    text = (release_dir / "site" / "profiles" / f"{COVENTRY}.html").read_text(encoding="utf-8")
+    page = Page(text)
+
+    # one headline per declared scope, each with the bodies it holds, never a bare figure
+    headlines = re.findall(r'<span data-testid="headline-total" ([^>]*)>', text)
+    scopes = {re.search(r'data-scope="([^"]+)"', h)[1]: h for h in headlines}
+    assert set(scopes) == {"local_government", "whole_place"}
+    assert 'data-financial-year="2023-24"' in scopes["local_government"]
+    assert 'data-scope-bodies="council;combined_authority;fire;nhs;police"' in scopes["whole_place"]
+    assert page.testids.count("headline-scope") == 2
+    assert "headline-scope-difference" in page.testids  # the two differ in scope, and it says how
+
+    # like for like: the same scope in every year held, charted and tabled
+    assert "chart-like-for-like" in page.testids
+    years = re.findall(r'<tr data-financial-year="([^"]+)"><th scope="row">', text)
+    assert years == ["2021-22", "2023-24"]
+
+    birmingham = (release_dir / "site" / "profiles" / f"{BIRMINGHAM}.html").read_text(encoding="utf-8")
+    assert "later years not available: 2023-24: council missing" in birmingham
+
+
 def test_profile_marks_synthetic_figures_and_what_is_not_available(site: tuple[Path, Path]) -> None:
     release_dir, db = site
     profiles.write_site(release_dir, db)
@@ -572,6 +620,7 @@ def test_profile_marks_synthetic_figures_and_what_is_not_available(site: tuple[P
         == "150.00"
     )
     assert "Outturn 2023-24 is not available for this area (no figure from E08000025)" in pages[BIRMINGHAM]
+    assert "2023-24: council missing" in pages[BIRMINGHAM]  # the headline names the later year and why
     bvo = birmingham.values("budget-vs-outturn-table", financial_year="2023-24")
     assert (bvo[("asc", "budget_gbp")], bvo[("asc", "outturn_gbp")]) == ("50000", "")
 

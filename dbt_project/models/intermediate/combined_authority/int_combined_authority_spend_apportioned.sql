@@ -1,7 +1,7 @@
 -- The combined authority's own spend shared between its member councils' areas by population
--- share (the population named in int_populations_by_year: ONS mid-year estimate when loaded, else
--- Census 2021): a council area's share = the combined authority's spend x (the area's population /
--- the population of all member areas). The combined authority area keeps the whole; the shares
+-- share (the population named in int_populations_by_year: the ONS mid-year estimate for the
+-- year): a council area's share = the combined authority's spend x (the area's population / the
+-- population of all member areas). The combined authority area keeps the whole; the shares
 -- add back up to it (to the pound, tested), so no money is added or lost.
 with
 

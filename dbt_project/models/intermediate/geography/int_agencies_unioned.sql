@@ -1,5 +1,7 @@
--- The bodies that spend money in the place: each council, the combined authority, and each ICB
--- with GP practices in the region.
+-- The bodies that spend money in the place: each council, the combined authority, the police and
+-- crime commissioner and fire and rescue authority serving the region's districts (where MHCLG's
+-- returns have a row for them: a combined authority that is the fire authority files its fire
+-- spend in its own row), and each ICB with GP practices in the region.
 with
 
 councils as (
@@ -31,6 +33,46 @@ combined_authority_agency as (
         null as ods_code
 
     from councils
+
+),
+
+returns as (
+
+    select
+        area_code,
+        max(authority_name) as authority_name
+
+    from {{ ref('int_council_spend_lines_unioned') }}
+    where row_kind = 'authority'
+    group by area_code
+
+),
+
+police_fire_agencies as (
+
+    select distinct
+        returns.area_code as agency_code,
+        returns.authority_name as agency_name,
+        'police' as agency_type,
+        councils.police_force_area_code as serves_area_code,
+        null as ods_code
+
+    from councils
+    inner join returns
+        on councils.police_force_area_code = returns.area_code
+
+    union all
+
+    select distinct
+        returns.area_code as agency_code,
+        returns.authority_name as agency_name,
+        'fire' as agency_type,
+        councils.fire_authority_area_code as serves_area_code,
+        null as ods_code
+
+    from councils
+    inner join returns
+        on councils.fire_authority_area_code = returns.area_code
 
 ),
 
@@ -76,6 +118,8 @@ unioned as (
     select * from council_agencies
     union all
     select * from combined_authority_agency
+    union all
+    select * from police_fire_agencies
     union all
     select * from icb_agencies
 

@@ -1,6 +1,6 @@
 -- Every area the warehouse reports on, with its type and place in the hierarchy:
 -- England (seed), the ONS region and the combined authority and its councils (the region file),
--- the integrated care boards with a GSS code (ONS lookup), and sub-council places where the region
+-- the integrated care boards with a GSS code (ONS's LSOA to ICB lookup), and sub-council places where the region
 -- file names a source for them (Birmingham's care localities and their wards, from the BSol ICS).
 -- Localities have no GSS code: their code is <council GSS code>-<LOCALITY NAME>.
 with
@@ -93,10 +93,44 @@ icbs as (
         'E92000001' as parent_area_code,
         icb_code,
         null as combined_authority_code,
-        'ons_lad_icb_lookup' as defined_by
+        'ons_lsoa_icb_lookup' as defined_by
 
     from councils
     where icb_code is not null
+
+),
+
+-- the police force area and fire and rescue authority area the region's councils lie in: the
+-- areas their police and fire bodies serve
+police_force_areas as (
+
+    select distinct
+        police_force_area_code as area_code,
+        police_force_area_name as area_name,
+        'police_force_area' as area_type,
+        'E92000001' as parent_area_code,
+        null as icb_code,
+        null as combined_authority_code,
+        'ons_lad_pfa_lookup' as defined_by
+
+    from councils
+    where police_force_area_code is not null
+
+),
+
+fire_authority_areas as (
+
+    select distinct
+        fire_authority_area_code as area_code,
+        fire_authority_area_name as area_name,
+        'fire_authority_area' as area_type,
+        'E92000001' as parent_area_code,
+        null as icb_code,
+        null as combined_authority_code,
+        'ons_lad_fra_lookup' as defined_by
+
+    from councils
+    where fire_authority_area_code is not null
 
 ),
 
@@ -154,6 +188,10 @@ unioned as (
     select * from local_authorities
     union all
     select * from icbs
+    union all
+    select * from police_force_areas
+    union all
+    select * from fire_authority_areas
     union all
     select * from localities
     union all

@@ -1,18 +1,21 @@
 -- Population denominators by area and financial year, each naming its source.
--- Preference: the ONS mid-year estimate for the year (Nomis; loaded in live mode), else the
--- Census 2021 count (rounded to 100, as ONS first published it). The combined authority is the
--- sum of its councils; England is the sum of English districts when no estimate is loaded.
+-- The denominator for financial year N/N+1 is ONS's mid-year estimate for mid-N, from the latest
+-- edition that holds it (each edition revises earlier years). A financial year after the latest
+-- estimate held uses that latest estimate and says so in population_source. Nomis estimates
+-- (live mode) fill a year no edition held covers. The combined authority is the sum of its
+-- councils.
 with
 
-census as (
+estimates as (
 
-    select * from {{ ref('stg_ons_census_population__populations') }}
+    select * from {{ ref('stg_ons_mid_year_estimates__populations') }}
 
 ),
 
-mid_year as (
+nomis as (
 
     select * from {{ ref('stg_nomis_population__populations') }}
+    where gender in ('Total', 'All persons', 'Persons') or gender is null
 
 ),
 
@@ -27,111 +30,147 @@ years as (
     select distinct financial_year
     from {{ ref('int_council_spend_lines_unioned') }}
 
-),
+    union
 
-census_districts as (
-
-    select
-        area_code,
-        census2021_usual_residents_count as population_count,
-        'ONS Census 2021 usual residents (rounded to 100)' as population_source
-
-    from census
+    select distinct financial_year
+    from {{ ref('int_nhs_allocations_apportioned') }}
 
 ),
 
-census_england as (
+latest_edition as (
 
-    select
-        'E92000001' as area_code,
-        sum(census2021_usual_residents_count) as population_count,
-        'ONS Census 2021 usual residents, sum of English districts (rounded to 100 each)' as population_source
-
-    from census
-    where area_code like 'E0%'
+    select *
+    from estimates
+    qualify row_number() over (partition by area_code, mid_year order by edition_year desc) = 1
 
 ),
 
-census_all as (
+latest_mid_year as (
 
-    select * from census_districts
-    union all
-    select * from census_england
+    select max(mid_year) as mid_year
+    from latest_edition
 
 ),
 
-census_based as (
+wanted as (
 
     select
         years.financial_year,
-        census_all.area_code,
-        census_all.population_count,
-        census_all.population_source
+        cast(left(years.financial_year, 4) as integer) as mid_year,
+        least(cast(left(years.financial_year, 4) as integer), latest_mid_year.mid_year) as used_mid_year
 
     from years
-    cross join census_all
+    cross join latest_mid_year
 
 ),
 
-estimates as (
+mid_year_based as (
 
     select
-        financial_year,
-        area_code,
-        population_count,
-        'ONS mid-year population estimate, mid-' || mid_year || ' (Nomis NM_2002_1)' as population_source
+        wanted.financial_year,
+        latest_edition.area_code,
+        latest_edition.population_count,
+        'ONS mid-year population estimate, mid-' || latest_edition.mid_year
+        || ' (mid-' || latest_edition.edition_year || ' edition)'
+        || case
+            when wanted.used_mid_year < wanted.mid_year
+                then
+                    '; the latest held, used for ' || wanted.financial_year || ' (mid-' || wanted.mid_year
+                    || ' not held)'
+            else ''
+        end as population_source,
+        latest_edition.mid_year as population_mid_year,
+        latest_edition.source_file_sha256 as population_source_file_sha256
 
-    from mid_year
-    where gender in ('Total', 'All persons', 'Persons') or gender is null
+    from wanted
+    inner join latest_edition
+        on wanted.used_mid_year = latest_edition.mid_year
 
 ),
 
-districts_and_england as (
+nomis_based as (
 
     select
-        census_based.financial_year,
-        census_based.area_code,
-        coalesce(estimates.population_count, census_based.population_count) as population_count,
-        coalesce(estimates.population_source, census_based.population_source) as population_source
+        nomis.financial_year,
+        nomis.area_code,
+        nomis.population_count,
+        'ONS mid-year population estimate, mid-' || nomis.mid_year || ' (Nomis NM_2002_1)' as population_source,
+        nomis.mid_year as population_mid_year,
+        nomis.source_file_sha256 as population_source_file_sha256
 
-    from census_based
-    left join estimates
+    from nomis
+    anti join mid_year_based
         on
-            census_based.financial_year = estimates.financial_year
-            and census_based.area_code = estimates.area_code
+            nomis.financial_year = mid_year_based.financial_year
+            and nomis.area_code = mid_year_based.area_code
+            and mid_year_based.population_source not like '%not held%'
+
+),
+
+areas as (
+
+    select * from mid_year_based
+    where
+        not exists (
+            select 1 from nomis_based
+            where
+                nomis_based.financial_year = mid_year_based.financial_year
+                and nomis_based.area_code = mid_year_based.area_code
+        )
+
+    union all
+
+    select * from nomis_based
 
 ),
 
 combined_authority as (
 
     select
-        districts_and_england.financial_year,
+        areas.financial_year,
         councils.combined_authority_code as area_code,
-        sum(districts_and_england.population_count) as population_count,
-        'sum of member councils: ' || min(districts_and_england.population_source) as population_source,
+        sum(areas.population_count) as population_count,
+        'sum of member councils: ' || min(areas.population_source) as population_source,
+        min(areas.population_mid_year) as population_mid_year,
+        min(areas.population_source_file_sha256) as population_source_file_sha256,
         count(*) as member_count
 
     from councils
-    inner join districts_and_england
-        on councils.area_code = districts_and_england.area_code
+    inner join areas
+        on councils.area_code = areas.area_code
     group by 1, 2
+
+),
+
+region_combined_authorities as (
+
+    select distinct combined_authority_code
+    from councils
 
 ),
 
 final as (
 
     select
-        financial_year,
-        area_code,
-        population_count,
-        population_source
-    from districts_and_england
+        areas.financial_year,
+        areas.area_code,
+        areas.population_count,
+        areas.population_source,
+        areas.population_mid_year,
+        areas.population_source_file_sha256
+    from areas
+    anti join region_combined_authorities
+        on areas.area_code = region_combined_authorities.combined_authority_code
+
     union all
+
     select
         financial_year,
         area_code,
         population_count,
-        population_source
+        population_source,
+        population_mid_year,
+        population_source_file_sha256
     from combined_authority
     where member_count = (select count(*) from councils)
 

@@ -1,7 +1,8 @@
 -- The councils of the region this warehouse builds (regions/<name>.yml, loaded as
--- raw.region_definitions), with the combined authority they belong to and their main integrated
--- care board: the ICB with most of the district's registered patients in NHS England's
--- practice-level populations (latest year), with its GSS code where the ONS lookup gives one.
+-- raw.region_definitions), with the combined authority they belong to, their main integrated
+-- care board (the ICB with most of the district's registered patients in NHS England's
+-- practice-level populations, latest year; its GSS code from ONS's LSOA to ICB lookup), and the
+-- police force area and fire and rescue authority area they lie in (ONS lookups).
 with
 
 members as (
@@ -20,7 +21,19 @@ practice_weights as (
 
 icb_lookup as (
 
-    select * from {{ ref('stg_ons_lad_icb_lookup__memberships') }}
+    select * from {{ ref('stg_ons_lsoa_icb_lookup__lsoas') }}
+
+),
+
+police_lookup as (
+
+    select * from {{ ref('stg_ons_lad_pfa_lookup__memberships') }}
+
+),
+
+fire_lookup as (
+
+    select * from {{ ref('stg_ons_lad_fra_lookup__memberships') }}
 
 ),
 
@@ -74,6 +87,10 @@ final as (
         icb_codes.icb_code,
         main_icb.icb_ods_code,
         main_icb.icb_name,
+        police_lookup.police_force_area_code,
+        police_lookup.police_force_area_name,
+        fire_lookup.fire_authority_area_code,
+        fire_lookup.fire_authority_area_name,
         cauth_lookup.vintage_year,
         members.locality_source
 
@@ -84,6 +101,10 @@ final as (
         on main_icb.icb_ods_code = icb_codes.icb_ods_code
     left join cauth_lookup
         on members.area_code = cauth_lookup.area_code
+    left join police_lookup
+        on members.area_code = police_lookup.area_code
+    left join fire_lookup
+        on members.area_code = fire_lookup.area_code
 
 )
 

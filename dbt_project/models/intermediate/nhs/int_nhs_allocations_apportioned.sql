@@ -7,6 +7,9 @@
 -- Birmingham and Solihull, Black Country and (one) North West London ICBs, and each ICB's share of
 -- Birmingham comes from its own practices there. Every district in England is apportioned, so the
 -- parts of an ICB's allocation sum to the whole (tested).
+-- Weights are the practice populations of the allocation's own year where NHS England's file for
+-- it is held, else the latest held year before it (2025-26 uses 2024-25): weights_financial_year
+-- and weights_note say which.
 with
 
 allocations as (
@@ -27,6 +30,31 @@ practice_weights as (
 
 ),
 
+weight_years as (
+
+    select distinct financial_year
+    from practice_weights
+
+),
+
+-- the weights year for each allocation year: the same year, else the latest held before it
+allocation_weight_years as (
+
+    select
+        allocation_years.financial_year,
+        coalesce(
+            max(weight_years.financial_year) filter (
+                where weight_years.financial_year <= allocation_years.financial_year
+            ),
+            min(weight_years.financial_year)
+        ) as weights_financial_year
+
+    from (select distinct financial_year from allocations) as allocation_years
+    cross join weight_years
+    group by 1
+
+),
+
 district_weights as (
 
     select
@@ -36,6 +64,7 @@ district_weights as (
         component_code,
         sum(weighted_population) as district_weight,
         count(distinct practice_code) as practice_count,
+        min(source_file) as weights_source_file,
         min(source_file_sha256) as weights_source_file_sha256
 
     from practice_weights
@@ -72,7 +101,9 @@ allocation_methods as (
 
     select
         allocations.*,
+        allocation_weight_years.weights_financial_year,
         streams.theme_code,
+        streams.apportionment_note,
         methods.apportionment_method,
         case
             when methods.uses_stream_weighting then streams.weight_component_code
@@ -80,6 +111,8 @@ allocation_methods as (
         end as component_code
 
     from allocations
+    inner join allocation_weight_years
+        on allocations.financial_year = allocation_weight_years.financial_year
     inner join streams
         on allocations.stream_code = streams.stream_code
     cross join methods
@@ -104,19 +137,32 @@ apportioned as (
         allocation_methods.allocation_gbp as icb_allocation_gbp,
         allocation_methods.allocation_gbp * district_weights.district_weight / icb_weights.icb_weight
             as apportioned_gbp,
+        allocation_methods.weights_financial_year,
+        case
+            when allocation_methods.apportionment_method = 'registered_population'
+                then 'By the registered population of the ICB''s practices in each district'
+            else allocation_methods.apportionment_note
+        end
+        || ' (NHS England practice populations, ' || allocation_methods.weights_financial_year
+        || case
+            when allocation_methods.weights_financial_year = allocation_methods.financial_year then ')'
+            else '; those for ' || allocation_methods.financial_year || ' are not held)'
+        end as weights_note,
         allocation_methods.value_status,
         allocation_methods.source_id,
+        allocation_methods.sheet_name,
         allocation_methods.source_file,
         allocation_methods.source_file_sha256,
         allocation_methods.source_url,
         allocation_methods.source_row,
         allocation_methods.source_column,
+        district_weights.weights_source_file,
         district_weights.weights_source_file_sha256
 
     from allocation_methods
     inner join icb_weights
         on
-            allocation_methods.financial_year = icb_weights.financial_year
+            allocation_methods.weights_financial_year = icb_weights.financial_year
             and allocation_methods.icb_ods_code = icb_weights.icb_ods_code
             and allocation_methods.component_code = icb_weights.component_code
     inner join district_weights

@@ -102,6 +102,13 @@ fingertips_values as (
             fingertips.published_indicator_id = indicators.published_id
             and indicators.source_id = 'fingertips'
     where coalesce(fingertips.category_type, '') = ''
+    -- the API's own figure (live mode, partition 'all') wins over the republished, rounded copy
+    qualify row_number() over (
+        partition by
+            fingertips.published_indicator_id, fingertips.area_code, fingertips.period_label,
+            fingertips.sex, fingertips.age
+        order by fingertips.source_period = 'all' desc, fingertips.source_period
+    ) = 1
 
 ),
 
@@ -149,9 +156,14 @@ ascof_values as (
         ascof_cells.source_row
 
     from ascof_cells
+    -- a series keeps its indicator across the 2023-24 renumbering (seed ascof_measure_links)
+    inner join {{ ref('ascof_measure_links') }} as links
+        on
+            ascof_cells.measure_code = links.measure_code
+            and ascof_cells.financial_year between links.first_financial_year and links.last_financial_year
     inner join indicators
         on
-            ascof_cells.measure_code = indicators.published_id
+            links.indicator_code = indicators.indicator_code
             and indicators.source_id = 'ascof'
     where
         lower(ascof_cells.measure_type) = 'outcome'

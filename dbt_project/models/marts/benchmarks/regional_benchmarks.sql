@@ -3,8 +3,13 @@
 -- combined authority area (its councils plus the combined authority's own money) and England (the
 -- publisher's total row for all English authorities), by financial year and service theme:
 -- budget (RA) and outturn (RSX / RO) net current expenditure, per head, and the variance.
--- Only council and combined authority money is compared: NHS allocations and pooled budgets
--- depend on sources a region may not have loaded.
+-- Like with like: England's row is the publisher's total over every authority, police and fire
+-- bodies included, so each council and combined authority area carries its police and crime
+-- commissioner's and fire and rescue authority's spend too, shared by population
+-- (int_police_fire_spend_apportioned), on the police and fire themes where they spend it. NHS
+-- allocations and pooled budgets are not compared: they depend on sources a region may not have
+-- loaded. Where the publisher's file has no England row (RA 2023-24 Part 1), England's figure is
+-- not available and comparator_note says why.
 with
 
 members as (
@@ -38,7 +43,13 @@ sources as (
 
 ),
 
-themed as (
+police_fire as (
+
+    select * from {{ ref('int_police_fire_spend_apportioned') }}
+
+),
+
+lines as (
 
     select
         spend_lines.area_code,
@@ -47,7 +58,7 @@ themed as (
         spend_lines.measure,
         service_lines.theme_code,
         cast(spend_lines.value_gbp_thousands * 1000 as decimal(18, 0)) as amount_gbp,
-        [spend_lines.source_file_sha256] as source_file_sha256_list,
+        spend_lines.source_file_sha256,
         coalesce(sources.is_synthetic, false) as is_synthetic
 
     from spend_lines
@@ -55,6 +66,69 @@ themed as (
         on spend_lines.service_code = service_lines.service_code
     left join sources
         on spend_lines.source_id = sources.source_id
+
+    union all
+
+    -- each district's share of its police and fire bodies' spend
+    select
+        police_fire.area_code,
+        'authority' as row_kind,
+        police_fire.financial_year,
+        police_fire.measure,
+        police_fire.theme_code,
+        cast(round(police_fire.amount_gbp) as decimal(18, 0)) as amount_gbp,
+        police_fire.source_file_sha256,
+        false as is_synthetic
+
+    from police_fire
+    where police_fire.area_code in (select members.area_code from members)
+
+),
+
+themed as (
+
+    select
+        area_code,
+        row_kind,
+        financial_year,
+        measure,
+        theme_code,
+        case when bool_and(amount_gbp is not null) then sum(amount_gbp) end as amount_gbp,
+        list(distinct source_file_sha256) as source_file_sha256_list,
+        bool_or(is_synthetic) as is_synthetic
+
+    from lines
+    group by area_code, row_kind, financial_year, measure, theme_code
+
+),
+
+service_themes as (
+
+    select distinct theme_code
+    from service_lines
+    where theme_code is not null
+
+),
+
+-- the years and measures whose publication has an England row
+england_rows as (
+
+    select distinct
+        financial_year,
+        measure
+
+    from spend_lines
+    where row_kind = 'england'
+
+),
+
+all_years as (
+
+    select distinct
+        financial_year,
+        measure
+
+    from spend_lines
 
 ),
 
@@ -174,6 +248,29 @@ england as (
     from themed
     where row_kind = 'england'
 
+    union all
+
+    -- a year and measure whose publication has no England row: England's figures not available
+    select
+        'england' as region_name,
+        'England' as region_title,
+        false as is_current_region,
+        'E92000001' as area_code,
+        'England' as area_name,
+        'country' as area_type,
+        all_years.financial_year,
+        all_years.measure,
+        service_lines.theme_code,
+        null as amount_gbp,
+        true as is_missing,
+        [] as source_file_sha256_list,
+        false as is_synthetic
+
+    from all_years
+    cross join service_themes as service_lines
+    anti join england_rows
+        on all_years.financial_year = england_rows.financial_year and all_years.measure = england_rows.measure
+
 ),
 
 combined as (
@@ -224,6 +321,7 @@ pivoted as (
         theme_code,
         max(amount_gbp) filter (where measure = 'budget' and not is_missing) as budget_gbp,
         max(amount_gbp) filter (where measure = 'outturn' and not is_missing) as outturn_gbp,
+        bool_or(is_missing) filter (where measure = 'budget') as is_budget_missing,
         bool_or(is_missing) filter (where measure = 'outturn') as is_outturn_missing,
         array_to_string(list_sort(list_distinct(flatten(list(source_file_sha256_list)))), ';')
             as source_file_sha256s,
@@ -249,8 +347,28 @@ final as (
         pivoted.financial_year,
         pivoted.theme_code,
         pivoted.budget_gbp,
+        case
+            when pivoted.budget_gbp is not null then 'published'
+            when pivoted.is_budget_missing then 'not_available'
+            else 'not_loaded'
+        end as budget_status,
         pivoted.outturn_gbp,
+        case
+            when pivoted.outturn_gbp is not null then 'published'
+            when pivoted.is_outturn_missing then 'not_available'
+            else 'not_loaded'
+        end as outturn_status,
         pivoted.is_outturn_missing,
+        case
+            when pivoted.area_type = 'country' and pivoted.budget_gbp is null and pivoted.is_budget_missing
+                then
+                    'The publisher''s budget file for ' || pivoted.financial_year
+                    || ' has no England row (RA Part 1 gives authorities only): England''s budget is not available.'
+            when pivoted.area_type = 'country' and pivoted.outturn_gbp is null and pivoted.is_outturn_missing
+                then
+                    'The publisher''s outturn file for ' || pivoted.financial_year
+                    || ' has no England row: England''s outturn is not available.'
+        end as comparator_note,
         pivoted.outturn_gbp - pivoted.budget_gbp as variance_gbp,
         area_populations.population_count,
         area_populations.population_source,

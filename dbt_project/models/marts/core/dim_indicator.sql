@@ -29,6 +29,10 @@ with_unknown as (
     from indicators
     left join sources
         on indicators.source_id = sources.source_id
+    -- a synthetic sample's indicators only where the sample was loaded (the opt-in demo)
+    where
+        not coalesce(sources.is_synthetic, false)
+        or indicators.source_id in (select fetches.source_id from {{ ref('stg_meta__fetches') }} as fetches)
 
     union all
 

@@ -5,6 +5,8 @@
 --   combined authority area.
 -- - ICBs: allocations (measure 'allocation') apportioned to the region's districts by need-weighted
 --   population (int_nhs_allocations_apportioned; apportionment_method says so).
+-- - Police and crime commissioners and fire and rescue authorities: their RA / RSX rows shared to
+--   the districts they serve by population (int_police_fire_spend_apportioned).
 -- - Transfers between agencies (e.g. NHS contributions into a council-hosted pooled fund) are
 --   rows with is_inter_agency_transfer = true, from int_pooled_fund_transfers.
 with
@@ -45,6 +47,12 @@ transfers as (
 
 ),
 
+police_fire as (
+
+    select * from {{ ref('int_police_fire_spend_apportioned') }}
+
+),
+
 sources as (
 
     select * from {{ ref('stg_meta__sources') }}
@@ -68,8 +76,12 @@ local_government as (
         false as is_pooled_fund,
         cast(null as varchar) as counterparty_agency_code,
         cast(null as varchar) as apportionment_method,
+        cast(null as double) as apportionment_share,
+        cast(null as varchar) as apportionment_basis,
+        cast(null as varchar) as apportionment_source_file_sha256,
         spend_lines.source_id,
         spend_lines.source_file,
+        cast(null as varchar) as source_sheet,
         spend_lines.source_file_sha256,
         spend_lines.source_url,
         spend_lines.source_row,
@@ -105,8 +117,12 @@ nhs_allocations as (
         false as is_pooled_fund,
         cast(null as varchar) as counterparty_agency_code,
         nhs.apportionment_method,
+        nhs.share_of_icb as apportionment_share,
+        nhs.weights_note as apportionment_basis,
+        nhs.weights_source_file_sha256 as apportionment_source_file_sha256,
         nhs.source_id,
         nhs.source_file,
+        nhs.sheet_name as source_sheet,
         nhs.source_file_sha256,
         nhs.source_url,
         nhs.source_row,
@@ -116,6 +132,42 @@ nhs_allocations as (
     inner join councils
         on nhs.area_code = councils.area_code
     where nhs.apportionment_method = 'need_weighted'
+
+),
+
+police_fire_spend as (
+
+    select
+        police_fire.agency_code,
+        police_fire.agency_type,
+        police_fire.area_code,
+        police_fire.theme_code,
+        police_fire.financial_year,
+        police_fire.measure,
+        police_fire.publisher_line_code,
+        police_fire.publication,
+        cast(round(police_fire.amount_gbp) as decimal(18, 0)) as amount_gbp,
+        police_fire.value_status,
+        false as is_inter_agency_transfer,
+        false as is_pooled_fund,
+        cast(null as varchar) as counterparty_agency_code,
+        police_fire.apportionment_method,
+        police_fire.population_share as apportionment_share,
+        police_fire.apportionment_basis,
+        police_fire.apportionment_source_file_sha256,
+        police_fire.source_id,
+        police_fire.source_file,
+        cast(null as varchar) as source_sheet,
+        police_fire.source_file_sha256,
+        police_fire.source_url,
+        police_fire.source_row,
+        police_fire.source_column
+
+    from police_fire
+    inner join councils
+        on police_fire.area_code = councils.area_code
+    inner join agencies
+        on police_fire.agency_code = agencies.agency_code
 
 ),
 
@@ -136,8 +188,12 @@ pooled_transfers as (
         true as is_pooled_fund,
         transfers.to_agency_code as counterparty_agency_code,
         cast(null as varchar) as apportionment_method,
+        cast(null as double) as apportionment_share,
+        cast(null as varchar) as apportionment_basis,
+        cast(null as varchar) as apportionment_source_file_sha256,
         transfers.source_id,
         transfers.source_file,
+        cast(null as varchar) as source_sheet,
         transfers.source_file_sha256,
         transfers.source_url,
         transfers.source_row,
@@ -152,6 +208,8 @@ unioned as (
     select * from local_government
     union all
     select * from nhs_allocations
+    union all
+    select * from police_fire_spend
     union all
     select * from pooled_transfers
 
@@ -182,8 +240,12 @@ final as (
         unioned.is_pooled_fund,
         unioned.counterparty_agency_code,
         unioned.apportionment_method,
+        unioned.apportionment_share,
+        unioned.apportionment_basis,
+        unioned.apportionment_source_file_sha256,
         unioned.source_id,
         unioned.source_file,
+        unioned.source_sheet,
         unioned.source_file_sha256,
         unioned.source_url,
         unioned.source_row,

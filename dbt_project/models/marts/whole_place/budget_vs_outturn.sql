@@ -1,5 +1,7 @@
 -- Each council's and the combined authority's budget (RA) against outturn (RSX / RO) by the
--- publisher's service lines, including total service expenditure. variance = outturn - budget.
+-- publisher's service lines, and total service expenditure, which is their sum: line_type
+-- 'total' / is_total marks it, so adding up the service lines means leaving it out.
+-- variance = outturn - budget.
 -- An outturn the publisher shows as not available ([x]: return not submitted) stays NULL.
 with
 
@@ -97,6 +99,8 @@ final as (
         joined.financial_year,
         joined.service_line_code,
         service_lines.service_name as service_line_name,
+        service_lines.line_type,
+        service_lines.line_type = 'total' as is_total,
         service_lines.theme_code,
         themes.theme_name,
         joined.budget_gbp,

@@ -1,21 +1,28 @@
--- Consolidated spend by area, financial year, measure and service theme: each agency type's
--- contribution, the money passed between agencies, the consolidated total, and total per head.
+-- Consolidated spend by area, financial year, measure and service theme: each body's contribution,
+-- the money passed between bodies, the consolidated total, total per head, and the scope.
 --
 -- Who counts where: a council's money counts in its own area and in the combined authority area;
--- the combined authority's own money counts whole in the combined authority area and, shared by
--- population, in each member council's area; an ICB's allocation, apportioned to districts by
--- need-weighted population, in each district and in the combined authority area.
--- The measure 'budget' is the planned money: council and combined-authority budgets and NHS
--- allocations (ICBs publish allocations, not budgets by place); 'outturn' is councils' and the
--- combined authority's actual spend (ICBs publish no outturn by place, so nhs_gbp is NULL there).
+-- the combined authority's own money counts whole in its area and, shared by population, in each
+-- member council's area; a police and crime commissioner's and a fire and rescue authority's money
+-- shared by population to the districts they serve, and an ICB's allocation shared by need-weighted
+-- population, count in each district and in the combined authority area.
+--
+-- Scope (seed spend_scopes): 'budget' rows hold the whole place (council, combined authority,
+-- police, fire and the NHS's ICB allocations); 'outturn' rows hold local government (council,
+-- combined authority, police, fire): no held source publishes NHS outturn by place, so NHS money is
+-- never shown as outturn (scope_note says so). A body in scope whose figure for the area, year and
+-- measure is not available (a return not submitted, a year's NHS allocations not held) is named in
+-- missing_body_types, and no row of that area, year and measure is complete. NHS themes a budget
+-- year should have but whose allocations are not held are rows with nhs_gbp not available.
 --
 -- Counted once: money an ICB passes into a council-hosted pooled fund (the Better Care Fund) is
 -- in the ICB's allocation and is spent by the council, whose published net expenditure counts it
 -- as income. It is shown as transfers_in_gbp on the theme it is spent on (e.g. adult social care)
 -- and transfers_out_gbp on the ICB's theme, so
---     gross_gbp = council_gbp + transfers_in_gbp + combined_authority_gbp + nhs_gbp
---     total_gbp = gross_gbp - transfers_out_gbp   (the sum of agencies' gross spend - transfers)
--- and over all themes total_gbp = council_gbp + combined_authority_gbp + nhs_gbp.
+--     gross_gbp = council_gbp + combined_authority_gbp + police_gbp + fire_gbp + nhs_gbp
+--                 + transfers_in_gbp
+--     total_gbp = gross_gbp - transfers_out_gbp
+-- and over all themes total_gbp is each body's money once.
 --
 -- A total is NULL, never a partial sum, when any contributor's figure is not available
 -- (e.g. Birmingham did not submit its 2023-24 outturn); missing_agency_codes says whose.
@@ -28,6 +35,29 @@ facts as (
         case when measure = 'allocation' then 'budget' else measure end as reporting_measure
 
     from {{ ref('fct_spend') }}
+
+),
+
+body_types as (
+
+    select * from {{ ref('spend_body_types') }}
+
+),
+
+scopes as (
+
+    select * from {{ ref('spend_scopes') }}
+
+),
+
+-- the bodies a measure's rows are declared to hold: every scope's bodies for that measure
+declared as (
+
+    select distinct
+        measure,
+        body_type
+
+    from scopes
 
 ),
 
@@ -46,12 +76,21 @@ council_years as (
 
 spend as (
 
-    select facts.*
+    select
+        facts.*,
+        body_types.body_type
+
     from facts
     inner join council_years
         on
             facts.financial_year = council_years.financial_year
             and facts.reporting_measure = council_years.reporting_measure
+    inner join body_types
+        on facts.agency_type = body_types.agency_types
+    inner join declared
+        on
+            facts.reporting_measure = declared.measure
+            and body_types.body_type = declared.body_type
     where not facts.is_inter_agency_transfer
 
 ),
@@ -96,6 +135,12 @@ populations as (
 
 ),
 
+streams as (
+
+    select * from {{ ref('nhs_allocation_streams') }}
+
+),
+
 -- money spent in a district counts in the district and in its combined authority area; the
 -- combined authority's own money counts whole in its area and, shared by population, in each
 -- member council's area (int_combined_authority_spend_apportioned)
@@ -104,8 +149,9 @@ placed_spend as (
     select
         spend.area_code as reporting_area_code,
         spend.agency_code,
-        spend.agency_type,
+        spend.body_type,
         spend.theme_code,
+        spend.publisher_line_code,
         spend.financial_year,
         spend.reporting_measure,
         spend.amount_gbp,
@@ -120,8 +166,9 @@ placed_spend as (
     select
         councils.combined_authority_code as reporting_area_code,
         spend.agency_code,
-        spend.agency_type,
+        spend.body_type,
         spend.theme_code,
+        spend.publisher_line_code,
         spend.financial_year,
         spend.reporting_measure,
         spend.amount_gbp,
@@ -132,15 +179,16 @@ placed_spend as (
     from spend
     inner join councils
         on spend.area_code = councils.area_code
-    where spend.agency_type in ('council', 'icb')
+    where spend.body_type <> 'combined_authority'
 
     union all
 
     select
         shares.area_code as reporting_area_code,
         shares.agency_code,
-        shares.agency_type,
+        'combined_authority' as body_type,
         shares.theme_code,
+        shares.publisher_line_code,
         shares.financial_year,
         shares.measure as reporting_measure,
         cast(round(shares.amount_gbp) as decimal(18, 0)) as amount_gbp,
@@ -153,6 +201,112 @@ placed_spend as (
         on
             shares.financial_year = council_years.financial_year
             and shares.measure = council_years.reporting_measure
+
+),
+
+reporting_areas as (
+
+    select distinct
+        reporting_area_code as area_code,
+        financial_year,
+        reporting_measure as measure
+
+    from placed_spend
+
+),
+
+-- a body counts as present for an area, year and measure when it has figures there, none of them
+-- not available; a combined authority that carries the police or fire function files that spend in
+-- its own row (Greater Manchester's fire), which then stands for the body
+body_presence as (
+
+    select
+        reporting_area_code as area_code,
+        financial_year,
+        reporting_measure as measure,
+        body_type,
+        count(*) as figure_count,
+        count(*) filter (where amount_gbp is null) as missing_count
+
+    from placed_spend
+    group by 1, 2, 3, 4
+
+    union all
+
+    select
+        reporting_area_code as area_code,
+        financial_year,
+        reporting_measure as measure,
+        case publisher_line_code when 'pol' then 'police' else 'fire' end as body_type,
+        count(*) as figure_count,
+        count(*) filter (where amount_gbp is null) as missing_count
+
+    from placed_spend
+    where body_type = 'combined_authority' and publisher_line_code in ('pol', 'frs') and amount_gbp <> 0
+    group by 1, 2, 3, 4
+
+),
+
+scope_status as (
+
+    select
+        reporting_areas.area_code,
+        reporting_areas.financial_year,
+        reporting_areas.measure,
+        string_agg(declared.body_type, ';' order by declared.body_type) as scope_body_types,
+        string_agg(declared.body_type, ';' order by declared.body_type) filter (
+            where coalesce(presence.figure_count, 0) = 0 or presence.missing_count > 0
+        ) as missing_body_types,
+        bool_or(declared.body_type = 'nhs' and coalesce(presence.figure_count, 0) = 0) as is_nhs_not_held
+
+    from reporting_areas
+    inner join declared
+        on reporting_areas.measure = declared.measure
+    left join (
+        select
+            area_code,
+            financial_year,
+            measure,
+            body_type,
+            sum(figure_count) as figure_count,
+            sum(missing_count) as missing_count
+        from body_presence
+        group by 1, 2, 3, 4
+    ) as presence
+        on
+            reporting_areas.area_code = presence.area_code
+            and reporting_areas.financial_year = presence.financial_year
+            and reporting_areas.measure = presence.measure
+            and declared.body_type = presence.body_type
+    group by 1, 2, 3
+
+),
+
+-- the NHS themes a budget year without held allocations should have: those of the earliest held
+-- allocations year
+expected_nhs_themes as (
+
+    select distinct streams.theme_code
+    from {{ ref('int_nhs_allocations_apportioned') }} as nhs
+    inner join streams
+        on nhs.stream_code = streams.stream_code
+    where
+        nhs.financial_year
+        = (select min(earliest.financial_year) from {{ ref('int_nhs_allocations_apportioned') }} as earliest)
+
+),
+
+nhs_not_held as (
+
+    select
+        scope_status.area_code,
+        scope_status.financial_year,
+        scope_status.measure,
+        expected_nhs_themes.theme_code
+
+    from scope_status
+    cross join expected_nhs_themes
+    where scope_status.is_nhs_not_held
 
 ),
 
@@ -213,23 +367,66 @@ spend_parts as (
         financial_year,
         reporting_measure as measure,
         theme_code,
-        sum(amount_gbp) filter (where agency_type = 'council') as council_sum_gbp,
-        sum(amount_gbp) filter (where agency_type = 'combined_authority') as combined_authority_sum_gbp,
-        count(*) filter (where agency_type = 'combined_authority') as combined_authority_rows,
-        sum(amount_gbp) filter (where agency_type = 'icb') as nhs_sum_gbp,
-        count(*) filter (where agency_type = 'icb') as nhs_rows,
+        sum(amount_gbp) filter (where body_type = 'council') as council_sum_gbp,
+        count(*) filter (where body_type = 'council') as council_rows,
+        count(*) filter (where body_type = 'council' and amount_gbp is null) as council_missing,
+        sum(amount_gbp) filter (where body_type = 'combined_authority') as combined_authority_sum_gbp,
+        count(*) filter (where body_type = 'combined_authority') as combined_authority_rows,
+        count(*) filter (where body_type = 'combined_authority' and amount_gbp is null) as combined_authority_missing,
+        sum(amount_gbp) filter (where body_type = 'police') as police_sum_gbp,
+        count(*) filter (where body_type = 'police') as police_rows,
+        count(*) filter (where body_type = 'police' and amount_gbp is null) as police_missing,
+        sum(amount_gbp) filter (where body_type = 'fire') as fire_sum_gbp,
+        count(*) filter (where body_type = 'fire') as fire_rows,
+        count(*) filter (where body_type = 'fire' and amount_gbp is null) as fire_missing,
+        sum(amount_gbp) filter (where body_type = 'nhs') as nhs_sum_gbp,
+        count(*) filter (where body_type = 'nhs') as nhs_rows,
+        count(*) filter (where body_type = 'nhs' and amount_gbp is null) as nhs_missing,
         count(*) filter (where amount_gbp is null) as missing_count,
         string_agg(distinct agency_code, ';' order by agency_code) filter (where amount_gbp is null)
             as missing_agency_codes,
         count(distinct agency_code) as agency_count,
-        max(apportionment_method) filter (where agency_type = 'icb') as nhs_apportionment_method,
-        max(apportionment_method) filter (where agency_type = 'combined_authority')
+        max(apportionment_method) filter (where body_type = 'nhs') as nhs_apportionment_method,
+        max(apportionment_method) filter (where body_type = 'combined_authority')
             as combined_authority_apportionment_method,
         list(distinct source_file_sha256) as source_file_sha256_list,
         bool_or(is_synthetic) as is_synthetic
 
     from placed_spend
     group by 1, 2, 3, 4
+
+    union all
+
+    -- an NHS theme whose year's allocations are not held: the NHS part is not available
+    select
+        area_code,
+        financial_year,
+        measure,
+        theme_code,
+        null as council_sum_gbp,
+        0 as council_rows,
+        0 as council_missing,
+        null as combined_authority_sum_gbp,
+        0 as combined_authority_rows,
+        0 as combined_authority_missing,
+        null as police_sum_gbp,
+        0 as police_rows,
+        0 as police_missing,
+        null as fire_sum_gbp,
+        0 as fire_rows,
+        0 as fire_missing,
+        null as nhs_sum_gbp,
+        1 as nhs_rows,
+        1 as nhs_missing,
+        1 as missing_count,
+        null as missing_agency_codes,  -- no agency's figure is missing: the year's allocations are not held
+        0 as agency_count,
+        null as nhs_apportionment_method,
+        null as combined_authority_apportionment_method,
+        [] as source_file_sha256_list,
+        false as is_synthetic
+
+    from nhs_not_held
 
 ),
 
@@ -258,10 +455,20 @@ combined as (
         coalesce(spend_parts.measure, transfer_sums.measure) as measure,
         coalesce(spend_parts.theme_code, transfer_sums.theme_code) as theme_code,
         spend_parts.council_sum_gbp,
+        coalesce(spend_parts.council_rows, 0) as council_rows,
+        coalesce(spend_parts.council_missing, 0) as council_missing,
         spend_parts.combined_authority_sum_gbp,
         coalesce(spend_parts.combined_authority_rows, 0) as combined_authority_rows,
+        coalesce(spend_parts.combined_authority_missing, 0) as combined_authority_missing,
+        spend_parts.police_sum_gbp,
+        coalesce(spend_parts.police_rows, 0) as police_rows,
+        coalesce(spend_parts.police_missing, 0) as police_missing,
+        spend_parts.fire_sum_gbp,
+        coalesce(spend_parts.fire_rows, 0) as fire_rows,
+        coalesce(spend_parts.fire_missing, 0) as fire_missing,
         spend_parts.nhs_sum_gbp,
         coalesce(spend_parts.nhs_rows, 0) as nhs_rows,
+        coalesce(spend_parts.nhs_missing, 0) as nhs_missing,
         spend_parts.missing_agency_codes,
         coalesce(spend_parts.agency_count, 0) as agency_count,
         spend_parts.nhs_apportionment_method,
@@ -271,7 +478,7 @@ combined as (
         coalesce(transfer_sums.transfers_in_gbp, 0) as transfers_in_gbp,
         coalesce(transfer_sums.transfers_out_gbp, 0) as transfers_out_gbp,
         coalesce(transfer_sums.source_file_sha256_list, []) as transfer_source_file_sha256_list,
-        coalesce(spend_parts.missing_count, 0) = 0 as is_complete
+        coalesce(spend_parts.missing_count, 0) = 0 as has_every_part
 
     from spend_parts
     full outer join transfer_sums
@@ -288,10 +495,11 @@ totals as (
     select
         combined.*,
         case
-            when combined.is_complete
+            when combined.has_every_part
                 then
-                    coalesce(combined.council_sum_gbp, 0) + combined.transfers_in_gbp
-                    + coalesce(combined.combined_authority_sum_gbp, 0) + coalesce(combined.nhs_sum_gbp, 0)
+                    coalesce(combined.council_sum_gbp, 0) + coalesce(combined.combined_authority_sum_gbp, 0)
+                    + coalesce(combined.police_sum_gbp, 0) + coalesce(combined.fire_sum_gbp, 0)
+                    + coalesce(combined.nhs_sum_gbp, 0) + combined.transfers_in_gbp
         end as gross_gbp
 
     from combined
@@ -312,14 +520,19 @@ final as (
         totals.theme_code,
         themes.theme_name,
         themes.theme_group,
-        case when totals.is_complete then totals.council_sum_gbp end as council_gbp,
-        case when totals.is_complete and totals.combined_authority_rows > 0 then totals.combined_authority_sum_gbp end
-            as combined_authority_gbp,
-        case when totals.is_complete and totals.nhs_rows > 0 then totals.nhs_sum_gbp end as nhs_gbp,
+        {% for body in ['council', 'combined_authority', 'police', 'fire', 'nhs'] %}
+            case when totals.{{ body }}_missing = 0 then totals.{{ body }}_sum_gbp end as {{ body }}_gbp,
+            case
+                when totals.{{ body }}_missing > 0 then 'not_available'
+                when totals.{{ body }}_rows > 0 then 'published'
+                else 'not_applicable'
+            end as {{ body }}_status,
+        {% endfor %}
         totals.transfers_in_gbp,
         totals.transfers_out_gbp,
         totals.gross_gbp,
         totals.gross_gbp - totals.transfers_out_gbp as total_gbp,
+        case when totals.gross_gbp is null then 'not_available' else 'published' end as total_status,
         populations.population_count,
         populations.population_source,
         case
@@ -330,7 +543,30 @@ final as (
         end as per_head_gbp,
         totals.nhs_apportionment_method,
         totals.combined_authority_apportionment_method,
-        totals.is_complete,
+        scope_status.scope_body_types,
+        scope_status.missing_body_types,
+        case totals.measure
+            when 'outturn'
+                then
+                    'Local government outturn: council, combined authority, police and fire. NHS not included: '
+                    || (
+                        select not_in_outturn_because from body_types
+                        where body_type = 'nhs'
+                    ) || '.'
+            else
+                'Whole place budget: council, combined authority, police and fire budgets and ICB allocations.'
+        end
+        || case
+            when scope_status.missing_body_types is not null
+                then
+                    ' Not available here: ' || replace(scope_status.missing_body_types, ';', ', ')
+                    || case
+                        when scope_status.is_nhs_not_held then ' (the year''s NHS allocations are not held)' else ''
+                    end
+                    || '.'
+            else ''
+        end as scope_note,
+        totals.has_every_part and scope_status.missing_body_types is null as is_complete,
         totals.missing_agency_codes,
         totals.agency_count,
         array_to_string(
@@ -346,6 +582,11 @@ final as (
         on totals.area_code = areas.area_code
     inner join themes
         on totals.theme_code = themes.theme_code
+    left join scope_status
+        on
+            totals.area_code = scope_status.area_code
+            and totals.financial_year = scope_status.financial_year
+            and totals.measure = scope_status.measure
     left join populations
         on
             totals.area_code = populations.area_code

@@ -9,7 +9,7 @@ source as (
 renamed as (
 
     select
-        _period as financial_year,
+        financial_year,
         area_code,
         geographical_description as area_name,
         geographical_code,
@@ -24,6 +24,7 @@ renamed as (
             when 'council' then 'local_authority'
         end as area_level,
         measure_code,
+        measure_description,
         disaggregation_level,
         measure_type,
         value,
