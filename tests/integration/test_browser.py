@@ -138,10 +138,20 @@ def test_a_council_profile_renders_the_releases_spend_per_head(server, browser, 
     assert shown.keys() == expected.keys()
     for theme, value in shown.items():
         assert Decimal(value) == Decimal(expected[theme]), theme
-    # the chart is drawn (one bar or more per theme) and synthetic figures are flagged
+    # the chart is drawn (one bar or more per theme); the default release has no synthetic figures
     chart = browser.find_element(By.CSS_SELECTOR, '[data-testid="chart-spend-per-head"]')
     assert len(chart.find_elements(By.TAG_NAME, "rect")) >= len(expected)
-    assert browser.find_element(By.CSS_SELECTOR, '[data-testid="synthetic-note"]').is_displayed()
+    assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="synthetic-note"]')
+    # each headline says its scope, and the like-for-like series is drawn over every year held
+    scopes = browser.find_elements(By.CSS_SELECTOR, '[data-testid="headline-scope"]')
+    assert len(scopes) == 2 and all(s.is_displayed() and s.text for s in scopes)
+    like = browser.find_element(By.CSS_SELECTOR, '[data-testid="chart-like-for-like"]')
+    assert like.is_displayed() and like.find_elements(By.TAG_NAME, "circle")
+    years = [
+        r.get_attribute("data-financial-year")
+        for r in browser.find_elements(By.CSS_SELECTOR, '[data-testid="like-for-like-table"] tbody tr')
+    ]
+    assert years == ["2021-22", "2022-23", "2023-24", "2024-25"]
 
 
 def test_the_datasette_json_api_serves_the_same_figures(server, pipeline):
