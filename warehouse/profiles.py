@@ -39,8 +39,9 @@ SITE_DIR = "site"
 ENGLAND_NAME = "England"
 MEASURE_ORDER = ("budget", "outturn", "allocation")
 MEASURE_TITLES = {
-    "budget": "Planned spend per head (council and combined authority budgets, NHS allocations)",
-    "outturn": "Spend per head: outturn (NHS bodies publish no outturn by place)",
+    "budget": "Planned spend per head (council, combined authority, police and fire budgets, NHS allocations)",
+    "outturn": "Spend per head: local government outturn (council, combined authority, police and fire; "
+    "no NHS outturn by place is published)",
     "allocation": "NHS allocations per head",
 }
 AGENCY_SERIES = (  # (column, label, css class)

@@ -247,6 +247,21 @@ body_presence as (
 
 ),
 
+presence as (
+
+    select
+        area_code,
+        financial_year,
+        measure,
+        body_type,
+        sum(figure_count) as figure_count,
+        sum(missing_count) as missing_count
+
+    from body_presence
+    group by 1, 2, 3, 4
+
+),
+
 scope_status as (
 
     select
@@ -262,17 +277,7 @@ scope_status as (
     from reporting_areas
     inner join declared
         on reporting_areas.measure = declared.measure
-    left join (
-        select
-            area_code,
-            financial_year,
-            measure,
-            body_type,
-            sum(figure_count) as figure_count,
-            sum(missing_count) as missing_count
-        from body_presence
-        group by 1, 2, 3, 4
-    ) as presence
+    left join presence
         on
             reporting_areas.area_code = presence.area_code
             and reporting_areas.financial_year = presence.financial_year
@@ -284,15 +289,33 @@ scope_status as (
 
 -- the NHS themes a budget year without held allocations should have: those of the earliest held
 -- allocations year
+nhs_allocations as (
+
+    select
+        financial_year,
+        stream_code,
+        min(financial_year) over () as earliest_financial_year
+
+    from {{ ref('int_nhs_allocations_apportioned') }}
+
+),
+
 expected_nhs_themes as (
 
     select distinct streams.theme_code
-    from {{ ref('int_nhs_allocations_apportioned') }} as nhs
+    from nhs_allocations
     inner join streams
-        on nhs.stream_code = streams.stream_code
-    where
-        nhs.financial_year
-        = (select min(earliest.financial_year) from {{ ref('int_nhs_allocations_apportioned') }} as earliest)
+        on nhs_allocations.stream_code = streams.stream_code
+    where nhs_allocations.financial_year = nhs_allocations.earliest_financial_year
+
+),
+
+-- why NHS money is not in outturn, as seed spend_body_types says it
+nhs_outturn_note as (
+
+    select not_in_outturn_because
+    from body_types
+    where body_type = 'nhs'
 
 ),
 
@@ -367,21 +390,11 @@ spend_parts as (
         financial_year,
         reporting_measure as measure,
         theme_code,
-        sum(amount_gbp) filter (where body_type = 'council') as council_sum_gbp,
-        count(*) filter (where body_type = 'council') as council_rows,
-        count(*) filter (where body_type = 'council' and amount_gbp is null) as council_missing,
-        sum(amount_gbp) filter (where body_type = 'combined_authority') as combined_authority_sum_gbp,
-        count(*) filter (where body_type = 'combined_authority') as combined_authority_rows,
-        count(*) filter (where body_type = 'combined_authority' and amount_gbp is null) as combined_authority_missing,
-        sum(amount_gbp) filter (where body_type = 'police') as police_sum_gbp,
-        count(*) filter (where body_type = 'police') as police_rows,
-        count(*) filter (where body_type = 'police' and amount_gbp is null) as police_missing,
-        sum(amount_gbp) filter (where body_type = 'fire') as fire_sum_gbp,
-        count(*) filter (where body_type = 'fire') as fire_rows,
-        count(*) filter (where body_type = 'fire' and amount_gbp is null) as fire_missing,
-        sum(amount_gbp) filter (where body_type = 'nhs') as nhs_sum_gbp,
-        count(*) filter (where body_type = 'nhs') as nhs_rows,
-        count(*) filter (where body_type = 'nhs' and amount_gbp is null) as nhs_missing,
+        {% for body in body_types() %}
+            sum(amount_gbp) filter (where body_type = '{{ body }}') as {{ body }}_sum_gbp,
+            count(*) filter (where body_type = '{{ body }}') as {{ body }}_rows,
+            count(*) filter (where body_type = '{{ body }}' and amount_gbp is null) as {{ body }}_missing,
+        {% endfor %}
         count(*) filter (where amount_gbp is null) as missing_count,
         string_agg(distinct agency_code, ';' order by agency_code) filter (where amount_gbp is null)
             as missing_agency_codes,
@@ -403,21 +416,11 @@ spend_parts as (
         financial_year,
         measure,
         theme_code,
-        null as council_sum_gbp,
-        0 as council_rows,
-        0 as council_missing,
-        null as combined_authority_sum_gbp,
-        0 as combined_authority_rows,
-        0 as combined_authority_missing,
-        null as police_sum_gbp,
-        0 as police_rows,
-        0 as police_missing,
-        null as fire_sum_gbp,
-        0 as fire_rows,
-        0 as fire_missing,
-        null as nhs_sum_gbp,
-        1 as nhs_rows,
-        1 as nhs_missing,
+        {% for body in body_types() %}
+            null as {{ body }}_sum_gbp,
+            {{ 1 if body == 'nhs' else 0 }} as {{ body }}_rows,
+            {{ 1 if body == 'nhs' else 0 }} as {{ body }}_missing,
+        {% endfor %}
         1 as missing_count,
         null as missing_agency_codes,  -- no agency's figure is missing: the year's allocations are not held
         0 as agency_count,
@@ -454,21 +457,11 @@ combined as (
         coalesce(spend_parts.financial_year, transfer_sums.financial_year) as financial_year,
         coalesce(spend_parts.measure, transfer_sums.measure) as measure,
         coalesce(spend_parts.theme_code, transfer_sums.theme_code) as theme_code,
-        spend_parts.council_sum_gbp,
-        coalesce(spend_parts.council_rows, 0) as council_rows,
-        coalesce(spend_parts.council_missing, 0) as council_missing,
-        spend_parts.combined_authority_sum_gbp,
-        coalesce(spend_parts.combined_authority_rows, 0) as combined_authority_rows,
-        coalesce(spend_parts.combined_authority_missing, 0) as combined_authority_missing,
-        spend_parts.police_sum_gbp,
-        coalesce(spend_parts.police_rows, 0) as police_rows,
-        coalesce(spend_parts.police_missing, 0) as police_missing,
-        spend_parts.fire_sum_gbp,
-        coalesce(spend_parts.fire_rows, 0) as fire_rows,
-        coalesce(spend_parts.fire_missing, 0) as fire_missing,
-        spend_parts.nhs_sum_gbp,
-        coalesce(spend_parts.nhs_rows, 0) as nhs_rows,
-        coalesce(spend_parts.nhs_missing, 0) as nhs_missing,
+        {% for body in body_types() %}
+            spend_parts.{{ body }}_sum_gbp,
+            coalesce(spend_parts.{{ body }}_rows, 0) as {{ body }}_rows,
+            coalesce(spend_parts.{{ body }}_missing, 0) as {{ body }}_missing,
+        {% endfor %}
         spend_parts.missing_agency_codes,
         coalesce(spend_parts.agency_count, 0) as agency_count,
         spend_parts.nhs_apportionment_method,
@@ -497,9 +490,10 @@ totals as (
         case
             when combined.has_every_part
                 then
-                    coalesce(combined.council_sum_gbp, 0) + coalesce(combined.combined_authority_sum_gbp, 0)
-                    + coalesce(combined.police_sum_gbp, 0) + coalesce(combined.fire_sum_gbp, 0)
-                    + coalesce(combined.nhs_sum_gbp, 0) + combined.transfers_in_gbp
+                    combined.transfers_in_gbp
+                    {% for body in body_types() -%}
+                        + coalesce(combined.{{ body }}_sum_gbp, 0)
+                    {% endfor %}
         end as gross_gbp
 
     from combined
@@ -520,7 +514,7 @@ final as (
         totals.theme_code,
         themes.theme_name,
         themes.theme_group,
-        {% for body in ['council', 'combined_authority', 'police', 'fire', 'nhs'] %}
+        {% for body in body_types() %}
             case when totals.{{ body }}_missing = 0 then totals.{{ body }}_sum_gbp end as {{ body }}_gbp,
             case
                 when totals.{{ body }}_missing > 0 then 'not_available'
@@ -549,10 +543,7 @@ final as (
             when 'outturn'
                 then
                     'Local government outturn: council, combined authority, police and fire. NHS not included: '
-                    || (
-                        select not_in_outturn_because from body_types
-                        where body_type = 'nhs'
-                    ) || '.'
+                    || nhs_outturn_note.not_in_outturn_because || '.'
             else
                 'Whole place budget: council, combined authority, police and fire budgets and ICB allocations.'
         end
@@ -578,6 +569,7 @@ final as (
         totals.is_synthetic
 
     from totals
+    cross join nhs_outturn_note
     inner join areas
         on totals.area_code = areas.area_code
     inner join themes

@@ -46,7 +46,7 @@ parts as (
         max(area_type) as area_type,
         financial_year,
         measure,
-        {% for body in ['council', 'combined_authority', 'police', 'fire', 'nhs'] %}
+        {% for body in body_types() %}
             case
                 when bool_or({{ body }}_status = 'not_available') then null
                 else coalesce(sum({{ body }}_gbp), 0)
@@ -111,7 +111,7 @@ final as (
         measure,
         scope_code,
         scope_name,
-        {% for body in ['council', 'combined_authority', 'police', 'fire', 'nhs'] %}
+        {% for body in body_types() %}
             case when list_contains(scope_body_types, '{{ body }}') then {{ body }}_sum_gbp end as {{ body }}_gbp,
             case
                 when not list_contains(scope_body_types, '{{ body }}') then 'not_applicable'
