@@ -131,9 +131,15 @@ def refresh_metadata_tables(con, settings: Settings) -> None:
     refresh_region_table(con, all_regions(), settings.region)
 
 
+def left_out_sample(source: Source, settings: Settings) -> bool:
+    """A synthetic sample outside the opt-in demo: not fetched, loaded (its raw table is emptied)
+    or validated."""
+    return source.synthetic and not settings.samples
+
+
 def partitions_to_run(source: Source, settings: Settings, periods: list[str] | None = None) -> list[Partition]:
     chosen = [p for p in source.partitions if p.period in periods] if periods else list(source.partitions)
-    if source.synthetic and not settings.samples:
+    if left_out_sample(source, settings):
         log.info("%s: a synthetic sample, loaded only in the opt-in demo (make run SAMPLES=1)", source.id)
         return []
     if settings.mode == "snapshot":
@@ -267,7 +273,7 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
         log.info("%s: nothing to ingest in %s mode", source.id, settings.mode)
         with connect(settings.duckdb_path, write=True) as con:
             ensure_table(con, source, parser.COLUMNS)
-            if source.synthetic and not settings.samples:
+            if left_out_sample(source, settings):
                 con.execute(f'delete from raw."{source.id}"')
             refresh_metadata_tables(con, settings)
     for o in outcomes:

@@ -236,8 +236,9 @@ def load(source_id: str, fetched: dict) -> dict:
 def validate_raw(source_id: str) -> dict:
     settings = settings_mod.get()
     from ingest.catalogue import catalogue
+    from ingest.run import left_out_sample
 
-    if catalogue().get(source_id).synthetic and not settings.samples:
+    if left_out_sample(catalogue().get(source_id), settings):
         log.info("%s: a synthetic sample, not loaded outside the demo: nothing to validate", source_id)
         return {"checkpoint": f"raw_{source_id}", "success": True, "evaluated": 0, "skipped": [source_id]}
     fingerprint = inputs_fingerprint(settings, source_id)

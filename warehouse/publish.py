@@ -299,6 +299,11 @@ def stale_sources(settings: Settings) -> list[dict]:
     ]
 
 
+def _synthetic_sources(sources: list[dict]) -> list[str]:
+    """The synthetic sources whose files are in the release (the demo), not those merely catalogued."""
+    return [s["name"] for s in sources if s["synthetic"] and s["files"]]
+
+
 def _release_notes(
     version: str, rows: dict[str, int], previous: Path | None, sources: list[dict], stale: list[dict]
 ) -> str:
@@ -331,7 +336,7 @@ def _release_notes(
             for s in stale
         ]
         lines.append("")
-    synthetic = [s["name"] for s in sources if s["synthetic"] and s["files"]]
+    synthetic = _synthetic_sources(sources)
     if synthetic:
         lines += [
             "**DEMO: contains synthetic data.** These sources are samples, not real publications: "
@@ -369,8 +374,7 @@ def publish_release(
     sources = _sources(settings, loaded_shas)
     stale = stale_sources(settings)
     docs = _column_docs(settings)
-    # a synthetic source counts when its files are in the release (the demo), not for being catalogued
-    synthetic_sources = [s["name"] for s in sources if s["synthetic"] and s["files"]]
+    synthetic_sources = _synthetic_sources(sources)
     resources = []
     for mart in MARTS:
         fields = [
