@@ -40,9 +40,11 @@ $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
 	$(CURDIR)/.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-# The environment is installed from the lock file, exactly (uv sync --frozen).
+# The environment is installed from the lock file, exactly (uv sync --frozen), with its bytecode
+# compiled once: where PYTHONDONTWRITEBYTECODE is set (CI images), every process would otherwise
+# compile Airflow, dbt and GX from source again (importing them: 32 s against 13 s)
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python 3.11
+	$(UV) sync --frozen --compile-bytecode --python 3.11
 	@touch $@
 
 env: $(VENV)/.synced

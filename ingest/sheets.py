@@ -396,31 +396,27 @@ def gunzip(data: bytes, *, source_id: str, file: str) -> bytes:
 def _workbook(data: bytes, *, source_id: str, file: str) -> Iterator[tuple[list[str], Callable[[str], Grid]]]:
     """The sheet names of an XLSX or ODS workbook and a loader of one sheet as a Grid."""
     check_archive(data, source_id=source_id, file=file)
-    if _container(data, file) == "xlsx":
-        import openpyxl
-
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-
-        def load_xlsx(name: str) -> Grid:
-            rows = [[_cell_text(v) for v in row] for row in wb[name].iter_rows(values_only=True)]
-            return Grid(source_id, file, _trim(rows), sheet=name)
-
-        try:
-            yield list(wb.sheetnames), load_xlsx
-        finally:
-            wb.close()
-        return
-
     import pandas as pd
 
-    book = pd.ExcelFile(io.BytesIO(data), engine="odf")
+    # calamine (Rust) reads the same cells as openpyxl and odfpy (checked on every bundled workbook),
+    # about 50 times faster on ODS: RO3's data sheet takes 0.5 s against odfpy's 29 s
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
+    except Exception as exc:  # calamine's own errors: a damaged workbook
+        raise SourceError(source_id, file, f"not a readable workbook: {exc}") from exc
 
-    def load_ods(name: str) -> Grid:
-        frame = book.parse(name, header=None, dtype=object, keep_default_na=False)
+    def load_sheet(name: str) -> Grid:
+        try:
+            frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object, keep_default_na=False)
+        except Exception as exc:
+            raise SourceError(source_id, file, f"sheet {name!r} is not readable: {exc}") from exc
         rows = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
         return Grid(source_id, file, _trim(rows), sheet=name)
 
-    yield list(book.sheet_names), load_ods
+    try:
+        yield list(book.sheet_names), load_sheet
+    finally:
+        book.close()
 
 
 def _trim(rows: list[list[str]]) -> list[list[str]]:

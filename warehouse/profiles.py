@@ -1155,7 +1155,10 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
 
 
 def build_dbt_docs(release_dir: Path, settings: Settings) -> Path:
-    """``dbt docs generate --static`` and copy the single-page result to ``site/dbt_docs/index.html``.
+    """``dbt docs generate --static --no-compile`` and copy the single page to ``site/dbt_docs/index.html``.
+
+    --no-compile: the models were just built, so the page shows each model's SQL as written and the
+    catalog of the built tables; compiling all of them again took 36 of the step's 43 s.
 
     dbt opens the warehouse itself: no connection to it may be held meanwhile. Where --static is not
     supported (dbt before 1.7), index.html, manifest.json and catalog.json are copied instead.
@@ -1167,12 +1170,12 @@ def build_dbt_docs(release_dir: Path, settings: Settings) -> Path:
     static = target / "static_index.html"
     static.unlink(missing_ok=True)
     try:
-        run_dbt(["docs", "generate", "--static"], settings)
+        run_dbt(["docs", "generate", "--static", "--no-compile"], settings)
     except WholeplaceError as exc:
         if "--static" not in str(exc) and "No such option" not in str(exc):
             raise
         log.warning("dbt docs generate --static is not supported here; copying index.html and its JSON")
-        run_dbt(["docs", "generate"], settings)
+        run_dbt(["docs", "generate", "--no-compile"], settings)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)

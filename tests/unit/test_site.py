@@ -656,6 +656,6 @@ def test_build_dbt_docs_copies_the_static_page(
 
     page = profiles.build_dbt_docs(release_dir, warehouse_settings)
 
-    assert calls == [["docs", "generate", "--static"]]
+    assert calls == [["docs", "generate", "--static", "--no-compile"]]
     assert page == release_dir / "site" / "dbt_docs" / "index.html"
     assert page.read_text(encoding="utf-8") == "<html>dbt docs</html>"
