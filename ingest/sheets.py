@@ -24,8 +24,11 @@ from ingest.errors import SourceError, column_letter
 
 # Symbols statisticians use for a value that is not a number. Kept as published in raw tables.
 NOT_AVAILABLE_SYMBOLS = frozenset(
-    {"[x]", "x", "[c]", "c", "[z]", "z", "[u]", "..", "...", "\u2026", ":", "-", "\u2013", "n/a", "N/A"}
+    {"[x]", "x", "[c]", "c", "[z]", "z", "[u]", "[n]", "..", "...", "\u2026", ":", "-", "\u2013", "n/a", "N/A"}
 )
+# MHCLG's "[n]": no estimate (England and class rows). "[note 3]" in place of a figure: the
+# publisher withholds it and says why in its notes (RO3 2024-25: validation queries outstanding).
+_NOTE_IN_PLACE = re.compile(r"^\[note \d+\]$", re.IGNORECASE)
 
 # Words some sheets print in place of a figure (RA 2023-24: a line no longer collected).
 NOT_AVAILABLE_PHRASES = frozenset({"category discontinued", "not applicable", "not available"})
@@ -447,7 +450,7 @@ def parse_number(text: str) -> Number:
     t = text.strip().replace("\u00a0", "").replace("\u2212", "-")
     if not t:
         return Number(None, "blank", text)
-    if t in NOT_AVAILABLE_SYMBOLS or t.lower() in NOT_AVAILABLE_PHRASES:
+    if t in NOT_AVAILABLE_SYMBOLS or t.lower() in NOT_AVAILABLE_PHRASES or _NOTE_IN_PLACE.match(t):
         return Number(None, "not_available", text)
     negative = False
     if t.startswith("(") and t.endswith(")"):

@@ -655,7 +655,8 @@ def _budget_vs_outturn(con: Any, area: Area) -> dict[str, list[dict]]:
         con,
         "select financial_year, service_line_code, service_line_name, theme_code, budget_gbp, outturn_gbp, "
         "variance_gbp, variance_pct, budget_status, outturn_status from marts.budget_vs_outturn "
-        "where agency_code = ? order by financial_year desc, theme_code is null, service_line_name, service_line_code",
+        "where agency_code = ? and line_type <> 'detail' "
+        "order by financial_year desc, theme_code is null, service_line_name, service_line_code",
         [area.code],
     )
     years: dict[str, list[dict]] = {}

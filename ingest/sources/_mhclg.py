@@ -17,10 +17,15 @@ Each sheet holds one table per authority (rows) and data item (columns), with:
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
-from ingest.sheets import Grid
+import pandas as pd
+
+from ingest.sheets import Grid, grid_number, read_grid
+
+log = logging.getLogger(__name__)
 
 ENGLAND_CODE = "E92000001"
 
@@ -226,3 +231,77 @@ def identity_record(table: LaTable, row: int, kind: str) -> dict[str, str | None
 
 def is_gss(code: str | None) -> bool:
     return bool(code and _GSS.match(code))
+
+
+# The RO forms (RSX, RO3, ...): one column per item code <form>-<service>-<measure>
+# (``RSX-edu-net-cur-exp``, ``RO3-ascphyadl-net-cur-exp``), with its cell reference (``C7R190``).
+_ITEM = re.compile(r"^(?P<form>[A-Z][A-Z0-9]*)-(?P<service>[a-z0-9]+)-(?P<measure>[a-z0-9-]+)$")
+_CELL = re.compile(r"^C(?P<col>\d+)R(?P<row>\d+)$")
+
+ITEM_COLUMNS: dict[str, str] = {
+    **identity_columns(),
+    "item_code": "VARCHAR",
+    "service_code": "VARCHAR",
+    "measure_code": "VARCHAR",
+    "cell_ref": "VARCHAR",
+    "line_number": "INTEGER",
+    "column_number": "INTEGER",
+    "column_title": "VARCHAR",
+    "value_gbp_thousands": "DECIMAL(18,3)",
+    "value_status": "VARCHAR",
+    "value_text": "VARCHAR",
+    "_source_row": "INTEGER",
+    "_source_column": "VARCHAR",
+}
+
+
+def parse_item_sheet(
+    data: bytes, *, source_id: str, file: str, period: str, title: re.Pattern[str], keep_unreadable: bool = False
+) -> pd.DataFrame:
+    """One row per authority and item code of an RO form's by-authority sheet.
+
+    A cell that is neither a number nor a known symbol fails the file, naming its row and column;
+    with ``keep_unreadable`` (detail forms whose totals are checked against RSX) it is loaded as
+    ``value_status = 'unreadable'`` with its text, and logged with its place in the sheet.
+    """
+    grid = read_grid(data, source_id=source_id, file=file, sheet=has_la_table)
+    table = read_la_table(grid, expect_title=title, period=period)
+    if "item_code" not in table.meta:
+        raise grid.error("no row of item codes (<form>-<service>-<measure>) above the header", row=table.header_row)
+    cells = table.meta.get("cell_ref", [""] * len(table.data_cols))
+    items = []
+    for k, j in enumerate(table.data_cols):
+        code = table.meta["item_code"][k]
+        m = _ITEM.match(code)
+        if not m:
+            raise grid.error(f"item code {code!r} is not <form>-<service>-<measure>", col=j)
+        items.append((j, code, m["service"], m["measure"], _CELL.match(cells[k]), table.meta["title"][k]))
+    records = []
+    for i, kind in table.rows:
+        ident = identity_record(table, i, kind)
+        for j, code, service, measure, cell, column_title in items:
+            try:
+                number = grid_number(grid, i, j)
+                value, status, text = number.value, number.status, number.text
+            except Exception as exc:
+                if not keep_unreadable:
+                    raise
+                value, status, text = None, "unreadable", grid.cell(i, j)
+                log.warning("%s; loaded as unreadable (%s), not as a figure", exc, code)
+            records.append(
+                {
+                    **ident,
+                    "item_code": code,
+                    "service_code": service,
+                    "measure_code": measure,
+                    "cell_ref": cell.group(0) if cell else None,
+                    "line_number": int(cell["row"]) if cell else None,
+                    "column_number": int(cell["col"]) if cell else None,
+                    "column_title": column_title,
+                    "value_gbp_thousands": None if value is None else str(value),
+                    "value_status": status,
+                    "value_text": text,
+                    **grid.lineage(i, j),
+                }
+            )
+    return pd.DataFrame.from_records(records, columns=list(ITEM_COLUMNS))

@@ -178,6 +178,31 @@ def test_budget_vs_outturn_variance_is_outturn_minus_budget(first_run, pipeline)
     assert (budget, outturn) == (1_847_287_000, 1_893_860_000)
 
 
+def test_social_care_detail_lines_come_from_ro3_beside_their_ra_budget(first_run, pipeline):
+    """RO3's lines within adult social care, e.g. Coventry's physical support for adults 18-64
+    (RO3 2024-25, £6,119 thousand), sit beside their service line and are never summed with it."""
+    rows = pipeline.query(
+        "select financial_year, service_line_code, line_type, is_total, outturn_gbp, outturn_publication, "
+        "budget_gbp from marts.budget_vs_outturn where agency_code = ? and parent_service_line_code = 'asc'",
+        [COVENTRY],
+    )
+    by_year: dict[str, dict] = {}
+    for year, code, line_type, is_total, outturn, publication, budget in rows:
+        assert (line_type, is_total) == ("detail", False)
+        by_year.setdefault(year, {})[code] = (outturn, publication, budget)
+    assert by_year["2024-25"]["ascphyadl"][:2] == (6_119_000, "RO3")
+    assert all(publication == "RO3" for _, publication, _ in by_year["2022-23"].values())
+    assert all(budget is not None for _, _, budget in by_year["2023-24"].values())  # RA 2023-24's lines
+    # the service lines alone add up to total service expenditure; the detail lines are beside them
+    ((services, total),) = pipeline.query(
+        "select sum(outturn_gbp) filter (where line_type = 'service'), "
+        "max(outturn_gbp) filter (where is_total) from marts.budget_vs_outturn "
+        "where agency_code = ? and financial_year = '2024-25'",
+        [COVENTRY],
+    )
+    assert abs(services - total) <= 14_000
+
+
 def test_a_return_not_submitted_is_not_available_never_zero(first_run, pipeline):
     rows = pipeline.query(
         "select outturn_gbp, outturn_status from marts.budget_vs_outturn "

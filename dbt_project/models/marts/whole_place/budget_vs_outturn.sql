@@ -3,11 +3,46 @@
 -- 'total' / is_total marks it, so adding up the service lines means leaving it out.
 -- variance = outturn - budget.
 -- An outturn the publisher shows as not available ([x]: return not submitted) stays NULL.
+-- line_type 'detail': the lines within children's social care, adult social care and public
+-- health that RA and RO3 both carry (parent_service_line_code names the service line they sit
+-- in); they add up to their parent only where the form has no other lines, so never sum them with
+-- the service lines.
 with
+
+service_spend_lines as (
+
+    select
+        financial_year,
+        area_code,
+        authority_name,
+        authority_class,
+        row_kind,
+        measure,
+        service_code,
+        value_gbp_thousands,
+        value_status,
+        publication,
+        source_id,
+        source_file,
+        source_file_sha256,
+        source_url,
+        source_row,
+        source_column
+    from {{ ref('int_council_spend_lines_unioned') }}
+
+),
+
+detail_spend_lines as (
+
+    select * from {{ ref('int_council_detail_lines_unioned') }}
+
+),
 
 spend_lines as (
 
-    select * from {{ ref('int_council_spend_lines_unioned') }}
+    select * from service_spend_lines
+    union all
+    select * from detail_spend_lines
 
 ),
 
@@ -17,9 +52,36 @@ agencies as (
 
 ),
 
-service_lines as (
+service_line_seed as (
 
     select * from {{ ref('mhclg_service_lines') }}
+
+),
+
+ra_lines as (
+
+    select * from {{ ref('mhclg_ra_lines') }}
+
+),
+
+service_lines as (
+
+    select
+        service_code,
+        service_name,
+        line_type,
+        theme_code,
+        null as parent_service_code
+    from service_line_seed
+    union all
+    select
+        asset_id as service_code,
+        line_title as service_name,
+        'detail' as line_type,
+        theme_code,
+        service_code as parent_service_code
+    from ra_lines
+    where line_level = 'detail'
 
 ),
 
@@ -101,6 +163,7 @@ final as (
         service_lines.service_name as service_line_name,
         service_lines.line_type,
         service_lines.line_type = 'total' as is_total,
+        service_lines.parent_service_code as parent_service_line_code,
         service_lines.theme_code,
         themes.theme_name,
         joined.budget_gbp,

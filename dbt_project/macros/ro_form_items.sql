@@ -1,0 +1,42 @@
+{#- The staging select shared by the RO forms' by-authority sheets (RSX, RO3): one row per
+    authority (and England) per item code <form>-<line>-<measure>, £ thousand as published. -#}
+{% macro ro_form_items(source_relation) -%}
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+renamed as (
+
+    select
+        _period as financial_year,
+        ons_code as area_code,
+        e_code as mhclg_e_code,
+        la_name as authority_name,
+        class as authority_class,
+        subclass as authority_subclass,
+        notes as note_flag,
+        certified as certified_flag,
+        row_kind,
+        item_code,
+        service_code,
+        replace(measure_code, '-', '_') as measure_code,
+        cell_ref,
+        line_number,
+        column_number,
+        column_title,
+        value_gbp_thousands,
+        value_status,
+        value_text,
+        _source_column as source_column,
+        {{ lineage_columns() }}
+
+    from source
+
+)
+
+select * from renamed
+{%- endmacro %}
