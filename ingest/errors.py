@@ -6,6 +6,8 @@ can, the row and column (as a spreadsheet shows them: rows from 1, columns as le
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 class WholeplaceError(Exception):
     """Base class: anything the pipeline raises on purpose."""
@@ -60,6 +62,7 @@ class WarehouseBusy(WholeplaceError):
     """Another process holds the DuckDB file for too long (transient: worth a retry)."""
 
 
+@lru_cache(maxsize=4096)
 def column_letter(index: int) -> str:
     """0-based column index -> spreadsheet letters (0 -> A, 25 -> Z, 26 -> AA)."""
     if index < 0:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from ingest.errors import SourceError, column_letter
 
@@ -33,6 +34,7 @@ _NOTE_IN_PLACE = re.compile(r"^\[note \d+\]$", re.IGNORECASE)
 # Words some sheets print in place of a figure (RA 2023-24: a line no longer collected).
 NOT_AVAILABLE_PHRASES = frozenset({"category discontinued", "not applicable", "not available"})
 
+_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 
 
@@ -442,6 +444,7 @@ class Number:
     text: str
 
 
+@lru_cache(maxsize=1 << 16)  # a sheet repeats its zeros and symbols: RO3 reads 200,000 cells a year
 def parse_number(text: str) -> Number:
     """Read a published number: thousands separators, signs, brackets for negatives, symbols.
 
@@ -456,7 +459,7 @@ def parse_number(text: str) -> Number:
     if t.startswith("(") and t.endswith(")"):
         negative, t = True, t[1:-1].strip()
     t = t.lstrip("\u00a3")
-    if not _NUMBER.match(t) or not any(ch.isdigit() for ch in t):
+    if not _NUMBER.match(t) or not _DIGIT.search(t):
         raise ValueError(f"{text!r} is not a number")
     try:
         value = Decimal(t.replace(",", ""))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ingest.errors import column_letter
 from ingest.sheets import Grid, grid_number, read_grid
 
 log = logging.getLogger(__name__)
@@ -269,17 +270,33 @@ def parse_item_sheet(
     if "item_code" not in table.meta:
         raise grid.error("no row of item codes (<form>-<service>-<measure>) above the header", row=table.header_row)
     cells = table.meta.get("cell_ref", [""] * len(table.data_cols))
-    items = []
+    items = []  # (column, item code, the record's per-column part)
     for k, j in enumerate(table.data_cols):
         code = table.meta["item_code"][k]
         m = _ITEM.match(code)
         if not m:
             raise grid.error(f"item code {code!r} is not <form>-<service>-<measure>", col=j)
-        items.append((j, code, m["service"], m["measure"], _CELL.match(cells[k]), table.meta["title"][k]))
+        cell = _CELL.match(cells[k])
+        items.append(
+            (
+                j,
+                code,
+                {
+                    "item_code": code,
+                    "service_code": m["service"],
+                    "measure_code": m["measure"],
+                    "cell_ref": cell.group(0) if cell else None,
+                    "line_number": int(cell["row"]) if cell else None,
+                    "column_number": int(cell["col"]) if cell else None,
+                    "column_title": table.meta["title"][k],
+                    "_source_column": column_letter(j),
+                },
+            )
+        )
     records = []
     for i, kind in table.rows:
-        ident = identity_record(table, i, kind)
-        for j, code, service, measure, cell, column_title in items:
+        row = {**identity_record(table, i, kind), **grid.lineage(i)}
+        for j, code, per_column in items:
             try:
                 number = grid_number(grid, i, j)
                 value, status, text = number.value, number.status, number.text
@@ -290,18 +307,11 @@ def parse_item_sheet(
                 log.warning("%s; loaded as unreadable (%s), not as a figure", exc, code)
             records.append(
                 {
-                    **ident,
-                    "item_code": code,
-                    "service_code": service,
-                    "measure_code": measure,
-                    "cell_ref": cell.group(0) if cell else None,
-                    "line_number": int(cell["row"]) if cell else None,
-                    "column_number": int(cell["col"]) if cell else None,
-                    "column_title": column_title,
+                    **row,
+                    **per_column,
                     "value_gbp_thousands": None if value is None else str(value),
                     "value_status": status,
                     "value_text": text,
-                    **grid.lineage(i, j),
                 }
             )
     return pd.DataFrame.from_records(records, columns=list(ITEM_COLUMNS))
