@@ -203,6 +203,25 @@ def test_social_care_detail_lines_come_from_ro3_beside_their_ra_budget(first_run
     assert abs(services - total) <= 14_000
 
 
+@pytest.mark.parametrize(
+    ("mart", "value", "status"),
+    [
+        ("spend_vs_outcomes", "outturn_per_head_gbp", "outturn_status"),
+        ("spend_vs_outcomes", "budget_per_head_gbp", "budget_status"),
+        ("budget_vs_outturn", "budget_gbp", "budget_status"),
+        ("budget_vs_outturn", "outturn_gbp", "outturn_status"),
+        ("regional_benchmarks", "budget_gbp", "budget_status"),
+        ("regional_benchmarks", "outturn_gbp", "outturn_status"),
+        ("whole_place_totals", "total_gbp", "total_status"),
+        ("whole_place_budget", "total_gbp", "total_status"),
+    ],
+)
+def test_a_missing_money_figure_always_says_why(first_run, pipeline, mart, value, status):
+    """A blank never means three things: every NULL figure has a status other than published."""
+    rows = pipeline.query(f"select {status}, count(*) from marts.{mart} where {value} is null group by 1")
+    assert all(s not in (None, "published") for s, _ in rows), rows
+
+
 def test_a_return_not_submitted_is_not_available_never_zero(first_run, pipeline):
     rows = pipeline.query(
         "select outturn_gbp, outturn_status from marts.budget_vs_outturn "

@@ -2,6 +2,9 @@
 -- (dim_indicator.theme_code), for the same area and financial year, with England and region
 -- comparators. Outcomes are aligned to the financial year containing the end of their period.
 -- england_spend_per_head_gbp is all English local authorities' outturn on the theme per head.
+-- Each per-head figure has a status beside it: published, not_available (a body's return not
+-- submitted: the total is [x]) or not_loaded (no file of that measure is held for the year, e.g.
+-- no RA budget for 2022-23 or 2024-25).
 with
 
 budget as (
@@ -51,6 +54,8 @@ spend_per_head as (
         theme_name,
         max(per_head_gbp) filter (where measure = 'outturn') as outturn_per_head_gbp,
         max(per_head_gbp) filter (where measure = 'budget') as budget_per_head_gbp,
+        coalesce(max(total_status) filter (where measure = 'outturn'), 'not_loaded') as outturn_status,
+        coalesce(max(total_status) filter (where measure = 'budget'), 'not_loaded') as budget_status,
         max(population_source) as population_source,
         bool_or(is_synthetic) as spend_is_synthetic
 
@@ -98,6 +103,8 @@ final as (
         spend_per_head.theme_name,
         spend_per_head.outturn_per_head_gbp,
         spend_per_head.budget_per_head_gbp,
+        spend_per_head.outturn_status,
+        spend_per_head.budget_status,
         england_spend.england_spend_per_head_gbp,
         spend_per_head.population_source,
         outcomes.indicator_code,
