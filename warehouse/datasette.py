@@ -51,6 +51,7 @@ DEFAULT_SORT = {
     "budget_vs_outturn": ("sort_desc", "outturn_gbp"),
     "spend_vs_outcomes": ("sort_desc", "financial_year"),
     "pooled_budgets": ("sort_desc", "contribution_gbp"),
+    "bcf_planned_spend": ("sort_desc", "planned_spend_gbp"),
     "asc_metrics": ("sort_desc", "ld_residential_share_pct"),
     "asc_spend_by_support": ("sort_desc", "gross_current_expenditure_gbp"),
     "regional_benchmarks": ("sort_desc", "outturn_per_head_gbp"),

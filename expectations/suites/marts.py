@@ -158,6 +158,24 @@ SUITE = Suite(
             ],
         ),
         Batch(
+            name="mart_bcf_planned_spend",
+            description=(
+                "Each board's planned BCF spend is a figure in pounds no larger than the publisher's England "
+                "total for its scheme type; a board with no figure says so."
+            ),
+            query="""
+                select *, england_planned_spend_gbp - planned_spend_gbp as below_england_gbp
+                from marts.bcf_planned_spend
+            """,
+            skip_if_empty=True,
+            expectations=lambda: [
+                between("planned_spend_gbp", 0, 1e9),
+                between("below_england_gbp", 0, None),
+                in_set("value_status", ["published", "not_available"]),
+                in_set("england_status", ["published"]),
+            ],
+        ),
+        Batch(
             name="mart_whole_place_budget__coverage_gap",
             description="No council is missing from any year and measure (gap = expected - present).",
             query="""

@@ -222,6 +222,17 @@ def test_a_missing_money_figure_always_says_why(first_run, pipeline, mart, value
     assert all(s not in (None, "published") for s, _ in rows), rows
 
 
+def test_bcf_planned_spend_is_the_publishers_figure_for_each_board(first_run, pipeline):
+    rows = pipeline.query(
+        "select area_code, scheme_type, planned_spend_gbp, value_status, england_planned_spend_gbp "
+        "from marts.bcf_planned_spend"
+    )
+    assert {r[0] for r in rows} == set(COUNCILS)  # every West Midlands board, real figures only
+    spend = {(a, s): (v, st, e) for a, s, v, st, e in rows}
+    assert spend[(BIRMINGHAM, "bed_based_intermediate_care")][:2] == (Decimal("12928140.00"), "published")
+    assert spend[(BIRMINGHAM, "reablement_at_home")][2] == Decimal("579656507.75")  # the publisher's Total
+
+
 def test_a_return_not_submitted_is_not_available_never_zero(first_run, pipeline):
     rows = pipeline.query(
         "select outturn_gbp, outturn_status from marts.budget_vs_outturn "

@@ -386,15 +386,18 @@ def build_warehouse(path: Path) -> None:
             create table marts.budget_vs_outturn as select * from (values
                 ('E08000026', '2023-24', 'asc', 'Adult social care', 'adult_social_care',
                  100000::decimal(18, 0), 112500::decimal(18, 0), 12500::decimal(19, 0), 12.5::double,
-                 'published', 'published'),
+                 'published', 'published', 'service'),
                 ('E08000026', '2023-24', 'totsx', 'Total service expenditure', null,
                  150000::decimal(18, 0), 160000::decimal(18, 0), 10000::decimal(19, 0), 6.67::double,
-                 'published', 'published'),
+                 'published', 'published', 'total'),
                 ('E08000025', '2023-24', 'asc', 'Adult social care', 'adult_social_care',
                  50000::decimal(18, 0), null::decimal(18, 0), null::decimal(19, 0), null::double,
-                 'published', 'not_available')
+                 'published', 'not_available', 'service'),
+                ('E08000026', '2023-24', 'ascphyadl', 'Physical support - adults (18-64)', 'asc_physical_support',
+                 40000::decimal(18, 0), 41000::decimal(18, 0), 1000::decimal(19, 0), 2.5::double,
+                 'published', 'published', 'detail')
             ) t(agency_code, financial_year, service_line_code, service_line_name, theme_code, budget_gbp,
-                outturn_gbp, variance_gbp, variance_pct, budget_status, outturn_status)
+                outturn_gbp, variance_gbp, variance_pct, budget_status, outturn_status, line_type)
             """
         )
         con.execute(
@@ -559,6 +562,7 @@ def test_profile_tables_hold_the_marts_numbers(site: tuple[Path, Path]) -> None:
     assert (bvo[("asc", "budget_gbp")], bvo[("asc", "outturn_gbp")]) == ("100000", "112500")
     assert (bvo[("asc", "variance_gbp")], float(bvo[("asc", "variance_pct")])) == ("12500", 12.5)
     assert bvo[("totsx", "outturn_gbp")] == "160000"
+    assert not any(line == "ascphyadl" for line, _ in bvo)  # RO3's detail lines stay in the mart
 
     asc5 = page.values("outcome-table", indicator_code="oflog_ASC5")
     assert {k: float(v) for k, v in asc5.items()} == {
