@@ -78,3 +78,26 @@ def has_columns(*columns: str) -> Any:
 GSS = r"^[EWSN]\d{8}$"
 FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
 STATUSES = ("published", "not_available", "blank")
+
+
+def england_reconciles(table: str, where: str, *, max_gap_pct: float, description: str) -> Batch:
+    """The England row of an MHCLG table against the sum of the authorities that submitted: at least
+    that sum (less 0.5% rounding) and at most ``max_gap_pct`` above it (the publisher grosses up the
+    returns not submitted); one row a year and file, citing the England row."""
+    return Batch(
+        name=f"raw_{table}__england_reconciles",
+        description=description,
+        query=f"""
+            with totals as (
+                select _period, _source_file,
+                    max(_source_row) filter (where row_kind = 'england') as _source_row,
+                    sum(value_gbp_thousands) filter (where row_kind = 'england') as england,
+                    sum(value_gbp_thousands) filter (where row_kind = 'authority') as authorities
+                from raw.{table}
+                where {where}
+                group by 1, 2
+            )
+            select *, round(100 * (england - authorities) / england, 3) as gap_pct from totals
+        """,
+        expectations=lambda: [between("gap_pct", -0.5, max_gap_pct)],
+    )

@@ -1,7 +1,18 @@
 """Raw suite for RO3 outturn (social care and public health lines): shape, codes, the form's own
 identity (net = total expenditure - total income) and the England row."""
 
-from expectations.checks import FINANCIAL_YEAR, GSS, STATUSES, Batch, Suite, between, in_set, matches, rows_between
+from expectations.checks import (
+    FINANCIAL_YEAR,
+    GSS,
+    STATUSES,
+    Batch,
+    Suite,
+    between,
+    england_reconciles,
+    in_set,
+    matches,
+    rows_between,
+)
 
 MEASURE = r"^([a-z]+-)*(empl|run-exp|tot-exp|sfc|oth-inc|tot-inc|net-cur-exp)$"
 
@@ -83,26 +94,15 @@ SUITE = Suite(
             """,
             expectations=lambda: [between("breached_pct", 0, 1)],
         ),
-        Batch(
-            name="raw_mhclg_ro3__england_reconciles",
+        england_reconciles(
+            "mhclg_ro3",
+            "item_code = 'RO3-asctot-net-cur-exp'",
+            max_gap_pct=10.0,
             description=(
                 "The England row's adult social care total is at least the sum of the authorities that "
                 "submitted, and not more than 10% above it (the publisher grosses up returns not submitted: "
                 "7.4% in the 2023-24 first release, when 43 authorities had not submitted)."
             ),
-            query="""
-                with totals as (
-                    select _period, _source_file,
-                        max(_source_row) filter (where row_kind = 'england') as _source_row,
-                        sum(value_gbp_thousands) filter (where row_kind = 'england') as england,
-                        sum(value_gbp_thousands) filter (where row_kind = 'authority') as authorities
-                    from raw.mhclg_ro3
-                    where item_code = 'RO3-asctot-net-cur-exp'
-                    group by 1, 2
-                )
-                select *, round(100 * (england - authorities) / england, 3) as gap_pct from totals
-            """,
-            expectations=lambda: [between("gap_pct", -0.5, 10.0)],
         ),
     ),
 )

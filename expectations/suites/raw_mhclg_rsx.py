@@ -1,6 +1,17 @@
 """Raw suite for RSX outturn: shape, codes, ranges, and the publisher's own totals."""
 
-from expectations.checks import FINANCIAL_YEAR, GSS, STATUSES, Batch, Suite, between, in_set, matches, rows_between
+from expectations.checks import (
+    FINANCIAL_YEAR,
+    GSS,
+    STATUSES,
+    Batch,
+    Suite,
+    between,
+    england_reconciles,
+    in_set,
+    matches,
+    rows_between,
+)
 
 SERVICES = ["edu", "trans", "csc", "asc", "phs", "hous", "cul", "env", "plan", "pol", "frs", "cen", "oth", "totsx"]
 MEASURES = ["empl", "run-exp", "tot-exp", "sfc", "oth-inc", "tot-inc", "net-cur-exp"]
@@ -42,25 +53,14 @@ SUITE = Suite(
             """,
             expectations=lambda: [between("difference_gbp_thousands", -20, 20)],
         ),
-        Batch(
-            name="raw_mhclg_rsx__england_reconciles",
+        england_reconciles(
+            "mhclg_rsx",
+            "measure_code = 'net-cur-exp' and service_code = 'totsx'",
+            max_gap_pct=5.0,
             description=(
                 "The England row is at least the sum of the authorities that submitted, and not more "
                 "than 5% above it (the publisher estimates returns that were not submitted)."
             ),
-            query="""
-                with totals as (
-                    select _period, _source_file,
-                        max(_source_row) filter (where row_kind = 'england') as _source_row,
-                        sum(value_gbp_thousands) filter (where row_kind = 'england') as england,
-                        sum(value_gbp_thousands) filter (where row_kind = 'authority') as authorities
-                    from raw.mhclg_rsx
-                    where measure_code = 'net-cur-exp' and service_code = 'totsx'
-                    group by 1, 2
-                )
-                select *, round(100 * (england - authorities) / england, 3) as gap_pct from totals
-            """,
-            expectations=lambda: [between("gap_pct", -0.5, 5.0)],
         ),
     ),
 )
