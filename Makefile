@@ -92,6 +92,6 @@ lint: env
 		$(VENV)/bin/sqlfluff lint models tests --disable-progress-bar
 
 clean:
-	rm -rf warehouse/raw warehouse/releases warehouse/staging warehouse/runs warehouse/gx warehouse/dbt warehouse/logs warehouse/alerts warehouse/lineage warehouse/regions
+	rm -rf warehouse/raw warehouse/releases warehouse/staging warehouse/runs warehouse/gx warehouse/dbt warehouse/logs warehouse/alerts warehouse/lineage warehouse/regions warehouse/demo
 	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
 	rm -rf $(AIRFLOW_HOME) benchmarks/work
