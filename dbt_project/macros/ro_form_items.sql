@@ -12,13 +12,7 @@ source as (
 renamed as (
 
     select
-        _period as financial_year,
-        ons_code as area_code,
-        e_code as mhclg_e_code,
-        la_name as authority_name,
-        class as authority_class,
-        subclass as authority_subclass,
-        notes as note_flag,
+        {{ mhclg_identity_columns() }},
         certified as certified_flag,
         row_kind,
         item_code,

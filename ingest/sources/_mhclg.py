@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ingest.errors import column_letter
+from ingest.errors import SourceError, column_letter
 from ingest.sheets import Grid, grid_number, read_grid
 
 log = logging.getLogger(__name__)
@@ -300,7 +300,7 @@ def parse_item_sheet(
             try:
                 number = grid_number(grid, i, j)
                 value, status, text = number.value, number.status, number.text
-            except Exception as exc:
+            except SourceError as exc:
                 if not keep_unreadable:
                     raise
                 value, status, text = None, "unreadable", grid.cell(i, j)
