@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ingest.redact import redact_text
+
 
 class WholeplaceError(Exception):
-    """Base class: anything the pipeline raises on purpose."""
+    """Base class: anything the pipeline raises on purpose. Its message never carries a URL's
+    credentials (they are replaced by REDACTED), so neither do logs, run summaries or alerts."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
 
 
 class CatalogueError(WholeplaceError):

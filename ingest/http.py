@@ -12,7 +12,14 @@ Everything live mode fetches goes through :class:`HttpClient`, so the rules hold
 * before every request (the first and each redirect's) the host's addresses are resolved, and a
   host that resolves to a private, loopback, link-local or otherwise non-public address is refused
   (the operator's own mirror excepted);
-* bodies larger than ``max_download_bytes`` are refused, whether or not the server says so up front.
+* bodies larger than ``max_download_bytes`` are refused, whether or not the server says so up front;
+* every fetch has an overall deadline (``fetch_deadline_s``) besides the per-read timeout, so a
+  server that drips a byte at a time fails within it;
+* the mirror (the operator's own) may be on this machine or the local network, but never on a
+  link-local or cloud metadata address (169.254.0.0/16, fe80::/10, :data:`METADATA_ADDRESSES`)
+  unless ``WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL=1`` says so;
+* a URL's credentials (the mirror's ``user:password@``, token-like query values) are sent, never
+  recorded: logs, errors and the landing manifest show them as REDACTED (ingest.redact).
 
 Failures raise :class:`~ingest.errors.FetchError` naming the URL; nothing returns None.
 """
@@ -24,6 +31,7 @@ import json
 import logging
 import re
 import socket
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -37,9 +45,12 @@ from urllib3.util.retry import Retry
 
 from ingest.catalogue import Discover
 from ingest.errors import FetchError
+from ingest.redact import RedactingFilter, redact_url
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
+# urllib3 logs each request's path and query at DEBUG: never with a token in it
+logging.getLogger("urllib3.connectionpool").addFilter(RedactingFilter())
 
 MAX_REDIRECTS = 5
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -48,6 +59,19 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 # misbehaving server cannot park a pipeline task.
 RETRY_AFTER_MAX_S = 120
 CHUNK_BYTES = 64 * 1024
+# cloud instance metadata services that are not link-local (Alibaba, Azure's wire server, AWS over IPv6)
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("100.100.100.200", "168.63.129.16", "fd00:ec2::254", "fd20:ce::254")
+)
+
+
+def is_link_local_or_metadata(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A link-local or cloud metadata address (169.254.169.254 is both): never fetched from,
+    not even as the mirror, unless the operator explicitly allows it."""
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        address = mapped
+    return address.is_link_local or address in METADATA_ADDRESSES
 
 
 @dataclass(frozen=True)
@@ -143,8 +167,11 @@ class HttpClient:
 
     def _check_address(self, url: str, target: str) -> None:
         """Refuse a publisher host that resolves to a non-public address (metadata services,
-        the local network, this machine). The mirror is the operator's choice and is trusted."""
-        if self.mirror is not None and _origin(target) == _origin(self.mirror):
+        the local network, this machine). The mirror is the operator's choice: it may be on this
+        machine or the local network, but not on a link-local or metadata address unless
+        ``WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL`` allows it."""
+        is_mirror = self.mirror is not None and _origin(target) == _origin(self.mirror)
+        if is_mirror and self.settings.mirror_allow_link_local:
             return
         parts = urlsplit(target)
         host = parts.hostname or ""
@@ -154,6 +181,13 @@ class HttpClient:
             raise FetchError(f"{url}: cannot resolve {host}: {exc}") from exc
         for *_, sockaddr in infos:
             address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+            if is_mirror:
+                if is_link_local_or_metadata(address):
+                    raise FetchError(
+                        f"{url}: the mirror {target} is on {address}, a link-local or cloud metadata address: "
+                        "refused (set WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL=1 if the mirror really is there)"
+                    )
+                continue
             if not address.is_global:
                 where = "" if target == url else f" (redirected to {target})"
                 raise FetchError(
@@ -187,15 +221,17 @@ class HttpClient:
             headers["If-Modified-Since"] = last_modified
 
         target = mirror_url_for(url, self.mirror) if self.mirror else url
+        deadline = time.monotonic() + self.settings.fetch_deadline_s
         for _ in range(MAX_REDIRECTS + 1):
-            result = self._request(url, target, headers)
+            self._check_deadline(url, target, deadline, 0)
+            result = self._request(url, target, headers, deadline)
             if isinstance(result, Response):
                 log.info(
                     "fetched %s: HTTP %s, %d bytes%s",
-                    url,
+                    redact_url(url),
                     result.status,
                     len(result.content),
-                    f" (from {result.fetched_from})" if result.fetched_from != url else "",
+                    f" (from {redact_url(result.fetched_from)})" if result.fetched_from != url else "",
                 )
                 if result.status == 304:
                     # A 304 need not repeat the validators; keep the ones we sent.
@@ -208,7 +244,16 @@ class HttpClient:
             target = self._redirect_target(url, target, result)
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects (last to {target})")
 
-    def _request(self, url: str, target: str, headers: Mapping[str, str]) -> Response | str:
+    def _check_deadline(self, url: str, target: str, deadline: float, read: int) -> None:
+        if time.monotonic() > deadline:
+            via = f" from {target}" if target != url else ""
+            raise FetchError(
+                f"{url}: not finished within the {self.settings.fetch_deadline_s:g} s deadline for one fetch "
+                f"({read:,} bytes read{via}); the server is too slow or stalled "
+                "(raise WHOLEPLACE_FETCH_DEADLINE if the file is genuinely this slow to download)"
+            )
+
+    def _request(self, url: str, target: str, headers: Mapping[str, str], deadline: float) -> Response | str:
         """One request (urllib3 retries inside it). Returns a Response, or a redirect's Location."""
         self._check_address(url, target)
         try:
@@ -221,12 +266,12 @@ class HttpClient:
                         raise FetchError(
                             f"{url}: HTTP {resp.status_code} redirect without a Location header (from {target})"
                         )
-                    log.debug("%s: HTTP %s redirect to %s", target, resp.status_code, location)
+                    log.debug("%s: HTTP %s redirect to %s", redact_url(target), resp.status_code, redact_url(location))
                     return location
                 if resp.status_code == 304:
                     content = b""
                 elif 200 <= resp.status_code < 300:
-                    content = self._read_capped(url, target, resp)
+                    content = self._read_capped(url, target, resp, deadline)
                 else:
                     via = f" (from {target})" if target != url else ""
                     raise FetchError(
@@ -245,7 +290,9 @@ class HttpClient:
             via = f" (from {target})" if target != url else ""
             raise FetchError(f"{url}: {self._describe(exc)}{via}{self._after_retries()}") from exc
 
-    def _read_capped(self, url: str, target: str, resp: requests.Response) -> bytes:
+    def _read_capped(self, url: str, target: str, resp: requests.Response, deadline: float) -> bytes:
+        """The body, decoded, read as it arrives (``read1``), so the size cap and the overall
+        deadline are checked after every read however slowly the server sends."""
         cap = self.settings.max_download_bytes
         declared = resp.headers.get("Content-Length")
         if declared is not None and declared.strip().isdigit() and int(declared) > cap:
@@ -255,7 +302,20 @@ class HttpClient:
             )
         chunks: list[bytes] = []
         read = 0
-        for chunk in resp.iter_content(chunk_size=CHUNK_BYTES):
+        while True:
+            self._check_deadline(url, target, deadline, read)
+            try:
+                chunk = resp.raw.read1(CHUNK_BYTES, decode_content=True)
+            except urllib3.exceptions.ProtocolError as exc:  # as requests' iter_content names them
+                raise requests.exceptions.ChunkedEncodingError(exc) from exc
+            except urllib3.exceptions.DecodeError as exc:
+                raise requests.exceptions.ContentDecodingError(exc) from exc
+            except urllib3.exceptions.ReadTimeoutError as exc:
+                raise requests.exceptions.ConnectionError(exc) from exc
+            except urllib3.exceptions.SSLError as exc:
+                raise requests.exceptions.SSLError(exc) from exc
+            if not chunk:
+                break
             read += len(chunk)
             if read > cap:
                 raise FetchError(
@@ -330,7 +390,7 @@ class HttpClient:
                 name = unquote(parts.path.rsplit("/", 1)[-1])
             seen.append(name)
             if pattern.search(name):
-                log.info("discovered %s on %s (pattern %r)", att_url, rule.page, rule.filename)
+                log.info("discovered %s on %s (pattern %r)", redact_url(att_url), rule.page, rule.filename)
                 return att_url
         names = ", ".join(seen) if seen else "(no file attachments)"
         raise FetchError(

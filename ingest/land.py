@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ingest.errors import WholeplaceError
+from ingest.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -191,8 +192,8 @@ def _record(
     """Append the manifest row for one fetch (unless ``record`` is false) and log it."""
     outcome = "new" if new else "not_modified" if not_modified else "unchanged"
     landed = Landed(
-        **where,
-        mirror_url=mirror_url,
+        **{k: redact_url(v) for k, v in where.items()},  # a URL's credentials are never recorded
+        mirror_url=redact_url(mirror_url),
         file_name=file_name,
         retrieved_at=(retrieved_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         sha256=sha256,
@@ -305,8 +306,10 @@ def _read_landed(path: Path) -> Iterator[Landed]:
 
 
 def latest_fetch(landing_dir: Path, source_id: str, period: str, url: str) -> Landed | None:
-    """The most recent fetch of this URL for this partition (for conditional GET)."""
+    """The most recent fetch of this URL for this partition (for conditional GET). URLs are
+    compared as recorded: with any credentials redacted."""
     found = None
+    url = redact_url(url)
     for row in read_manifest(landing_dir):
         if row.source_id == source_id and row.period == period and row.url == url:
             found = row

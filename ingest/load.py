@@ -193,9 +193,13 @@ def refresh_manifest_table(con: duckdb.DuckDBPyConnection, landing_dir: Path) ->
     path = manifest_path(landing_dir)
     cols = ", ".join(f"'{f}': '{'BIGINT' if f == 'bytes' else 'VARCHAR'}'" for f in MANIFEST_FIELDS)
     if path.exists():
+        # rows recorded before URLs were redacted on landing lose their credentials here too
+        scrub = ", ".join(
+            f"regexp_replace({c}, '://[^/@\\s]+@', '://REDACTED@') as {c}" for c in ("url", "origin_url", "mirror_url")
+        )
         con.execute(
-            f"create or replace table raw.fetch_manifest as "
-            f"select * from read_json('{path}', format='newline_delimited', columns={{{cols}}})"
+            f"create or replace table raw.fetch_manifest as select * replace ({scrub}) "
+            f"from read_json('{path}', format='newline_delimited', columns={{{cols}}})"
         )
     else:
         defs = ", ".join(f"{f} {'BIGINT' if f == 'bytes' else 'VARCHAR'}" for f in MANIFEST_FIELDS)

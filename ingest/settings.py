@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -26,13 +26,17 @@ class Settings:
     duckdb_path: Path
     snapshot_dir: Path
     mode: Mode
-    mirror_url: str | None
+    mirror_url: str | None = field(repr=False)  # may carry credentials: never shown
     connect_timeout_s: float
     read_timeout_s: float
     max_download_bytes: int
     http_retries: int
     http_backoff_s: float
     user_agent: str
+    # one fetch (all its reads, retries and redirects) must finish within this many seconds
+    fetch_deadline_s: float = 600.0
+    # the mirror may be on a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, ...)
+    mirror_allow_link_local: bool = False
     # DuckDB's memory limit for the warehouse's connections and dbt (it spills to disk beyond it),
     # so a large load or build stays within a small machine's memory
     duckdb_memory_limit: str = "1GB"
@@ -142,6 +146,8 @@ def get() -> Settings:
         user_agent=os.environ.get(
             "WHOLEPLACE_USER_AGENT", "wholeplace/0.1 (+https://github.com/wholeplace/wholeplace)"
         ),
+        fetch_deadline_s=_env_float("WHOLEPLACE_FETCH_DEADLINE", 600.0),
+        mirror_allow_link_local=_flag("WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL"),
         duckdb_memory_limit=_memory_limit(os.environ.get("WHOLEPLACE_DUCKDB_MEMORY_LIMIT", "1GB")),
         dbt_target=os.environ.get("WHOLEPLACE_DBT_TARGET", "").strip() or "embedded",
         dbt_profiles_dir=_env_path("WHOLEPLACE_DBT_PROFILES_DIR", PROJECT_DIR / "dbt_project"),

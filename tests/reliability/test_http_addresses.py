@@ -5,6 +5,9 @@ check is made again for every redirect. (DNS is stubbed: no network here.)"""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import io
+import ipaddress
 import socket
 from unittest import mock
 
@@ -44,8 +47,16 @@ class Answer:
     def __exit__(self, *exc):
         return False
 
-    def iter_content(self, chunk_size):
-        yield b"ok"
+    @functools.cached_property
+    def raw(self):
+        return Body(b"ok")
+
+
+class Body(io.BytesIO):
+    """urllib3's response body, as the client reads it: read1(amt, decode_content=...)."""
+
+    def read1(self, size=-1, decode_content=True):
+        return super().read1(size)
 
 
 class Redirect(Answer):
@@ -91,3 +102,47 @@ def test_a_public_address_is_fetched():
     with HttpClient(settings(), HOSTS) as client, resolving({"assets.publishing.service.gov.uk": "151.101.0.144"}):
         with mock.patch.object(client.session, "get", return_value=Answer()):
             assert client.get(URL).content == b"ok"
+
+
+def mirror_settings(mirror: str, **extra):
+    return dataclasses.replace(settings(), mirror_url=mirror, **extra)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["169.254.169.254", "169.254.0.1", "fe80::1", "::ffff:169.254.169.254", "100.100.100.200", "fd00:ec2::254"],
+)
+def test_a_mirror_on_a_link_local_or_metadata_address_is_refused_without_a_request(address):
+    with HttpClient(mirror_settings("http://mirror.internal:8080"), HOSTS) as client:
+        with (
+            resolving({"mirror.internal": address}),
+            mock.patch.object(client.session, "get") as get,
+            pytest.raises(FetchError) as refused,
+        ):
+            client.get(URL)
+    get.assert_not_called()
+    message = str(refused.value)
+    assert f"is on {ipaddress.ip_address(address)}" in message and "link-local or cloud metadata" in message
+    assert "WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL" in message
+
+
+def test_a_mirror_by_its_metadata_ip_literal_is_refused_too():
+    with HttpClient(mirror_settings("http://169.254.169.254"), HOSTS) as client:
+        with mock.patch.object(client.session, "get") as get, pytest.raises(FetchError, match="169.254.169.254"):
+            client.get(URL)
+    get.assert_not_called()
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.5", "192.168.1.10", "::1"])
+def test_a_mirror_on_this_machine_or_the_local_network_is_used(address):
+    with HttpClient(mirror_settings("http://mirror.internal:8080"), HOSTS) as client:
+        with resolving({"mirror.internal": address}), mock.patch.object(client.session, "get", return_value=Answer()):
+            assert client.get(URL).content == b"ok"
+
+
+def test_a_link_local_mirror_is_used_when_the_setting_allows_it():
+    allowed = mirror_settings("http://169.254.10.10", mirror_allow_link_local=True)
+    with HttpClient(allowed, HOSTS) as client:
+        with mock.patch.object(client.session, "get", return_value=Answer()) as get:
+            assert client.get(URL).content == b"ok"
+    assert get.call_args.args[0] == "http://169.254.10.10/assets.publishing.service.gov.uk/media/x/RA_2023-24.ods"

@@ -67,3 +67,56 @@ def test_local_settings_files_are_ignored_and_not_tracked():
     ignored = subprocess.run(["git", "check-ignore", ".env"], cwd=ROOT, capture_output=True, text=True)
     assert ignored.returncode == 0, ".env is not git-ignored"
     assert ".env" not in {p.name for p in tracked_files()}
+
+
+PLANTED = "Planted-s3cret-9031"
+RSX_2122 = "mhclg_rsx/RSX_2021-22_data_by_LA_Live.csv"
+
+
+@pytest.mark.integration
+def test_a_release_built_through_a_mirror_with_credentials_holds_the_secret_in_no_file(
+    published_copy, tmp_path, httpserver, monkeypatch, caplog
+):
+    """The mirror's password (and a token in the URL) are sent, and a release is built and
+    published from what came through it; no file the run wrote holds the secret: not the release
+    (CSV, Parquet, datapackage.json, the SQLite file, data docs, the site), not the landing
+    manifest, the DuckDB file, the lineage events, the run state or the logs."""
+    import logging
+    from urllib.parse import urlsplit
+
+    import ingest.settings
+    from ingest.catalogue import catalogue
+    from tests.integration.conftest import edit_coventry_figure
+    from warehouse import pipeline
+
+    before = published_copy.current_release()
+    restated = tmp_path / "RSX.csv"
+    restated.write_bytes((ROOT / "ingest" / "snapshots" / RSX_2122).read_bytes())
+    edit_coventry_figure(restated, "124,991")  # a new vintage, so a new release is built from it
+    url = catalogue().get("mhclg_rsx").partition("2021-22").url
+    httpserver.expect_request(f"/{urlsplit(url).hostname}{urlsplit(url).path}").respond_with_data(restated.read_bytes())
+    mirror = httpserver.url_for("/").rstrip("/").replace("http://", f"http://wholeplace:{PLANTED}@")
+    monkeypatch.setenv("WHOLEPLACE_MODE", "live")
+    monkeypatch.setenv("WHOLEPLACE_MIRROR_URL", mirror)
+    caplog.set_level(logging.DEBUG)
+
+    pipeline.load("mhclg_rsx", pipeline.fetch("mhclg_rsx", ["2021-22"]))
+    pipeline.validate_raw("mhclg_rsx")
+    built = pipeline.build_models()
+    summary = pipeline.publish(pipeline.validate_marts(built), built)
+
+    settings = ingest.settings.get()
+    release = settings.current_release()
+    assert summary["new_release"] and release != before
+    assert httpserver.log and httpserver.log[0][0].authorization.password == PLANTED  # it was used
+    shown = (release / "source_files.csv").read_text()
+    assert "http://REDACTED@" in shown  # the mirror is named, its credentials are not
+    holding = [
+        str(p.relative_to(settings.warehouse_dir))
+        for p in sorted(settings.warehouse_dir.rglob("*"))
+        if p.is_file() and not p.is_symlink() and PLANTED.encode() in p.read_bytes()
+    ]
+    assert holding == []
+    assert any(p.name == "wholeplace.sqlite" for p in release.rglob("*")), "the scan must cover the SQLite file"
+    ours = [r.getMessage() for r in caplog.records if r.name != "werkzeug"]  # not the test server's own log
+    assert not [m for m in ours if PLANTED in m]

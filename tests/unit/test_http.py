@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -304,3 +305,57 @@ def test_discover_rejects_invalid_json(httpserver: HTTPServer, client: HttpClien
 def test_rejects_a_mirror_that_is_not_an_http_url(httpserver: HTTPServer) -> None:
     with pytest.raises(FetchError, match=r"WHOLEPLACE_MIRROR_URL"):
         HttpClient(make_settings(httpserver, mirror_url="ftp://mirror.internal/x"), ALLOWED)
+
+
+def test_a_server_that_drips_bytes_fails_within_the_overall_deadline(httpserver: HTTPServer) -> None:
+    def drip() -> Iterator[bytes]:
+        for _ in range(100):  # 1 byte every 0.1 s: each read is quick, the whole never ends in time
+            yield b"d"
+            threading.Event().wait(0.1)
+
+    httpserver.expect_request(f"/{ASSETS}{RSX_PATH}").respond_with_response(WerkzeugResponse(drip()))
+    settings = make_settings(httpserver, read_timeout_s=2.0, http_retries=0, fetch_deadline_s=1.0)
+    started = time.monotonic()
+    with HttpClient(settings, ALLOWED) as client, pytest.raises(FetchError) as failed:
+        client.get(RSX_URL)
+    took = time.monotonic() - started
+    assert took < 3.0  # the deadline (1 s) and one read at most, not the 10 s the server would take
+    message = str(failed.value)
+    assert RSX_URL in message and "1 s deadline for one fetch" in message and "WHOLEPLACE_FETCH_DEADLINE" in message
+
+
+SECRET = "planted-Secret-4417"
+
+
+def test_a_mirrors_credentials_are_sent_but_never_logged_recorded_or_named_in_errors(
+    httpserver: HTTPServer, tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ingest.land import land, read_manifest
+
+    httpserver.expect_request(f"/{ASSETS}{RSX_PATH}").respond_with_data(b"the data")
+    mirror = httpserver.url_for("/").rstrip("/").replace("http://", f"http://wp-user:{SECRET}@")
+    settings = make_settings(httpserver, mirror_url=mirror, http_retries=0)
+    caplog.set_level(logging.DEBUG)
+    with HttpClient(settings, ALLOWED) as client:
+        got = client.get(RSX_URL + "?api_key=" + SECRET + "&year=2023")
+        with pytest.raises(FetchError) as failed:
+            client.get(f"https://{ASSETS}/media/missing.ods?token={SECRET}")
+    assert httpserver.log[0][0].authorization.password == SECRET  # used for the request
+    land(
+        tmp_path,
+        source_id="mhclg_rsx",
+        period="2023-24",
+        data=got.content,
+        url=got.url,
+        origin_url=got.url,
+        mirror_url=settings.mirror_url,
+        file_name="RSX.ods",
+        mode="live",
+    )
+    (row,) = read_manifest(tmp_path)
+    assert row.mirror_url == httpserver.url_for("/").rstrip("/").replace("http://", "http://REDACTED@")
+    assert row.url == RSX_URL + "?api_key=REDACTED&year=2023"
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")  # not the test server's
+    recorded = (tmp_path / "manifest.jsonl").read_text() + str(failed.value) + ours + repr(settings)
+    assert SECRET not in recorded
+    assert "REDACTED" in str(failed.value)
