@@ -21,6 +21,7 @@ from airflow.sdk import (
 )
 
 from assets import RAW, RAW_TABLES, RELEASE, WAREHOUSE_POOL
+from ingest.settings import task_timeout
 from warehouse.alerts import AlertNotifier
 
 START = pendulum.datetime(2024, 1, 1, tz="UTC")
@@ -80,7 +81,7 @@ def plan_sources(family: str | None = None):
     source needs no DAG change); the ``sources`` and ``periods`` params narrow it, and a scheduled
     run checks only the sources whose check schedule fires at its logical date."""
 
-    @task
+    @task(execution_timeout=task_timeout("plan"))
     def plan() -> list[str]:
         from warehouse import pipeline
 
@@ -106,7 +107,7 @@ def _label(source_id: str) -> dict:
     return context
 
 
-@task(map_index_template=MAP_LABEL, **FETCH_RETRIES)
+@task(map_index_template=MAP_LABEL, execution_timeout=task_timeout("fetch"), **FETCH_RETRIES)
 def fetch(source_id: str) -> dict:
     """Fetch and land (the landing zone only: no pool, so sources fetch side by side)."""
     from warehouse import pipeline
@@ -114,7 +115,7 @@ def fetch(source_id: str) -> dict:
     return pipeline.fetch(source_id, _label(source_id)["params"].get("periods") or None)
 
 
-@task(pool=WAREHOUSE_POOL, map_index_template=MAP_LABEL)
+@task(pool=WAREHOUSE_POOL, map_index_template=MAP_LABEL, execution_timeout=task_timeout("load"))
 def load(source_id: str, fetched: dict) -> dict:
     """Parse and load raw.<source> (a warehouse write: the one-slot pool)."""
     from warehouse import pipeline
@@ -123,7 +124,9 @@ def load(source_id: str, fetched: dict) -> dict:
     return pipeline.load(source_id, fetched)
 
 
-@task(pool=WAREHOUSE_POOL, map_index_template=MAP_LABEL, outlets=[RAW_TABLES])
+@task(
+    pool=WAREHOUSE_POOL, map_index_template=MAP_LABEL, outlets=[RAW_TABLES], execution_timeout=task_timeout("validate")
+)
 def validate(source_id: str, loaded: dict) -> dict:
     """The source's raw GX suite; on success emits the raw.<source> Asset (through the alias)."""
     from warehouse import pipeline
@@ -149,19 +152,19 @@ def ingest_sources(family: str | None = None):
 def build_and_publish(upstream: list | None = None, outlets: list[Asset] | None = None):
     """dbt build -> GX publication gate -> publish the release (moves `latest`)."""
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(pool=WAREHOUSE_POOL, execution_timeout=task_timeout("build_models"))
     def build_models() -> dict:
         from warehouse import pipeline
 
         return pipeline.build_models()
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(pool=WAREHOUSE_POOL, execution_timeout=task_timeout("validate_marts"))
     def validate_marts(built: dict) -> dict:
         from warehouse import pipeline
 
         return pipeline.validate_marts(built)
 
-    @task(pool=WAREHOUSE_POOL, outlets=outlets or [RELEASE])
+    @task(pool=WAREHOUSE_POOL, outlets=outlets or [RELEASE], execution_timeout=task_timeout("publish_release"))
     def publish_release(gate: dict, built: dict) -> dict:
         from warehouse import pipeline
 

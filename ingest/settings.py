@@ -9,10 +9,25 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# How long each Airflow task may run before Airflow fails it (its execution_timeout), in minutes,
+# sized to the bundled run's work with a wide margin (load of the largest source ~20 s, dbt build
+# ~40 s); WHOLEPLACE_TASK_TIMEOUT_<TASK> (e.g. WHOLEPLACE_TASK_TIMEOUT_BUILD_MODELS=120) overrides one.
+# A fetch task's partitions each also have their own fetch deadline (WHOLEPLACE_FETCH_DEADLINE).
+TASK_TIMEOUT_MINUTES = {
+    "plan": 10,
+    "fetch": 60,
+    "load": 60,
+    "validate": 30,
+    "build_models": 60,
+    "validate_marts": 30,
+    "publish_release": 30,
+}
 
 Mode = Literal["snapshot", "live"]
 DEFAULT_REGION = "west-midlands"
@@ -154,6 +169,15 @@ def get() -> Settings:
         dbt_threads=_positive_int("WHOLEPLACE_DBT_THREADS", 4),
         samples=samples,
     )
+
+
+def task_timeout(task: str) -> timedelta:
+    """The execution_timeout of an Airflow task (TASK_TIMEOUT_MINUTES, or its environment override)."""
+    name = f"WHOLEPLACE_TASK_TIMEOUT_{task.upper()}"
+    minutes = _env_float(name, TASK_TIMEOUT_MINUTES[task])
+    if minutes <= 0:
+        raise ValueError(f"{name} must be a positive number of minutes, got {minutes:g}")
+    return timedelta(minutes=minutes)
 
 
 def _flag(name: str) -> bool:

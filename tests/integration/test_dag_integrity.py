@@ -177,3 +177,32 @@ def test_ingest_dags_run_on_their_sources_check_schedules_and_plan_only_sources_
     every = [s.id for s in catalogue().by_family("council")]
     assert planned("manual", june_monday) == every  # a manual run checks every source
     assert planned("scheduled", june_monday, sources=["mhclg_rsx"]) == ["mhclg_rsx"]  # asked for by name
+
+
+def test_every_task_has_an_execution_timeout_from_the_settings(dagbag):
+    from airflow.sdk.bases.sensor import BaseSensorOperator
+
+    from ingest.settings import TASK_TIMEOUT_MINUTES, task_timeout
+
+    seen = set()
+    for dag in dagbag.dags.values():
+        for t in dag.tasks:
+            if isinstance(t, BaseSensorOperator):
+                assert t.timeout, f"{dag.dag_id}.{t.task_id}: a sensor without a timeout"
+                continue
+            name = t.task_id.rsplit(".", 1)[-1]
+            assert t.execution_timeout == task_timeout(name), f"{dag.dag_id}.{t.task_id}"
+            seen.add(name)
+    assert seen == set(TASK_TIMEOUT_MINUTES)
+
+
+def test_a_task_timeout_is_configurable_and_a_bad_one_is_refused(monkeypatch):
+    from datetime import timedelta
+
+    from ingest.settings import task_timeout
+
+    monkeypatch.setenv("WHOLEPLACE_TASK_TIMEOUT_BUILD_MODELS", "90")
+    assert task_timeout("build_models") == timedelta(minutes=90)
+    monkeypatch.setenv("WHOLEPLACE_TASK_TIMEOUT_FETCH", "0")
+    with pytest.raises(ValueError, match="WHOLEPLACE_TASK_TIMEOUT_FETCH must be a positive number"):
+        task_timeout("fetch")
