@@ -170,9 +170,45 @@ def test_a_failing_insert_rolls_back_and_keeps_the_old_partition(con: duckdb.Duc
     load_partition(con, SOURCE, old, frame(("E08000025", 10), ("E08000026", 20)), COLUMNS)
     before = con.execute("select * from raw.demo_source order by all").fetchall()
 
-    with pytest.raises(SourceError, match=r"demo_source: demo_2023-24\.csv: could not load into raw\.\"demo_source\""):
+    with pytest.raises(
+        SourceError, match=r"demo_source: demo_2023-24\.csv, row 3, column value: the value n/a does not"
+    ):
         load_partition(con, SOURCE, landed("2023-24", b"v2"), frame(("E08000025", 11), ("E08000026", "n/a")), COLUMNS)
 
     assert con.execute("select * from raw.demo_source order by all").fetchall() == before
     # the connection is usable afterwards (no transaction left open)
     assert load_partition(con, SOURCE, landed("2023-24", b"v3"), frame(("E08000025", 12)), COLUMNS).loaded
+
+
+@pytest.mark.parametrize("figure", [10**30, "1e40", -(2**40)])
+def test_a_figure_too_large_for_its_column_is_refused_naming_row_and_column_not_the_database_error(
+    con: duckdb.DuckDBPyConnection, figure: object
+) -> None:
+    with pytest.raises(SourceError) as refused:
+        load_partition(con, SOURCE, landed("2023-24", b"v1"), frame(("E08000025", 1), ("E08000026", figure)), COLUMNS)
+    message = str(refused.value)
+    assert message.startswith("demo_source: demo_2023-24.csv, row 3, column value: the value ")
+    assert "does not fit the value column (INTEGER)" in message
+    assert "Conversion Error" not in message and "Out of Range" not in message
+    assert (refused.value.row, refused.value.column) == (3, "value")
+
+
+def test_an_overflowing_figure_in_a_publishers_file_is_refused_naming_its_cell(
+    warehouse_settings, tmp_path, monkeypatch
+):
+    import shutil
+
+    from ingest.run import ingest_source
+    from tests.integration.conftest import PROJECT, edit_coventry_figure
+
+    folder = tmp_path / "snapshots" / "mhclg_rsx"
+    folder.mkdir(parents=True)
+    path = folder / "RSX_2021-22_data_by_LA_Live.csv"
+    shutil.copy(PROJECT / "ingest" / "snapshots" / "mhclg_rsx" / path.name, path)
+    path.chmod(0o644)
+    row, column, _ = edit_coventry_figure(path, "9" * 25)  # £ thousands: too large for DECIMAL(18,3)
+    monkeypatch.setenv("WHOLEPLACE_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
+    with pytest.raises(SourceError) as refused:
+        ingest_source("mhclg_rsx", ["2021-22"])
+    assert str(refused.value).startswith(f"mhclg_rsx: {path.name}, row {row}, column {column} (value_gbp_thousands): ")
+    assert "9999999999999999999999999 does not fit" in str(refused.value)
