@@ -115,6 +115,25 @@ class Expected:
 
 
 @dataclass(frozen=True)
+class Completeness:
+    """What a new file must hold before anything of it is loaded (``completeness:`` in the
+    catalogue; checked by ingest.completeness):
+
+    areas             the parser's column of area codes: every council of the region, and every
+                      area the previous vintage of the same period held, must be in the new file
+    max_row_drop_pct  how many fewer rows than the previous vintage of the same period a new file
+                      may have, in percent (0: none fewer)
+
+    A file that falls short is refused, naming it and what it lacks, unless the run acknowledges it
+    (``--accept-fewer-rows SOURCE[:PERIOD]``); an acknowledgement is recorded and the release's
+    changelog says so.
+    """
+
+    areas: str | None = None
+    max_row_drop_pct: float = 0.0
+
+
+@dataclass(frozen=True)
 class Source:
     id: str
     family: str
@@ -130,6 +149,7 @@ class Source:
     provenance: str
     partitions: tuple[Partition, ...] = field(default_factory=tuple)
     expected: Expected = field(default_factory=Expected)
+    completeness: Completeness = field(default_factory=Completeness)
 
     @property
     def raw_table(self) -> str:
@@ -226,6 +246,19 @@ def _expected(raw: object, where: str) -> Expected:
     return Expected(every, by, grace)
 
 
+def _completeness(raw: object, where: str) -> Completeness:
+    if raw is None:
+        return Completeness()
+    if not isinstance(raw, dict) or set(raw) - {"areas", "max_row_drop_pct"}:
+        raise CatalogueError(f"{where}: 'completeness' is a mapping like {{areas: ons_code, max_row_drop_pct: 2}}")
+    areas, pct = raw.get("areas"), raw.get("max_row_drop_pct", 0)
+    if areas is not None and not isinstance(areas, str):
+        raise CatalogueError(f"{where}: completeness.areas names the parser's area code column, got {areas!r}")
+    if isinstance(pct, bool) or not isinstance(pct, int | float) or not 0 <= pct <= 100:
+        raise CatalogueError(f"{where}: completeness.max_row_drop_pct is a percentage 0-100, got {pct!r}")
+    return Completeness(areas, float(pct))
+
+
 def _partition(raw: dict, where: str) -> Partition:
     period = str(_require(raw, "period", where))
     where = f"{where} partition {period}"
@@ -288,6 +321,7 @@ def parse_catalogue(entries: list[dict], *, import_parsers: bool = True) -> Cata
             provenance=_require(entry, "provenance", where),
             partitions=partitions,
             expected=_expected(_require(entry, "expected", where), where),
+            completeness=_completeness(entry.get("completeness"), where),
         )
         if import_parsers:  # DAG files skip this: parsing a DAG must stay light (no pandas import)
             module = _import_parser(source, where)
@@ -295,6 +329,9 @@ def parse_catalogue(entries: list[dict], *, import_parsers: bool = True) -> Cata
             for name in ("load_files",) if file_sets else ("parse", "COLUMNS"):
                 if not hasattr(module, name):
                     raise CatalogueError(f"{where}: parser module {module.__name__} has no {name}")
+            areas = source.completeness.areas
+            if areas is not None and areas not in getattr(module, "COLUMNS", {}):
+                raise CatalogueError(f"{where}: completeness.areas {areas!r} is not a column of {module.__name__}")
         sources.append(source)
     return Catalogue(tuple(sources))
 

@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from ingest import completeness
 from ingest import settings as settings_mod
 from ingest.catalogue import Partition, Source, catalogue
 from ingest.errors import SourceError, WholeplaceError
@@ -46,7 +47,7 @@ from ingest.load import (
     refresh_manifest_table,
     refresh_region_table,
 )
-from ingest.regions import all_regions
+from ingest.regions import all_regions, load_region
 from ingest.settings import Settings
 from ingest.sheets import RowCount, row_ledger
 
@@ -226,6 +227,7 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
     settings = settings or settings_mod.get()
     source = catalogue().get(source_id)
     parser = source.parser_module()
+    councils = {c.code: c.name for c in load_region(settings.region).councils}
     outcomes: list[PartitionOutcome] = []
     for item in fetched:
         if item.source_id != source.id:
@@ -248,7 +250,10 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
             data = landed.path(settings.landing_dir).read_bytes()
             frame, counted = parse_file(source, data, file=landed.file_name, period=item.period)
             with connect(settings.duckdb_path, write=True) as con:
+                accepted = completeness.check(con, source, landed, frame, settings, councils)
                 result = load_partition(con, source, landed, frame, parser.COLUMNS, counted)
+                if accepted is not None:
+                    completeness.record(con, accepted)
                 refresh_metadata_tables(con, settings)
         outcomes.append(
             PartitionOutcome(

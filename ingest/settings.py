@@ -63,6 +63,8 @@ class Settings:
     # the opt-in demo: also load the synthetic samples (catalogue `synthetic: true`), into a
     # warehouse of its own, so the default warehouse and its releases never hold a synthetic row
     samples: bool = False
+    # completeness refusals this run acknowledges: source ids or source:period (ingest.completeness)
+    accept_fewer_rows: tuple[str, ...] = ()
 
     @property
     def landing_dir(self) -> Path:
@@ -168,6 +170,9 @@ def get() -> Settings:
         dbt_profiles_dir=_env_path("WHOLEPLACE_DBT_PROFILES_DIR", PROJECT_DIR / "dbt_project"),
         dbt_threads=_positive_int("WHOLEPLACE_DBT_THREADS", 4),
         samples=samples,
+        accept_fewer_rows=tuple(
+            x for x in re.split(r"[\s,]+", os.environ.get("WHOLEPLACE_ACCEPT_FEWER_ROWS", "").strip()) if x
+        ),
     )
 
 

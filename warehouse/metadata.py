@@ -642,6 +642,7 @@ def _source_files(package: dict) -> list[dict]:
                     "period": _text(f.get("period")) or "",
                     "file_name": _text(f.get("file_name")) or "",
                     "sha256": f.get("sha256", ""),
+                    **({"accepted_fewer_rows": f["accepted_fewer_rows"]} if f.get("accepted_fewer_rows") else {}),
                 }
             )
     return sorted(files, key=lambda f: (f["source"], f["period"], f["file_name"], f["sha256"]))
@@ -678,6 +679,17 @@ def changelog_summary(changelog: dict) -> list[str]:
         lines += [f"- {f['source']} {f['period']}: {f['file_name']} (sha256 {f['sha256'][:12]})" for f in restated] or [
             "- none"
         ]
+    accepted = [f for f in [*restated, *changelog.get("new_sources", [])] if f.get("accepted_fewer_rows")]
+    if accepted:
+        lines += ["", "Accepted with fewer rows or areas than the previous vintage (acknowledged: ACCEPT_FEWER_ROWS):"]
+        for f in accepted:
+            a = f["accepted_fewer_rows"]
+            lacks = [*a.get("missing_region_areas", []), *a.get("missing_previous_areas", [])]
+            lines.append(
+                f"- {f['source']} {f['period']}: {f['file_name']} has {a['rows']:,} rows"
+                + (f" where {a['previous_file']} had {a['previous_rows']:,}" if a.get("previous_rows") else "")
+                + (f"; lacks {', '.join(lacks)}" if lacks else "")
+            )
     lines.append("")
     return lines
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ingest.completeness import ACKNOWLEDGEMENTS
 from ingest.errors import PublishError
 from ingest.land import sha256_file
 from ingest.settings import Settings
@@ -228,6 +229,20 @@ def _sources(settings: Settings, loaded_shas: set[str]) -> list[dict]:
             "min(m.retrieved_at) as first_retrieved_at "
             "from raw.fetch_manifest m group by all order by all",
         )
+        accepted = {}  # files loaded with fewer rows or areas than before, as the run acknowledged
+        if con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = ?",
+            [ACKNOWLEDGEMENTS.split(".")[1]],
+        ).fetchall()[0][0]:
+            for ack in records(con, f"select * from {ACKNOWLEDGEMENTS}"):
+                accepted[ack["sha256"]] = {
+                    "rows": ack["rows"],
+                    "previous_rows": ack["previous_rows"],
+                    "previous_file": ack["previous_file"],
+                    "missing_region_areas": list(ack["missing_region_areas"] or []),
+                    "missing_previous_areas": list(ack["missing_previous_areas"] or []),
+                    "acknowledged_at": str(ack["acknowledged_at"]),
+                }
     loaded = {}
     for row in files:
         if row["sha256"] not in loaded_shas:
@@ -241,6 +256,7 @@ def _sources(settings: Settings, loaded_shas: set[str]) -> list[dict]:
                 "origin_url": row["origin_url"],
                 "mode": row["mode"],
                 "first_retrieved_at": row["first_retrieved_at"],
+                **({"accepted_fewer_rows": accepted[row["sha256"]]} if row["sha256"] in accepted else {}),
             }
         )
     out = []

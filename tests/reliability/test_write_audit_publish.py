@@ -294,3 +294,33 @@ def test_a_restated_file_becomes_a_new_vintage_the_marts_use_and_the_changelog_l
     assert back["release"].rsplit("-", 1)[1] == latest.name.rsplit("-", 1)[1]
     recorder.expected["restatement"] = 1
     recorder.add("restatement", release=new.name, previous=latest.name, changed=changed, replaced=old_sha[:12])
+
+
+def test_a_council_with_no_rows_at_all_makes_every_total_it_belongs_to_null_naming_it(published_copy):
+    """Not only a figure marked [x]: a council whose rows are absent (its row missing from the
+    return, or its code changed) is a missing part, so its area's and the combined authority's
+    totals are NULL, not complete, and name it."""
+    from warehouse import pipeline
+
+    with duckdb.connect(str(published_copy.duckdb_path)) as con:
+        (deleted,) = con.execute(
+            "delete from raw.mhclg_rsx where _period = '2021-22' and ons_code = 'E08000025'"
+        ).fetchall()[0]
+    assert deleted > 0
+    (published_copy.run_state_dir / "built.json").unlink(missing_ok=True)  # build again, as for a new batch
+    pipeline.build_models()
+    with duckdb.connect(str(published_copy.duckdb_path), read_only=True) as con:
+        totals = con.execute(
+            "select area_code, total_gbp, total_status, is_complete, missing_body_types, missing_agency_codes "
+            "from marts.whole_place_totals where financial_year = '2021-22' and measure = 'outturn' "
+            "and area_code in ('E08000025', 'E47000007', 'E08000026') order by area_code"
+        ).fetchall()
+        themes = con.execute(
+            "select count(*), count(total_gbp), bool_or(is_complete), min(missing_agency_codes) "
+            "from marts.whole_place_budget where financial_year = '2021-22' and measure = 'outturn' "
+            "and area_code = 'E08000025' and council_status = 'not_available'"
+        ).fetchall()[0]
+    assert totals[0] == ("E08000025", None, "not_available", False, "council", "E08000025")
+    assert totals[1][0] == "E08000026" and totals[1][3] and totals[1][1] > 0  # Coventry is whole
+    assert totals[2] == ("E47000007", None, "not_available", False, "council", "E08000025")
+    assert themes[0] > 0 and themes[1:] == (0, False, "E08000025")

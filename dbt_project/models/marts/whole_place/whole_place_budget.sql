@@ -25,7 +25,8 @@
 -- and over all themes total_gbp is each body's money once.
 --
 -- A total is NULL, never a partial sum, when any contributor's figure is not available
--- (e.g. Birmingham did not submit its 2023-24 outturn); missing_agency_codes says whose.
+-- (e.g. Birmingham did not submit its 2023-24 outturn), or a council of the region has no figures
+-- at all for the year and measure; missing_agency_codes says whose.
 with
 
 facts as (
@@ -141,6 +142,75 @@ streams as (
 
 ),
 
+-- every council of the region has figures for every year and measure the councils' returns cover;
+-- one with none at all (its row missing from the file, or its area code changed) is a part not
+-- available, exactly like a figure marked [x]: a row per theme councils spend on, amount NULL, in
+-- its own area and its combined authority's, so every total it belongs to is NULL and names it
+council_themes as (
+
+    select distinct
+        financial_year,
+        reporting_measure,
+        theme_code
+
+    from spend
+    where body_type = 'council'
+
+),
+
+present_councils as (
+
+    select distinct
+        agency_code,
+        financial_year,
+        reporting_measure
+
+    from spend
+    where body_type = 'council'
+
+),
+
+absent_councils as (
+
+    select
+        councils.area_code,
+        councils.combined_authority_code,
+        council_years.financial_year,
+        council_years.reporting_measure
+
+    from councils
+    cross join council_years
+    left join present_councils
+        on
+            councils.area_code = present_councils.agency_code
+            and council_years.financial_year = present_councils.financial_year
+            and council_years.reporting_measure = present_councils.reporting_measure
+    where present_councils.agency_code is null
+
+),
+
+absent_council_areas as (
+
+    select
+        area_code as reporting_area_code,
+        area_code as agency_code,
+        financial_year,
+        reporting_measure
+
+    from absent_councils
+
+    union all
+
+    select
+        combined_authority_code as reporting_area_code,
+        area_code as agency_code,
+        financial_year,
+        reporting_measure
+
+    from absent_councils
+
+),
+
 -- money spent in a district counts in the district and in its combined authority area; the
 -- combined authority's own money counts whole in its area and, shared by population, in each
 -- member council's area (int_combined_authority_spend_apportioned)
@@ -201,6 +271,27 @@ placed_spend as (
         on
             shares.financial_year = council_years.financial_year
             and shares.measure = council_years.reporting_measure
+
+    union all
+
+    select
+        absent.reporting_area_code,
+        absent.agency_code,
+        'council' as body_type,
+        council_themes.theme_code,
+        null as publisher_line_code,
+        absent.financial_year,
+        absent.reporting_measure,
+        cast(null as decimal(18, 0)) as amount_gbp,
+        null as apportionment_method,
+        null as source_file_sha256,
+        false as is_synthetic
+
+    from absent_council_areas as absent
+    inner join council_themes
+        on
+            absent.financial_year = council_themes.financial_year
+            and absent.reporting_measure = council_themes.reporting_measure
 
 ),
 
@@ -402,7 +493,7 @@ spend_parts as (
         max(apportionment_method) filter (where body_type = 'nhs') as nhs_apportionment_method,
         max(apportionment_method) filter (where body_type = 'combined_authority')
             as combined_authority_apportionment_method,
-        list(distinct source_file_sha256) as source_file_sha256_list,
+        list(distinct source_file_sha256) filter (where source_file_sha256 is not null) as source_file_sha256_list,
         bool_or(is_synthetic) as is_synthetic
 
     from placed_spend

@@ -142,6 +142,7 @@ final as (
         end as per_head_gbp,
         array_to_string(scope_body_types, ';') as scope_body_types,
         nullif(array_to_string(scope_missing_body_types, ';'), '') as missing_body_types,
+        case when len(scope_missing_body_types) > 0 then missing_agency_codes end as missing_agency_codes,
         scope_description
         || case
             when len(scope_missing_body_types) > 0
