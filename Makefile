@@ -19,15 +19,23 @@ ifdef SAMPLES
 export WHOLEPLACE_SAMPLES := $(SAMPLES)
 endif
 
-.PHONY: help env run backfill status serve test test-distributed test-crash test-unit test-integration lint bench clean
+# make run ACCEPT_FEWER_ROWS=fingertips:90362 acknowledges a restatement with fewer rows or areas
+# than the previous vintage (source or source:period, comma-separated); the changelog records it
+ifdef ACCEPT_FEWER_ROWS
+export WHOLEPLACE_ACCEPT_FEWER_ROWS := $(ACCEPT_FEWER_ROWS)
+endif
+
+.PHONY: help env run backfill status verify serve test test-distributed test-crash test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
 	@echo "            REGION=<name> builds another region from regions/<name>.yml (default west-midlands)"
+	@echo "            ACCEPT_FEWER_ROWS=<source>[:<period>] acknowledges a restatement with fewer rows or areas"
 	@echo "            SAMPLES=1 builds the demo with the synthetic samples too, in warehouse/demo/ (labelled DEMO)"
 	@echo "make backfill FY=2021-22  reload one financial year end to end (idempotent), then publish"
 	@echo "make status the latest release; per source what is loaded, when the next file is due, what is late"
 	@echo "            (AS_OF=YYYY-MM-DD judges lateness on another date)"
+	@echo "make verify RELEASE=<dir>  check a release's files against their published sha256 (default: latest)"
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make test-distributed  the DAGs on PostgreSQL, Redis and two Celery workers (about 5 min)"
@@ -60,6 +68,10 @@ backfill: env
 
 status: env
 	@$(VENV)/bin/python -m warehouse.cli status $(if $(AS_OF),--as-of $(AS_OF))
+
+# make verify [RELEASE=<dir or version>]: a release's files against the sha256 they were published with
+verify: env
+	@$(VENV)/bin/python -m warehouse.cli verify $(RELEASE)
 
 serve: env
 	$(VENV)/bin/python -m warehouse.cli serve

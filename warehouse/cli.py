@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import settings as settings_mod
+from warehouse.integrity import verify_release
 from warehouse.pipeline import LAST_ERROR, LAST_RUN
 from warehouse.publish import current_latest
 
@@ -118,11 +119,20 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
     for name in (LAST_ERROR, LAST_RUN):
         (settings.run_state_dir / name).unlink(missing_ok=True)
     previous = current_latest(settings)
+    if previous is not None:  # the latest release's files, against the sha256 they were published with
+        found = verify_release(previous)
+        if found.ok:
+            _step(found.describe())
+        else:
+            _step(f"WARNING: {found.describe()}")
+            _step("  this run publishes an intact release rather than reporting no change")
 
     _step(
         f"wholeplace: {region.title} ({region.combined_authority_code}, {len(region.councils)} councils), "
         f"{settings.mode} mode, warehouse {settings.duckdb_path}"
     )
+    if settings.accept_fewer_rows:
+        _step(f"acknowledging fewer rows or areas than before for: {', '.join(settings.accept_fewer_rows)}")
     prepare_airflow(env, log_path)
     _step(f"running the '{dag_id}' DAG through Airflow (airflow dags test); full log: {log_path}")
     conf = []
@@ -248,6 +258,7 @@ def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: boo
     if as_json:
         out = {
             "release": latest.name if latest else None,
+            "release_problems": verify_release(latest).problems if latest else [],
             "sources": [r.as_row() for r in rows],
             "recent_alerts": [asdict(a) for a in recent],
         }
@@ -260,6 +271,8 @@ def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: boo
             print(f"latest release: {package['version']} ({latest})")
             if package.get("contains_synthetic_data"):
                 print(f"  contains synthetic data from: {', '.join(package['synthetic_sources'])}")
+            found = verify_release(latest)
+            print(f"  integrity: {found.describe()}" if found.ok else f"  integrity: DAMAGED {found.describe()}")
         print(f"\nsources as of {day or 'today'} (from {settings.landing_dir / 'manifest.jsonl'}):")
         head = ("source", "state", "period", "file", "sha256", "new file", "next due", "last run")
         table = [
@@ -285,6 +298,20 @@ def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: boo
             for a in recent:
                 print(f"  {a.at[:16]}Z {a.kind}: {a.summary}"[:200])
     return 3 if fail_on_late and any(r.state == "LATE" for r in rows) else 0
+
+
+def verify(release: str | None) -> int:
+    """Check a release's files against the sha256 they were published with (default: latest)."""
+    settings = settings_mod.get()
+    target = Path(release) if release else current_latest(settings)
+    if target is None:
+        print("no release yet: run `make run`")
+        return 1
+    if not target.is_dir() and (settings.releases_dir / str(release)).is_dir():
+        target = settings.releases_dir / str(release)  # a version name rather than a path
+    found = verify_release(target)
+    print(found.describe())
+    return 0 if found.ok else 1
 
 
 def serve(port: int) -> int:
@@ -314,6 +341,14 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--dag", default="wholeplace")
     run_p.add_argument("--quiet", action="store_true", help="only task starts and the summary")
     run_p.add_argument(
+        "--accept-fewer-rows",
+        dest="accept_fewer_rows",
+        action="append",
+        metavar="SOURCE[:PERIOD]",
+        help="acknowledge a restatement with fewer rows or areas than the previous vintage (repeatable; "
+        "recorded in the release's changelog)",
+    )
+    run_p.add_argument(
         "--period",
         dest="periods",
         action="append",
@@ -324,13 +359,20 @@ def main(argv: list[str] | None = None) -> int:
     status_p.add_argument("--as-of", help="judge lateness on this date (YYYY-MM-DD) instead of today")
     status_p.add_argument("--json", action="store_true", help="machine-readable output")
     status_p.add_argument("--fail-on-late", action="store_true", help="exit 3 when a source is late (for cron)")
+    verify_p = sub.add_parser("verify", help="check a release's files against their published sha256")
+    verify_p.add_argument("release", nargs="?", help="a release folder or version (default: latest)")
     serve_p = sub.add_parser("serve", help="browse the latest release with Datasette")
     serve_p.add_argument("--port", type=int, default=8001)
     args = parser.parse_args(argv)
     if args.command == "run":
+        if args.accept_fewer_rows:  # the Airflow tasks read it from the environment (ingest.settings)
+            known = os.environ.get("WHOLEPLACE_ACCEPT_FEWER_ROWS", "")
+            os.environ["WHOLEPLACE_ACCEPT_FEWER_ROWS"] = ",".join(filter(None, [known, *args.accept_fewer_rows]))
         return run(args.dag, verbose=not args.quiet, periods=args.periods)
     if args.command == "serve":
         return serve(args.port)
+    if args.command == "verify":
+        return verify(args.release)
     return status(args.as_of, as_json=args.json, fail_on_late=args.fail_on_late)
 
 

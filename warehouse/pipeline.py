@@ -279,6 +279,17 @@ def build_stamp(settings) -> dict:
     return dict(zip(("build_id", "state", "started_at", "finished_at"), map(str, row), strict=True)) if row else {}
 
 
+def release_intact(release) -> bool:
+    """Whether a release's files are those it was published with (warehouse.integrity); a damaged
+    latest release is published again, intact, rather than reported as "no change"."""
+    from warehouse.integrity import verify_release
+
+    found = verify_release(release)
+    if not found.ok:
+        log.warning("%s", found.describe())
+    return found.ok
+
+
 @recorded("build_models")
 def build_models() -> dict:
     settings = settings_mod.get()
@@ -289,7 +300,7 @@ def build_models() -> dict:
     same = published.get("fingerprint") == fingerprint == built
     # and the marts are still the build that was published (no build has run since, not even by hand)
     same = same and build_stamp(settings).get("build_id") == published.get("gate", {}).get("build_id")
-    if same and latest is not None and latest.name == published["release"]:
+    if same and latest is not None and latest.name == published["release"] and release_intact(latest):
         log.info("nothing new since release %s (same files, same code): dbt build skipped", published["release"])
         return {"dbt": published["dbt"], "unchanged_since": published["release"], "fingerprint": fingerprint}
     from warehouse.dbt import run_dbt, summarise

@@ -38,6 +38,7 @@ from ingest.settings import Settings
 from warehouse.datasette import build_sqlite, write_datasette_metadata
 from warehouse.db import connect
 from warehouse.feed import write_feed
+from warehouse.integrity import verify_release, write_checksums
 from warehouse.metadata import write_release_metadata
 from warehouse.profiles import build_dbt_docs, write_site
 
@@ -382,13 +383,22 @@ def publish_release(
     rows, schemas, loaded_shas, synthetic_marts = _stage(settings, stage_dir)
     content_hash = _content_hash(stage_dir)
     previous = current_latest(settings)
-    if previous is not None and previous.name.endswith(content_hash[:12]):
+    damaged = previous is not None and not verify_release(previous).ok
+    if previous is not None and previous.name.endswith(content_hash[:12]) and not damaged:
         shutil.rmtree(stage_dir)
         log.info("marts unchanged since release %s: nothing new to publish", previous.name)
         return Release(previous.name, previous, False, rows, content_hash)
+    if damaged:
+        log.warning("the latest release %s differs from what was published: publishing an intact one", previous.name)
 
     created = datetime.now(UTC)
     version = f"{created:%Y-%m-%d}-{content_hash[:12]}"
+    # a release of the same content that has since been damaged is not reused: the intact copy is
+    # published beside it under the next free name (-r2, -r3, ...)
+    repair = 1
+    while (settings.releases_dir / version).exists() and not verify_release(settings.releases_dir / version).ok:
+        repair += 1
+        version = f"{created:%Y-%m-%d}-{content_hash[:12]}-r{repair}"
     sources = _sources(settings, loaded_shas)
     stale = stale_sources(settings)
     docs = _column_docs(settings)
@@ -491,6 +501,7 @@ def publish_release(
         write_datasette_metadata(stage_dir, package)
         build_dbt_docs(stage_dir, settings)
         write_site(stage_dir, settings.duckdb_path, settings)
+    write_checksums(stage_dir)  # last: every file the release holds, as published
 
     final = settings.releases_dir / version
     if final.exists():  # same content published earlier today, but not latest: re-point latest to it

@@ -202,8 +202,8 @@ def test_release_files_are_read_only(warehouse: tuple[Settings, Landed]) -> None
 
     files = [p for p in release.path.rglob("*") if p.is_file()]
     # CSV + Parquet + CSVW per mart; source_files.csv (+ CSVW), datapackage.json, RELEASE_NOTES.md,
-    # changelog.json, catalog.jsonld, data_dictionary.csv and .md
-    assert len(files) == 3 * len(MARTS) + 2 + 6
+    # changelog.json, catalog.jsonld, data_dictionary.csv and .md, SHA256SUMS
+    assert len(files) == 3 * len(MARTS) + 2 + 7
     writable = [p.name for p in files if stat.S_IMODE(p.stat().st_mode) & 0o222]
     assert writable == []
 
@@ -280,3 +280,60 @@ def test_a_late_source_does_not_block_the_release_but_is_named_in_it(warehouse: 
     assert ra["late_by_days"] > 365
     notes = (stale.path / "RELEASE_NOTES.md").read_text(encoding="utf-8")
     assert "**Stale sources.**" in notes and "- mhclg_ra: 2022-23 (the next file was due 2024-06-30" in notes
+
+
+def edit_release_file(path: Path, edit) -> None:
+    path.chmod(0o644)
+    path.write_bytes(edit(path.read_bytes()))
+
+
+def test_a_release_lists_every_file_it_holds_and_verifies_intact(warehouse: tuple[Settings, Landed]) -> None:
+    from warehouse.integrity import CHECKSUMS, verify_release
+
+    settings, _ = warehouse
+    first = publish_release(settings, checks={})
+
+    listed = {line.split("  ", 1)[1] for line in (first.path / CHECKSUMS).read_text().splitlines()}
+    held = {p.relative_to(first.path).as_posix() for p in first.path.rglob("*") if p.is_file()} - {CHECKSUMS}
+    assert listed == held and "datapackage.json" in listed
+    found = verify_release(first.path)
+    assert found.ok and found.checked == len(held)
+
+
+def test_an_edited_missing_or_added_release_file_is_reported_by_name(warehouse: tuple[Settings, Landed]) -> None:
+    from warehouse.cli import main
+    from warehouse.integrity import verify_release
+
+    settings, _ = warehouse
+    first = publish_release(settings, checks={})
+    edit_release_file(first.path / "fct_spend.csv", lambda b: b.replace(b",", b";", 1))
+    (first.path / "dim_area.parquet").chmod(0o644)
+    (first.path / "dim_area.parquet").unlink()
+    (first.path / "RELEASE_NOTES.md").chmod(0o644)
+    (first.path / "notes.txt").write_text("added by hand")
+
+    problems = verify_release(first.path).problems
+
+    assert any(p.startswith("fct_spend.csv: differs from the sha256 datapackage.json lists") for p in problems)
+    assert "dim_area.parquet: missing (datapackage.json lists it)" in problems
+    assert "notes.txt: added since publication (not in SHA256SUMS)" in problems
+    assert len(problems) == 3
+    assert main(["verify", str(first.path)]) == 1
+    assert main(["verify", first.version]) == 1  # by its version name too
+
+
+def test_a_run_whose_latest_release_was_edited_publishes_an_intact_one_not_no_change(
+    warehouse: tuple[Settings, Landed],
+) -> None:
+    from warehouse.integrity import verify_release
+
+    settings, _ = warehouse
+    first = publish_release(settings, checks={})
+    edit_release_file(first.path / "dim_area.csv", lambda b: b + b"E99999999,Nowhere\n")
+
+    again = publish_release(settings, checks={})
+
+    assert again.created and again.version == f"{first.version}-r2"
+    assert os.readlink(latest_path(settings)) == again.version
+    assert verify_release(again.path).ok
+    assert not verify_release(first.path).ok, "the damaged release is left as it is, for inspection"
