@@ -25,7 +25,7 @@ ifdef ACCEPT_FEWER_ROWS
 export WHOLEPLACE_ACCEPT_FEWER_ROWS := $(ACCEPT_FEWER_ROWS)
 endif
 
-.PHONY: help env run backfill status verify serve test test-distributed test-crash test-unit test-integration lint bench clean
+.PHONY: help env run backfill status verify recover serve test test-distributed test-crash test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
@@ -36,6 +36,7 @@ help:
 	@echo "make status the latest release; per source what is loaded, when the next file is due, what is late"
 	@echo "            (AS_OF=YYYY-MM-DD judges lateness on another date)"
 	@echo "make verify RELEASE=<dir>  check a release's files against their published sha256 (default: latest)"
+	@echo "make recover  a damaged warehouse file: move it aside and rebuild it from the landing zone"
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make test-distributed  the DAGs on PostgreSQL, Redis and two Celery workers (about 5 min)"
@@ -68,6 +69,10 @@ backfill: env
 
 status: env
 	@$(VENV)/bin/python -m warehouse.cli status $(if $(AS_OF),--as-of $(AS_OF))
+
+# a damaged warehouse file: moved aside, then rebuilt from the landing zone (vintage history included)
+recover: env
+	$(VENV)/bin/python -m warehouse.cli recover
 
 # make verify [RELEASE=<dir or version>]: a release's files against the sha256 they were published with
 verify: env

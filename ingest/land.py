@@ -4,6 +4,8 @@ Layout under ``<warehouse>/raw/``::
 
     objects/<sha256[:2]>/<sha256>.<ext>   the publisher's bytes, read-only
     manifest.jsonl                        one JSON object per fetch (append-only)
+    loads.jsonl                           one per file loaded into raw.<source> (append-only): the
+                                          vintage history, which rebuilds the warehouse file if lost
     listings/<sha256[:2]>/<sha256>.jsonl  the files of one landed file set (content-addressed)
 
 Re-landing identical bytes writes no file; the fetch is still recorded (outcome ``unchanged``),
@@ -313,4 +315,47 @@ def latest_fetch(landing_dir: Path, source_id: str, period: str, url: str) -> La
     for row in read_manifest(landing_dir):
         if row.source_id == source_id and row.period == period and row.url == url:
             found = row
+    return found
+
+
+def loads_path(landing_dir: Path) -> Path:
+    return landing_dir / "loads.jsonl"
+
+
+def record_load(landing_dir: Path, landed: Landed, *, accepted: bool = False) -> None:
+    """Append to the load ledger: this file became its period's content in raw.<source> (``accepted``:
+    with fewer rows or areas than before, as the run acknowledged). A warehouse file rebuilt from
+    the landing zone replays the ledger, so its vintage history survives the file's loss."""
+    row = {**asdict(landed), "accepted_fewer_rows": accepted, "loaded_at": datetime.now(UTC).isoformat()}
+    path = loads_path(landing_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fh.write(json.dumps(row, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def load_history(landing_dir: Path, source_id: str, period: str) -> list[tuple[Landed, bool]]:
+    """The files loaded for a partition, oldest first (consecutive repeats once), each with whether
+    it was accepted with fewer rows or areas: the vintages a rebuilt warehouse replays."""
+    path = loads_path(landing_dir)
+    if not path.exists():
+        return []
+    found: list[tuple[Landed, bool]] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row.get("source_id") != source_id or row.get("period") != period:
+                continue
+            accepted = bool(row.get("accepted_fewer_rows"))
+            if found and found[-1][0].sha256 == row["sha256"]:
+                found[-1] = (found[-1][0], found[-1][1] or accepted)
+                continue
+            found.append((Landed(**{k: row.get(k) for k in MANIFEST_FIELDS}), accepted))
     return found

@@ -33,8 +33,10 @@ from ingest.land import (
     land,
     land_file,
     latest_fetch,
+    load_history,
     object_path,
     read_listing,
+    record_load,
     sha256_hex,
     write_listing,
 )
@@ -247,14 +249,23 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
                 counted = unchanged[1]
                 refresh_metadata_tables(con, settings)
         if unchanged is None:
-            data = landed.path(settings.landing_dir).read_bytes()
-            frame, counted = parse_file(source, data, file=landed.file_name, period=item.period)
-            with connect(settings.duckdb_path, write=True) as con:
-                accepted = completeness.check(con, source, landed, frame, settings, councils)
-                result = load_partition(con, source, landed, frame, parser.COLUMNS, counted)
-                if accepted is not None:
-                    completeness.record(con, accepted)
-                refresh_metadata_tables(con, settings)
+            history = load_history(settings.landing_dir, source.id, item.period)
+            current_accepted = bool(history) and history[-1][0].sha256 == landed.sha256 and history[-1][1]
+            if history and history[-1][0].sha256 == landed.sha256:
+                history.pop()
+            if history and not _period_loaded(settings, source, item.period):
+                # the warehouse holds nothing of a partition the landing zone says was loaded
+                # before (its file was lost or replaced): replay its vintages, oldest first
+                log.warning(
+                    "%s %s: the warehouse holds none of the %d earlier vintage(s) the landing zone "
+                    "recorded; rebuilding the vintage history from the landing zone",
+                    source.id,
+                    item.period,
+                    len(history),
+                )
+                for old, accepted in history:
+                    _load_file(source, old, settings, councils, accepted=accepted, record=False)
+            result, counted = _load_file(source, landed, settings, councils, accepted=current_accepted)
         outcomes.append(
             PartitionOutcome(
                 item.period,
@@ -284,6 +295,52 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
     for o in outcomes:
         log.info("%s %s", source.id, o.describe())
     return outcomes
+
+
+def _period_loaded(settings: Settings, source: Source, period: str) -> bool:
+    """Whether raw.<source> (or its vintages) holds any row of the period."""
+    from warehouse.db import connect
+
+    if not settings.duckdb_path.exists():
+        return False
+    with connect(settings.duckdb_path) as con:
+        tables = {
+            t
+            for (t,) in con.execute(
+                "select schema_name from duckdb_tables() "
+                "where table_name = ? and schema_name in ('raw', 'raw_vintages')",
+                [source.id],
+            ).fetchall()
+        }
+        for schema in sorted(tables):
+            if con.execute(f'select count(*) from {schema}."{source.id}" where _period = ?', [period]).fetchall()[0][0]:
+                return True
+    return False
+
+
+def _load_file(
+    source: Source, landed: Landed, settings: Settings, councils: dict[str, str], *, accepted: bool, record: bool = True
+) -> tuple[LoadResult, RowCount]:
+    """Parse one landed file and load it as its period's content: the completeness gate first
+    (``accepted``: it was acknowledged before), then the load, then the load ledger."""
+    import dataclasses
+
+    from warehouse.db import connect
+
+    data = landed.path(settings.landing_dir).read_bytes()
+    frame, counted = parse_file(source, data, file=landed.file_name, period=landed.period)
+    if accepted:
+        extra = (*settings.accept_fewer_rows, f"{source.id}:{landed.period}")
+        settings = dataclasses.replace(settings, accept_fewer_rows=extra)
+    with connect(settings.duckdb_path, write=True) as con:
+        shortfall = completeness.check(con, source, landed, frame, settings, councils)
+        result = load_partition(con, source, landed, frame, source.parser_module().COLUMNS, counted)
+        if shortfall is not None:
+            completeness.record(con, shortfall)
+        refresh_metadata_tables(con, settings)
+    if result.loaded and record:
+        record_load(settings.landing_dir, landed, accepted=shortfall is not None)
+    return result, counted
 
 
 def ingest_source(

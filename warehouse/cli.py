@@ -131,6 +131,22 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
         f"wholeplace: {region.title} ({region.combined_authority_code}, {len(region.councils)} councils), "
         f"{settings.mode} mode, warehouse {settings.duckdb_path}"
     )
+    if not settings.duckdb_path.exists() and (settings.landing_dir / "loads.jsonl").exists():
+        _step(
+            f"the warehouse file {settings.duckdb_path} is missing: rebuilding it from the landing zone "
+            f"({settings.landing_dir}), vintage history included"
+        )
+    elif settings.duckdb_path.exists():
+        from ingest.errors import WholeplaceError
+        from warehouse.db import connect
+
+        try:  # a damaged file is named, with its recovery, before Airflow starts
+            with connect(settings.duckdb_path, wait_s=5):
+                pass
+        except WholeplaceError as exc:
+            if "cannot be opened" in str(exc):
+                print(f"FAILED before starting: {exc}")
+                return 2
     if settings.accept_fewer_rows:
         _step(f"acknowledging fewer rows or areas than before for: {', '.join(settings.accept_fewer_rows)}")
     prepare_airflow(env, log_path)
@@ -300,6 +316,22 @@ def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: boo
     return 3 if fail_on_late and any(r.state == "LATE" for r in rows) else 0
 
 
+def recover() -> int:
+    """Move a damaged warehouse file aside and rebuild it from the landing zone (`make run`)."""
+    settings = settings_mod.get()
+    path = settings.duckdb_path
+    if path.exists():
+        aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+        path.rename(aside)
+        wal = path.with_name(path.name + ".wal")
+        if wal.exists():
+            wal.rename(aside.with_name(aside.name + ".wal"))
+        _step(f"moved {path.name} aside to {aside} (delete it once the rebuild is checked)")
+    else:
+        _step(f"no warehouse file at {path}: rebuilding it")
+    return run("wholeplace", verbose=True)
+
+
 def verify(release: str | None) -> int:
     """Check a release's files against the sha256 they were published with (default: latest)."""
     settings = settings_mod.get()
@@ -359,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     status_p.add_argument("--as-of", help="judge lateness on this date (YYYY-MM-DD) instead of today")
     status_p.add_argument("--json", action="store_true", help="machine-readable output")
     status_p.add_argument("--fail-on-late", action="store_true", help="exit 3 when a source is late (for cron)")
+    sub.add_parser("recover", help="move a damaged warehouse file aside and rebuild it from the landing zone")
     verify_p = sub.add_parser("verify", help="check a release's files against their published sha256")
     verify_p.add_argument("release", nargs="?", help="a release folder or version (default: latest)")
     serve_p = sub.add_parser("serve", help="browse the latest release with Datasette")
@@ -373,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.port)
     if args.command == "verify":
         return verify(args.release)
+    if args.command == "recover":
+        return recover()
     return status(args.as_of, as_json=args.json, fail_on_late=args.fail_on_late)
 
 

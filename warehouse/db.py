@@ -56,7 +56,11 @@ def connect(
                         f"{path} is held by another process (DuckDB allows one writer); "
                         f"gave up after {wait_s:.0f} s: {exc}"
                     ) from exc
-                raise
+                raise WholeplaceError(
+                    f"the warehouse file {path} cannot be opened ({exc}). Nothing is lost: the landing zone "
+                    "keeps every file ever fetched and the vintages loaded from them. Recover with "
+                    "`make recover` (moves the damaged file aside, then rebuilds it with `make run`)"
+                ) from exc
             log.info("warehouse file is busy; waiting %.1f s", delay)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
