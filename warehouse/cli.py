@@ -16,9 +16,12 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -158,29 +161,106 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
     started = time.monotonic()
     binary = str(Path(sys.executable).with_name("airflow"))
     with open(log_path, "a", encoding="utf-8") as log_file:
+        # its own session: Ctrl-C reaches this process only, which stops the whole Airflow process
+        # group itself (tasks, dbt) so the run lock is released at once, not when Airflow gets to it
         proc = subprocess.Popen(
             [binary, "dags", "test", dag_id, *conf],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,
         )
         assert proc.stdout is not None
         current, planned = None, []
-        for line in proc.stdout:
-            log_file.write(line)
-            if m := _PLAN.search(line):
-                planned = json.loads(m.group(1))
-            if m := _TASK_START.search(line):
-                current = _task_label(m.group(1), int(m.group(2)), planned)
-                _step(f"  -> {current}")
-            elif (m := _TASK_STATE.search(line)) and current and m.group(1) in ("failed", "up_for_retry"):
-                _step(f"  !! {current} {m.group(1)}")
-            elif verbose and (m := _OURS.search(line)) and _worth_showing(m.group(1)):
-                _step(f"     {m.group(1)}")
-        code = proc.wait()
+        try:
+            with _interruptible():
+                for line in proc.stdout:
+                    log_file.write(line)
+                    if m := _PLAN.search(line):
+                        planned = json.loads(m.group(1))
+                    if m := _TASK_START.search(line):
+                        current = _task_label(m.group(1), int(m.group(2)), planned)
+                        _step(f"  -> {current}")
+                    elif (m := _TASK_STATE.search(line)) and current and m.group(1) in ("failed", "up_for_retry"):
+                        _step(f"  !! {current} {m.group(1)}")
+                    elif verbose and (m := _OURS.search(line)) and _worth_showing(m.group(1)):
+                        _step(f"     {m.group(1)}")
+                code = proc.wait()
+        except Interrupted as stop:
+            return _interrupted(settings, proc, stop.signum, current, previous, log_path)
     elapsed = time.monotonic() - started
     return _summarise(settings, code, elapsed, previous, log_path)
+
+
+class Interrupted(Exception):
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGINT and SIGTERM raise Interrupted (no traceback) while the run is followed."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Interrupted(signum)
+
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+STOP_GRACE_S = 5.0
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to the Airflow process group, SIGKILL after STOP_GRACE_S: its locks die with it."""
+    for sig, wait in ((signal.SIGTERM, STOP_GRACE_S), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+            # the group may outlive its leader (a dbt or task child): make sure it is gone
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            break
+        except subprocess.TimeoutExpired:
+            continue
+        break
+
+
+def _interrupted(settings, proc: subprocess.Popen, signum: int, current: str | None, previous, log_path: Path) -> int:
+    with _ignoring_signals():  # a second Ctrl-C must not leave the Airflow processes behind
+        _step(f"{signal.Signals(signum).name}: stopping the Airflow run (process group {proc.pid}) ...")
+        _stop_group(proc)
+    latest = current_latest(settings)
+    print()
+    if latest is not None and latest != previous:
+        print(
+            f"INTERRUPTED{f' during {current}' if current else ''}: release {latest.name} had already been published."
+        )
+    else:
+        print(f"INTERRUPTED{f' during {current}' if current else ''}: nothing was published.")
+        print(f"  latest release is still {latest.name}" if latest else "  there is no published release yet")
+    print("  the Airflow run was stopped and the run lock released; run `make run` again to finish")
+    print(f"  full log: {log_path}")
+    return 128 + signum
+
+
+@contextmanager
+def _ignoring_signals() -> Iterator[None]:
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def _task_label(task_id: str, map_index: int, planned: list[str]) -> str:
@@ -411,5 +491,14 @@ def main(argv: list[str] | None = None) -> int:
     return status(args.as_of, as_json=args.json, fail_on_late=args.fail_on_late)
 
 
+def entry() -> int:
+    """main() for the command line: Ctrl-C outside a followed run stops quietly, no traceback."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("\nINTERRUPTED before the run started: nothing was published.")
+        return 130
+
+
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    raise SystemExit(entry())
