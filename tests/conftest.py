@@ -1,7 +1,10 @@
-"""Shared fixtures: every test that writes gets its own warehouse directory."""
+"""Shared fixtures: every test that writes gets its own warehouse directory; suites record what
+they tried, and at the end of the session the figures are written to tests/reliability/REPORT.md
+(one section per suite, only for suites that ran in full)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,37 @@ _ENV = (
     "WHOLEPLACE_MODE",
     "WHOLEPLACE_MIRROR_URL",
     "WHOLEPLACE_MAX_DOWNLOAD_MB",
+    "WHOLEPLACE_ACCEPT_FEWER_ROWS",
+    "WHOLEPLACE_FETCH_DEADLINE",
+    "WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL",
 )
+REPORT = Path(__file__).parent / "reliability" / "REPORT.md"
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict]] = defaultdict(list)
+        self.expected: dict[str, int] = {}
+
+    def add(self, suite: str, **row) -> None:
+        self.rows[suite].append(row)
+
+    def complete(self, suite: str) -> bool:
+        return suite in self.expected and len(self.rows[suite]) == self.expected[suite]
+
+
+_RECORDER = Recorder()
+
+
+@pytest.fixture(scope="session")
+def recorder() -> Recorder:
+    return _RECORDER
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    from tests.reliability.report import write_report
+
+    write_report(_RECORDER, REPORT)
 
 
 @pytest.fixture

@@ -179,7 +179,7 @@ def test_ingest_dags_run_on_their_sources_check_schedules_and_plan_only_sources_
     assert planned("scheduled", june_monday, sources=["mhclg_rsx"]) == ["mhclg_rsx"]  # asked for by name
 
 
-def test_every_task_has_an_execution_timeout_from_the_settings(dagbag):
+def test_every_task_has_an_execution_timeout_from_the_settings(dagbag, recorder):
     from airflow.sdk.bases.sensor import BaseSensorOperator
 
     from ingest.settings import TASK_TIMEOUT_MINUTES, task_timeout
@@ -194,6 +194,15 @@ def test_every_task_has_an_execution_timeout_from_the_settings(dagbag):
             assert t.execution_timeout == task_timeout(name), f"{dag.dag_id}.{t.task_id}"
             seen.add(name)
     assert seen == set(TASK_TIMEOUT_MINUTES)
+    from tests.reliability.report import record_hardening
+
+    tasks = sum(len(d.tasks) for d in dagbag.dags.values())
+    record_hardening(
+        recorder,
+        "a task that hangs",
+        f"all {tasks} tasks of {len(dagbag.dags)} DAGs have an execution_timeout (or a sensor timeout); "
+        "WHOLEPLACE_TASK_TIMEOUT_<TASK> sets each",
+    )
 
 
 def test_a_task_timeout_is_configurable_and_a_bad_one_is_refused(monkeypatch):

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from tests.integration.conftest import PROJECT, Pipeline
+from tests.reliability.report import record_hardening
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +24,7 @@ def lock_holder(path) -> str:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_an_interrupted_run_stops_airflow_releases_the_lock_and_publishes_nothing(tmp_path, signum):
+def test_an_interrupted_run_stops_airflow_releases_the_lock_and_publishes_nothing(tmp_path, signum, recorder):
     pipeline = Pipeline(tmp_path)
     proc = subprocess.Popen(
         [sys.executable, "-m", "warehouse.cli", "run", "--quiet"],
@@ -56,3 +57,10 @@ def test_an_interrupted_run_stops_airflow_releases_the_lock_and_publishes_nothin
         os.killpg(group, 0)  # no Airflow process is left
     with open(lock, "a+") as fh:  # and the lock is free now, not in ~90 s
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    during = re.search(r"INTERRUPTED during (\S+)", out)
+    record_hardening(
+        recorder,
+        "Ctrl-C (SIGINT) during make run" if signum == signal.SIGINT else "SIGTERM during make run",
+        f"stopped {took:.1f} s after the signal{f' (during {during.group(1)})' if during else ''}: Airflow's process "
+        f"group gone, the run lock free, no traceback, exit {proc.returncode}, 'nothing was published'",
+    )

@@ -169,7 +169,49 @@ def overlap_section(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# the attacker's and clumsy operator's cases of issue 17, each with the test that tries it
+HARDENING_CASES = {
+    "credential in the mirror URL": "tests/reliability/test_secrets.py",
+    "a council's area code changed": "tests/unit/test_completeness.py",
+    "a file cut short at a line break": "tests/unit/test_completeness.py",
+    "a restatement that really drops rows, acknowledged": "tests/unit/test_completeness.py",
+    "a council with no rows at all, in the marts": "tests/reliability/test_write_audit_publish.py",
+    "a server dripping a byte at a time": "tests/unit/test_http.py",
+    "a mirror on the cloud metadata address": "tests/reliability/test_http_addresses.py",
+    "a task that hangs": "tests/integration/test_dag_integrity.py",
+    "a figure too large for its column": "tests/unit/test_load.py",
+    "a file edited inside the latest release": "tests/unit/test_publish.py",
+    "the warehouse file deleted": "tests/unit/test_rebuild.py",
+    "the warehouse file damaged": "tests/unit/test_rebuild.py",
+    "Ctrl-C (SIGINT) during make run": "tests/integration/test_interrupt.py",
+    "SIGTERM during make run": "tests/integration/test_interrupt.py",
+}
+
+
+def record_hardening(recorder, case: str, outcome: str) -> None:
+    """One of HARDENING_CASES tried: what happened, with its figures."""
+    assert case in HARDENING_CASES, case
+    recorder.expected["hardening"] = len(HARDENING_CASES)
+    recorder.add("hardening", case=case, outcome=outcome)
+
+
+def hardening_section(rows: list[dict]) -> str:
+    got = {r["case"]: r["outcome"] for r in rows}
+    lines = [
+        "## Nothing published silently wrong, nothing leaked, nothing hangs",
+        "",
+        f"The cases of issue 17, each tried by a test; run at commit {_commit()} on {datetime.now(UTC):%Y-%m-%d}.",
+        "",
+        "| case | what happened | test |",
+        "|---|---|---|",
+    ]
+    for case, test in HARDENING_CASES.items():
+        lines.append(f"| {case} | {got.get(case, 'not run').replace('|', '/')} | `{test}` |")
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS = {
+    "hardening": hardening_section,
     "crash": crash_section,
     "malformed": malformed_section,
     "wap": wap_section,

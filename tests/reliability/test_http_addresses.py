@@ -17,6 +17,7 @@ import ingest.settings
 from ingest import http
 from ingest.errors import FetchError
 from ingest.http import HttpClient
+from tests.reliability.report import record_hardening
 
 HOSTS = {"assets.publishing.service.gov.uk", "www.gov.uk"}
 URL = "https://assets.publishing.service.gov.uk/media/x/RA_2023-24.ods"
@@ -126,11 +127,17 @@ def test_a_mirror_on_a_link_local_or_metadata_address_is_refused_without_a_reque
     assert "WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL" in message
 
 
-def test_a_mirror_by_its_metadata_ip_literal_is_refused_too():
+def test_a_mirror_by_its_metadata_ip_literal_is_refused_too(recorder):
     with HttpClient(mirror_settings("http://169.254.169.254"), HOSTS) as client:
         with mock.patch.object(client.session, "get") as get, pytest.raises(FetchError, match="169.254.169.254"):
             client.get(URL)
     get.assert_not_called()
+    record_hardening(
+        recorder,
+        "a mirror on the cloud metadata address",
+        "refused before any request (169.254.169.254, and by name lookup 169.254.0.0/16, fe80::/10, "
+        "100.100.100.200, fd00:ec2::254); allowed only with WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL=1",
+    )
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.5", "192.168.1.10", "::1"])

@@ -18,6 +18,7 @@ import pytest
 
 from ingest.errors import ValidationFailed
 from tests.reliability.conftest import use_copy_of
+from tests.reliability.report import record_hardening
 from tests.reliability.snapshots import BUNDLED, POPULATION_PUBLISHED, population, revised
 
 pytestmark = pytest.mark.integration
@@ -296,7 +297,7 @@ def test_a_restated_file_becomes_a_new_vintage_the_marts_use_and_the_changelog_l
     recorder.add("restatement", release=new.name, previous=latest.name, changed=changed, replaced=old_sha[:12])
 
 
-def test_a_council_with_no_rows_at_all_makes_every_total_it_belongs_to_null_naming_it(published_copy):
+def test_a_council_with_no_rows_at_all_makes_every_total_it_belongs_to_null_naming_it(published_copy, recorder):
     """Not only a figure marked [x]: a council whose rows are absent (its row missing from the
     return, or its code changed) is a missing part, so its area's and the combined authority's
     totals are NULL, not complete, and name it."""
@@ -324,3 +325,9 @@ def test_a_council_with_no_rows_at_all_makes_every_total_it_belongs_to_null_nami
     assert totals[1][0] == "E08000026" and totals[1][3] and totals[1][1] > 0  # Coventry is whole
     assert totals[2] == ("E47000007", None, "not_available", False, "council", "E08000025")
     assert themes[0] > 0 and themes[1:] == (0, False, "E08000025")
+    record_hardening(
+        recorder,
+        "a council with no rows at all, in the marts",
+        f"Birmingham's 2021-22 outturn rows deleted ({deleted:,}): its and the WMCA's local_government totals NULL, "
+        f"not complete, missing_agency_codes E08000025; its {themes[0]} theme rows NULL",
+    )

@@ -14,6 +14,7 @@ import pytest
 from ingest.catalogue import CatalogueError, parse_catalogue
 from ingest.errors import SourceError
 from ingest.run import ingest_source
+from tests.reliability.report import record_hardening
 from warehouse.metadata import build_changelog, changelog_summary
 
 BUNDLED = Path(__file__).resolve().parents[2] / "ingest" / "snapshots"
@@ -54,7 +55,7 @@ def rows(settings, table: str, period: str) -> list[tuple]:
 
 
 def test_a_council_whose_area_code_changed_is_refused_naming_the_file_and_the_missing_code(
-    snapshots, warehouse_settings
+    snapshots, warehouse_settings, recorder
 ):
     path = snapshots / RSX_2122
     text = path.read_bytes()
@@ -69,6 +70,7 @@ def test_a_council_whose_area_code_changed_is_refused_naming_the_file_and_the_mi
     assert "lacks 1 area(s) the region needs: E08000025 (Birmingham)" in message
     assert "ACCEPT_FEWER_ROWS=mhclg_rsx:2021-22" in message
     assert rows(warehouse_settings, "mhclg_rsx", "2021-22") == []
+    record_hardening(recorder, "a council's area code changed", "refused before loading: " + message[:160] + "...")
 
 
 def truncate_at_a_line_break(path: Path, keep: float) -> int:
@@ -79,7 +81,9 @@ def truncate_at_a_line_break(path: Path, keep: float) -> int:
     return data[:cut].count(b"\n")
 
 
-def test_a_file_cut_short_at_a_line_break_is_refused_against_the_previous_vintage(snapshots, warehouse_settings):
+def test_a_file_cut_short_at_a_line_break_is_refused_against_the_previous_vintage(
+    snapshots, warehouse_settings, recorder
+):
     (first,) = ingest_source("ons_mid_year_estimates", ["2024"])
     before = rows(warehouse_settings, "ons_mid_year_estimates", "2024")
     truncate_at_a_line_break(snapshots / MYE_2024, 0.5)
@@ -93,6 +97,8 @@ def test_a_file_cut_short_at_a_line_break_is_refused_against_the_previous_vintag
     assert "over the 2% the catalogue tolerates" in message
     assert "lacks" in message  # the areas of the cut-off half are named too
     assert rows(warehouse_settings, "ons_mid_year_estimates", "2024") == before  # nothing of it was loaded
+    drop = message[message.index("it has ") :].split(" over the ")[0]
+    record_hardening(recorder, "a file cut short at a line break", f"refused before loading: {drop}; nothing loaded")
 
 
 def test_one_area_gone_from_a_restatement_is_refused_even_within_the_row_tolerance(snapshots, warehouse_settings):
@@ -106,7 +112,9 @@ def test_one_area_gone_from_a_restatement_is_refused_even_within_the_row_toleran
         ingest_source("ons_mid_year_estimates", ["2024"])
 
 
-def test_an_acknowledged_restatement_with_fewer_rows_loads_and_is_recorded(snapshots, warehouse_settings, monkeypatch):
+def test_an_acknowledged_restatement_with_fewer_rows_loads_and_is_recorded(
+    snapshots, warehouse_settings, monkeypatch, recorder
+):
     ingest_source("ons_mid_year_estimates", ["2024"])
     truncate_at_a_line_break(snapshots / MYE_2024, 0.5)
     monkeypatch.setenv("WHOLEPLACE_ACCEPT_FEWER_ROWS", "ons_mid_year_estimates:2024")
@@ -119,6 +127,12 @@ def test_an_acknowledged_restatement_with_fewer_rows_loads_and_is_recorded(snaps
             "select source_id, period, sha256, rows, previous_rows from raw.completeness_acknowledgements"
         ).fetchall()
     assert recorded == [("ons_mid_year_estimates", "2024", second.sha256, second.rows, 357)]
+    record_hardening(
+        recorder,
+        "a restatement that really drops rows, acknowledged",
+        f"with ACCEPT_FEWER_ROWS: {second.rows} of 357 rows loaded, recorded in raw.completeness_acknowledgements; "
+        "the changelog names it",
+    )
 
 
 def test_the_changelog_names_an_acknowledged_restatement(tmp_path):

@@ -23,6 +23,7 @@ from ingest.catalogue import Discover
 from ingest.errors import FetchError
 from ingest.http import HttpClient, Response, mirror_url_for
 from ingest.settings import Settings
+from tests.reliability.report import record_hardening
 
 ASSETS = "assets.publishing.service.gov.uk"
 RSX_PATH = "/media/abc/RSX_2023-24_data_by_LA.ods"
@@ -307,7 +308,7 @@ def test_rejects_a_mirror_that_is_not_an_http_url(httpserver: HTTPServer) -> Non
         HttpClient(make_settings(httpserver, mirror_url="ftp://mirror.internal/x"), ALLOWED)
 
 
-def test_a_server_that_drips_bytes_fails_within_the_overall_deadline(httpserver: HTTPServer) -> None:
+def test_a_server_that_drips_bytes_fails_within_the_overall_deadline(httpserver: HTTPServer, recorder) -> None:
     def drip() -> Iterator[bytes]:
         for _ in range(100):  # 1 byte every 0.1 s: each read is quick, the whole never ends in time
             yield b"d"
@@ -322,6 +323,11 @@ def test_a_server_that_drips_bytes_fails_within_the_overall_deadline(httpserver:
     assert took < 3.0  # the deadline (1 s) and one read at most, not the 10 s the server would take
     message = str(failed.value)
     assert RSX_URL in message and "1 s deadline for one fetch" in message and "WHOLEPLACE_FETCH_DEADLINE" in message
+    record_hardening(
+        recorder,
+        "a server dripping a byte at a time",
+        f"FetchError after {took:.1f} s with a 1 s deadline (the server would take 10 s; default deadline 600 s)",
+    )
 
 
 SECRET = "planted-Secret-4417"

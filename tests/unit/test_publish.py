@@ -323,7 +323,7 @@ def test_an_edited_missing_or_added_release_file_is_reported_by_name(warehouse: 
 
 
 def test_a_run_whose_latest_release_was_edited_publishes_an_intact_one_not_no_change(
-    warehouse: tuple[Settings, Landed],
+    warehouse: tuple[Settings, Landed], recorder
 ) -> None:
     from warehouse.integrity import verify_release
 
@@ -337,3 +337,11 @@ def test_a_run_whose_latest_release_was_edited_publishes_an_intact_one_not_no_ch
     assert os.readlink(latest_path(settings)) == again.version
     assert verify_release(again.path).ok
     assert not verify_release(first.path).ok, "the damaged release is left as it is, for inspection"
+    from tests.reliability.report import record_hardening
+
+    record_hardening(
+        recorder,
+        "a file edited inside the latest release",
+        "named by make verify / make status / the run's start (differs, missing or added, against datapackage.json "
+        f"and SHA256SUMS); the next publish writes an intact {again.version[-15:]} instead of 'no change'",
+    )

@@ -12,6 +12,7 @@ import pytest
 
 from ingest.errors import WholeplaceError
 from ingest.run import ingest_source
+from tests.reliability.report import record_hardening
 from tests.unit.test_completeness import MYE_2024, snapshots, truncate_at_a_line_break  # noqa: F401
 from warehouse.db import connect
 
@@ -41,6 +42,7 @@ def test_a_lost_warehouse_file_is_rebuilt_with_its_vintage_history_and_the_run_s
     snapshots,  # noqa: F811
     warehouse_settings,
     caplog,
+    recorder,
 ):
     (first,) = ingest_source("ons_mid_year_estimates", ["2024"])
     restate(snapshots / MYE_2024)
@@ -55,6 +57,12 @@ def test_a_lost_warehouse_file_is_rebuilt_with_its_vintage_history_and_the_run_s
     assert again.loaded and again.sha256 == second.sha256
     assert vintages(warehouse_settings) == before  # the older vintage is back, not silently gone
     assert "rebuilding the vintage history from the landing zone" in caplog.text
+    record_hardening(
+        recorder,
+        "the warehouse file deleted",
+        f"rebuilt from the landing zone with its vintage history ({first.rows} rows of the older vintage back in "
+        "raw_vintages), and the run says so",
+    )
 
 
 def test_an_acknowledged_restatement_replays_without_a_new_acknowledgement(
@@ -77,7 +85,7 @@ def test_an_acknowledged_restatement_replays_without_a_new_acknowledgement(
     assert recorded == [(accepted.sha256,)]
 
 
-def test_a_damaged_warehouse_file_is_named_with_the_recovery_command(warehouse_settings):
+def test_a_damaged_warehouse_file_is_named_with_the_recovery_command(warehouse_settings, recorder):
     warehouse_settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     warehouse_settings.duckdb_path.write_bytes(b"not a database " * 512)
     for write in (False, True):
@@ -86,3 +94,4 @@ def test_a_damaged_warehouse_file_is_named_with_the_recovery_command(warehouse_s
         message = str(failed.value)
         assert str(warehouse_settings.duckdb_path) in message and "cannot be opened" in message
         assert "make recover" in message
+    record_hardening(recorder, "the warehouse file damaged", "named, with the recovery command: " + message[-110:])
