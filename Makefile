@@ -81,8 +81,11 @@ verify: env
 serve: env
 	$(VENV)/bin/python -m warehouse.cli serve
 
+# the suites run on TEST_WORKERS processes (pytest-xdist; default 2, one per core here): most of
+# the time goes to whole pipeline runs, each mostly one busy process
+TEST_WORKERS ?= 2
 test: env
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 # PostgreSQL + Redis + Airflow (api-server, scheduler, dag-processor, triggerer, two Celery workers)
 test-distributed: env

@@ -59,7 +59,7 @@ class Settings:
     # that defines it (default: the committed dbt_project/profiles.yml)
     dbt_target: str = "embedded"
     dbt_profiles_dir: Path | None = None
-    dbt_threads: int = 4  # for targets that read it (`deployment`); `embedded` uses one thread
+    dbt_threads: int = 4  # for targets that read it (`deployment`); `embedded` uses two
     # the opt-in demo: also load the synthetic samples (catalogue `synthetic: true`), into a
     # warehouse of its own, so the default warehouse and its releases never hold a synthetic row
     samples: bool = False

@@ -4,6 +4,7 @@ they tried, and at the end of the session the figures are written to tests/relia
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -47,9 +48,26 @@ def recorder() -> Recorder:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: hand what it recorded to the controller
+        workeroutput["recorded"] = json.dumps({"rows": _RECORDER.rows, "expected": _RECORDER.expected}, default=str)
+        return
     from tests.reliability.report import write_report
 
     write_report(_RECORDER, REPORT)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist's controller: merge what a worker recorded (the report needs every suite whole)."""
+    recorded = getattr(node, "workeroutput", {}).get("recorded")
+    if not recorded:
+        return
+    data = json.loads(recorded)
+    for suite, rows in data["rows"].items():
+        _RECORDER.rows[suite].extend(rows)
+    for suite, n in data["expected"].items():
+        _RECORDER.expected[suite] = max(n, _RECORDER.expected.get(suite, 0))
 
 
 @pytest.fixture
