@@ -201,12 +201,13 @@ class Interrupted(Exception):
 
 @contextmanager
 def _interruptible() -> Iterator[None]:
-    """SIGINT and SIGTERM raise Interrupted (no traceback) while the run is followed."""
+    """SIGINT, SIGTERM and SIGHUP (the terminal closed) raise Interrupted (no traceback) while the
+    run is followed: Airflow runs in its own session, so it hears of them only through us."""
 
     def stop(signum: int, _frame: object) -> None:
         raise Interrupted(signum)
 
-    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
@@ -255,7 +256,7 @@ def _interrupted(settings, proc: subprocess.Popen, signum: int, current: str | N
 
 @contextmanager
 def _ignoring_signals() -> Iterator[None]:
-    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
