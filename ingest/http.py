@@ -288,7 +288,9 @@ class HttpClient:
                 )
         except requests.RequestException as exc:
             via = f" (from {target})" if target != url else ""
-            raise FetchError(f"{url}: {self._describe(exc)}{via}{self._after_retries()}") from exc
+            # not chained: the library's own exception names the requested URL, query string and
+            # all, and would print it (a token with it) in every traceback of the task log
+            raise FetchError(f"{url}: {self._describe(exc)}{via}{self._after_retries()}") from None
 
     def _read_capped(self, url: str, target: str, resp: requests.Response, deadline: float) -> bytes:
         """The body, decoded, read as it arrives (``read1``), so the size cap and the overall

@@ -11,6 +11,7 @@ import logging
 import socket
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 
 import pytest
@@ -362,6 +363,14 @@ def test_a_mirrors_credentials_are_sent_but_never_logged_recorded_or_named_in_er
     assert row.mirror_url == httpserver.url_for("/").rstrip("/").replace("http://", "http://REDACTED@")
     assert row.url == RSX_URL + "?api_key=REDACTED&year=2023"
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")  # not the test server's
+    with socket.socket() as sock:  # a connection refused: the library's error names the URL requested
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    closed = make_settings(httpserver, mirror_url=f"http://wp-user:{SECRET}@127.0.0.1:{port}", http_retries=0)
+    with HttpClient(closed, ALLOWED) as client, pytest.raises(FetchError) as refused:
+        client.get(f"{RSX_URL}?access_token={SECRET}")
+    for error in (failed.value, refused.value):
+        ours += "".join(traceback.format_exception(error))  # what a task log prints
     recorded = (tmp_path / "manifest.jsonl").read_text() + str(failed.value) + ours + repr(settings)
     assert SECRET not in recorded
     assert "REDACTED" in str(failed.value)
