@@ -34,8 +34,10 @@ from ingest.land import (
     land_file,
     latest_fetch,
     load_history,
+    loads_path,
     object_path,
     read_listing,
+    read_manifest,
     record_load,
     sha256_hex,
     write_listing,
@@ -230,6 +232,7 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
     source = catalogue().get(source_id)
     parser = source.parser_module()
     councils = {c.code: c.name for c in load_region(settings.region).councils}
+    seed_load_ledger(settings)
     outcomes: list[PartitionOutcome] = []
     for item in fetched:
         if item.source_id != source.id:
@@ -295,6 +298,54 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
     for o in outcomes:
         log.info("%s %s", source.id, o.describe())
     return outcomes
+
+
+def seed_load_ledger(settings: Settings) -> None:
+    """A warehouse loaded before the landing zone kept a load ledger: write the ledger once from
+    the vintages the warehouse holds (raw_vintages, then raw, by when each was loaded), so losing
+    the file later loses none of them."""
+    from warehouse.db import connect
+
+    ledger = loads_path(settings.landing_dir)
+    if ledger.exists() or not settings.duckdb_path.exists():
+        return
+    fetched = {row.sha256: row for row in read_manifest(settings.landing_dir)}
+    found: list[tuple[str, str, str, str]] = []
+    with connect(settings.duckdb_path) as con:
+        tables = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw_vintages' "
+            "and table_name in (select table_name from duckdb_tables() where schema_name = 'raw')"
+        ).fetchall()
+        for (table,) in tables:
+            columns = {
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ?", [table]
+                ).fetchall()
+            }
+            if not {"_period", "_source_file_sha256", "_loaded_at"} <= columns:
+                continue
+            found += con.execute(
+                f'select min(_loaded_at)::varchar, ?, _period, _source_file_sha256 from (select * from raw."{table}" '
+                f'union all select * from raw_vintages."{table}") group by all',
+                [table],
+            ).fetchall()
+    rows = [
+        (fetched[sha], at) for at, _, period, sha in sorted(found) if sha in fetched and fetched[sha].period == period
+    ]
+    tmp = ledger.with_name(f".{ledger.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for landed, at in rows:
+            fh.write(
+                json.dumps({**asdict(landed), "accepted_fewer_rows": False, "loaded_at": at}, sort_keys=True) + "\n"
+            )
+    try:
+        os.link(tmp, ledger)  # only if no other run wrote it meanwhile
+        log.info("load ledger %s written from the %d vintages the warehouse holds", ledger, len(rows))
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 def _period_loaded(settings: Settings, source: Source, period: str) -> bool:

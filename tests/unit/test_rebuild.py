@@ -95,3 +95,26 @@ def test_a_damaged_warehouse_file_is_named_with_the_recovery_command(warehouse_s
         assert str(warehouse_settings.duckdb_path) in message and "cannot be opened" in message
         assert "make recover" in message
     record_hardening(recorder, "the warehouse file damaged", "named, with the recovery command: " + message[-110:])
+
+
+def test_a_warehouse_loaded_before_the_ledger_existed_gets_one_from_its_vintages(
+    snapshots,  # noqa: F811
+    warehouse_settings,
+):
+    from ingest.land import loads_path
+
+    (first,) = ingest_source("ons_mid_year_estimates", ["2024"])
+    restate(snapshots / MYE_2024)
+    (second,) = ingest_source("ons_mid_year_estimates", ["2024"])
+    before = vintages(warehouse_settings)
+    loads_path(warehouse_settings.landing_dir).unlink()  # as a deployment from before the ledger
+    ingest_source("ons_mid_year_estimates", ["2024"])  # nothing new to load: the ledger is written from the warehouse
+    shas = [
+        line.split('"sha256": "')[1][:64]
+        for line in loads_path(warehouse_settings.landing_dir).read_text().splitlines()
+    ]
+    assert shas == [first.sha256, second.sha256]
+
+    warehouse_settings.duckdb_path.unlink()
+    ingest_source("ons_mid_year_estimates", ["2024"])
+    assert vintages(warehouse_settings) == before
