@@ -1,6 +1,6 @@
 """Secrets out of everything we write: credentials in a URL are used for the request, never recorded.
 
-A URL's user information (``https://user:password@host/``) and the values of token-like query
+A URL's user information (``user:password@`` before its host) and the values of token-like query
 parameters (``?token=``, ``?api_key=``, ``?sig=``, ...) are replaced by ``REDACTED`` wherever a URL is
 written down: the landing manifest (and from it the raw tables, every release's
 ``source_files.csv``, ``datapackage.json`` and SQLite file, and the lineage events), log lines, and
@@ -19,7 +19,7 @@ SECRET_PARAMETER = re.compile(
     r"(?i)^(?:.*[_-])?(?:token|key|apikey|secret|password|passwd|pwd|sig|signature|auth|authorization|"
     r"credential|credentials)$|^x-amz-(?:credential|signature|security-token)$"
 )
-# user information in any URL inside free text: scheme://user[:password]@
+# user information in any URL inside free text: a user (and password) then @, after the scheme's ://
 _USERINFO_IN_TEXT = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"<>]+@")
 # token-like query parameters inside free text: ?token=... or &api_key=...
 _PARAMETER_IN_TEXT = re.compile(
