@@ -57,7 +57,7 @@ def test_an_interrupted_run_stops_airflow_releases_the_lock_and_publishes_nothin
         os.killpg(group, 0)  # no Airflow process is left
     with open(lock, "a+") as fh:  # and the lock is free now, not in ~90 s
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    during = re.search(r"INTERRUPTED during (\S+)", out)
+    during = re.search(r"INTERRUPTED during ([^\s:]+)", out)
     record_hardening(
         recorder,
         "Ctrl-C (SIGINT) during make run" if signum == signal.SIGINT else "SIGTERM during make run",

@@ -97,7 +97,7 @@ def test_a_file_cut_short_at_a_line_break_is_refused_against_the_previous_vintag
     assert "over the 2% the catalogue tolerates" in message
     assert "lacks" in message  # the areas of the cut-off half are named too
     assert rows(warehouse_settings, "ons_mid_year_estimates", "2024") == before  # nothing of it was loaded
-    drop = message[message.index("it has ") :].split(" over the ")[0]
+    drop = message[message.index("it has ") :].split(", over the ")[0]
     record_hardening(recorder, "a file cut short at a line break", f"refused before loading: {drop}; nothing loaded")
 
 

@@ -94,7 +94,11 @@ def test_a_damaged_warehouse_file_is_named_with_the_recovery_command(warehouse_s
         message = str(failed.value)
         assert str(warehouse_settings.duckdb_path) in message and "cannot be opened" in message
         assert "make recover" in message
-    record_hardening(recorder, "the warehouse file damaged", "named, with the recovery command: " + message[-110:])
+    record_hardening(
+        recorder,
+        "the warehouse file damaged",
+        "refused naming the file, then: " + message[message.index("Recover with") :],
+    )
 
 
 def test_a_warehouse_loaded_before_the_ledger_existed_gets_one_from_its_vintages(
