@@ -31,8 +31,9 @@ import json
 import logging
 import re
 import socket
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, Self
@@ -224,7 +225,9 @@ class HttpClient:
         deadline = time.monotonic() + self.settings.fetch_deadline_s
         for _ in range(MAX_REDIRECTS + 1):
             self._check_deadline(url, target, deadline, 0)
-            result = self._request(url, target, headers, deadline)
+            result = self._within_deadline(
+                url, target, deadline, lambda t=target: self._request(url, t, headers, deadline)
+            )
             if isinstance(result, Response):
                 log.info(
                     "fetched %s: HTTP %s, %d bytes%s",
@@ -244,14 +247,41 @@ class HttpClient:
             target = self._redirect_target(url, target, result)
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects (last to {target})")
 
+    def _within_deadline(self, url: str, target: str, deadline: float, request: Callable[[], Any]) -> Any:
+        """``request()`` on a thread of its own, so the deadline holds even while a server drips the
+        status line or headers (which the per-read timeout alone never ends): a FetchError if it has
+        not returned by then (the body's own check, a second earlier, names the bytes read). A
+        stalled thread is a daemon: it never keeps the process from ending."""
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                box["value"] = request()
+            except BaseException as exc:  # handed to the caller below
+                box["error"] = exc
+
+        worker = threading.Thread(target=run, name="wholeplace-fetch", daemon=True)
+        worker.start()
+        worker.join(timeout=max(0.0, deadline - time.monotonic()) + 1.0)
+        if worker.is_alive():
+            self.session.close()  # drop the pooled connections; the stalled read ends at its next timeout
+            raise self._past_deadline(url, target, None)
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
     def _check_deadline(self, url: str, target: str, deadline: float, read: int) -> None:
         if time.monotonic() > deadline:
-            via = f" from {target}" if target != url else ""
-            raise FetchError(
-                f"{url}: not finished within the {self.settings.fetch_deadline_s:g} s deadline for one fetch "
-                f"({read:,} bytes read{via}); the server is too slow or stalled "
-                "(raise WHOLEPLACE_FETCH_DEADLINE if the file is genuinely this slow to download)"
-            )
+            raise self._past_deadline(url, target, read)
+
+    def _past_deadline(self, url: str, target: str, read: int | None) -> FetchError:
+        via = f" from {target}" if target != url else ""
+        got = f"{read:,} bytes read{via}" if read is not None else f"no complete answer{via}"
+        return FetchError(
+            f"{url}: not finished within the {self.settings.fetch_deadline_s:g} s deadline for one fetch "
+            f"({got}); the server is too slow or stalled "
+            "(raise WHOLEPLACE_FETCH_DEADLINE if the file is genuinely this slow to download)"
+        )
 
     def _request(self, url: str, target: str, headers: Mapping[str, str], deadline: float) -> Response | str:
         """One request (urllib3 retries inside it). Returns a Response, or a redirect's Location."""

@@ -331,6 +331,39 @@ def test_a_server_that_drips_bytes_fails_within_the_overall_deadline(httpserver:
     )
 
 
+def test_a_server_that_drips_its_headers_fails_within_the_overall_deadline(httpserver: HTTPServer) -> None:
+    """Not only the body: a status line and headers sent a byte at a time end at the deadline too."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def drip_headers() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 200:
+                if stop.wait(0.05):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    server = threading.Thread(target=drip_headers, daemon=True)
+    server.start()
+    mirror = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    settings = make_settings(httpserver, mirror_url=mirror, read_timeout_s=2.0, http_retries=0, fetch_deadline_s=1.0)
+    started = time.monotonic()
+    try:
+        with HttpClient(settings, ALLOWED) as client, pytest.raises(FetchError) as failed:
+            client.get(RSX_URL)
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 4.0  # the deadline and its second of grace, not the 10 s of headers
+    assert "1 s deadline for one fetch (no complete answer from" in str(failed.value)
+
+
 SECRET = "planted-Secret-4417"
 
 
