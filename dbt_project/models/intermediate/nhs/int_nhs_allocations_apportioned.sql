@@ -62,7 +62,9 @@ district_weights as (
         icb_ods_code,
         area_code,
         component_code,
-        sum(weighted_population) as district_weight,
+        -- summed as decimals: exact, so the same in every run (a sum of doubles depends on the order
+        -- DuckDB's threads add them in, and the published shares would differ in their last digits)
+        cast(sum(cast(weighted_population as decimal(38, 10))) as double) as district_weight,
         count(distinct practice_code) as practice_count,
         min(source_file) as weights_source_file,
         min(source_file_sha256) as weights_source_file_sha256
@@ -78,7 +80,7 @@ icb_weights as (
         financial_year,
         icb_ods_code,
         component_code,
-        sum(district_weight) as icb_weight
+        cast(sum(cast(district_weight as decimal(38, 10))) as double) as icb_weight
 
     from district_weights
     group by 1, 2, 3
