@@ -95,9 +95,9 @@ def shortfall(
     landed: Landed,
     frame: pd.DataFrame,
     councils: dict[str, str],
-) -> Shortfall | None:
-    """What the new file lacks (None when the source declares no completeness rule, or the file is
-    the one already loaded)."""
+) -> Shortfall:
+    """What the new file lacks against the region and the previous vintage of its period (empty
+    when nothing: a source without an ``areas`` rule is checked on its row count only)."""
     rule = source.completeness
     table = f'raw."{source.id}"'
     exists = con.execute(
@@ -155,7 +155,7 @@ def check(
     """Refuse a file that falls short (SourceError naming the file and what it lacks), unless the
     run acknowledges it; return the acknowledged shortfall (to record), or None."""
     found = shortfall(con, source, landed, frame, councils)
-    if found is None or found.empty:
+    if found.empty:
         return None
     detail = found.describe(source.completeness.max_row_drop_pct, councils)
     if acknowledged(settings, source.id, landed.period):
@@ -181,20 +181,8 @@ def record(con: duckdb.DuckDBPyConnection, found: Shortfall) -> None:
         f"delete from {ACKNOWLEDGEMENTS} where source_id = ? and period = ? and sha256 = ?",
         [found.source_id, found.period, found.sha256],
     )
-    row = asdict(found)
+    values = [list(v) if isinstance(v, tuple) else v for v in asdict(found).values()]  # the table's order
     con.execute(
         f"insert into {ACKNOWLEDGEMENTS} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            row["source_id"],
-            row["period"],
-            row["file_name"],
-            row["sha256"],
-            row["rows"],
-            row["previous_rows"],
-            row["previous_file"],
-            list(row["missing_region_areas"]),
-            list(row["missing_previous_areas"]),
-            row["row_drop_pct"],
-            datetime.now(UTC).replace(tzinfo=None),
-        ],
+        [*values, datetime.now(UTC).replace(tzinfo=None)],
     )

@@ -248,9 +248,12 @@ def append_manifest(landing_dir: Path, landed: Landed) -> None:
 
 def append_manifest_rows(landing_dir: Path, rows: list[Landed]) -> None:
     """Append rows in one locked write and one fsync (a file set lands thousands of files)."""
-    path = manifest_path(landing_dir)
+    _append_locked(manifest_path(landing_dir), _as_jsonl(rows))
+
+
+def _append_locked(path: Path, text: str) -> None:
+    """Append to an append-only JSON-lines file under an exclusive lock, with one fsync."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = _as_jsonl(rows)
     with open(path, "a", encoding="utf-8") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -326,17 +329,14 @@ def record_load(landing_dir: Path, landed: Landed, *, accepted: bool = False) ->
     """Append to the load ledger: this file became its period's content in raw.<source> (``accepted``:
     with fewer rows or areas than before, as the run acknowledged). A warehouse file rebuilt from
     the landing zone replays the ledger, so its vintage history survives the file's loss."""
-    row = {**asdict(landed), "accepted_fewer_rows": accepted, "loaded_at": datetime.now(UTC).isoformat()}
-    path = loads_path(landing_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            fh.write(json.dumps(row, sort_keys=True) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    _append_locked(loads_path(landing_dir), ledger_line(landed, accepted, datetime.now(UTC).isoformat()))
+
+
+def ledger_line(landed: Landed, accepted: bool, loaded_at: str) -> str:
+    """One row of the load ledger, as JSON text with its line end."""
+    return (
+        json.dumps({**asdict(landed), "accepted_fewer_rows": accepted, "loaded_at": loaded_at}, sort_keys=True) + "\n"
+    )
 
 
 def load_history(landing_dir: Path, source_id: str, period: str) -> list[tuple[Landed, bool]]:

@@ -143,26 +143,19 @@ def _first_value_that_does_not_fit(
     """(what, row, column) of the first value of the registered ``frame`` that its declared type
     cannot hold (a figure too large for its DECIMAL, text in a number column), or None. The row and
     column are the file's (``_source_row``, ``_source_column``) when the parser recorded them."""
-    names = set(columns)
-    row_expr = '"_source_row"' if "_source_row" in names else "null"
+    row_expr = '"_source_row"' if "_source_row" in columns else "null"
+    letter_expr = '"_source_column"' if "_source_column" in columns else "null"
     for name, dtype in columns.items():
         if name.startswith("_source_"):
             continue
         found = con.execute(
-            f'select cast("{name}" as varchar), {row_expr} from frame '
+            f'select cast("{name}" as varchar), {row_expr}, {letter_expr} from frame '
             f'where "{name}" is not null and try_cast("{name}" as {dtype}) is null limit 1'
         ).fetchall()
         if not found:
             continue
-        value, row = found[0]
-        column = name
-        if "_source_column" in names and row is not None:
-            (letter,) = con.execute(
-                f'select "_source_column" from frame where {row_expr} = ? and "{name}" is not null '
-                f'and try_cast("{name}" as {dtype}) is null limit 1',
-                [row],
-            ).fetchall()[0]
-            column = f"{letter} ({name})" if letter else name
+        value, row, letter = found[0]
+        column = f"{letter} ({name})" if letter else name
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the value {shown} does not fit the {name} column ({dtype}): refused", row, column
     return None

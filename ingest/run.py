@@ -33,6 +33,7 @@ from ingest.land import (
     land,
     land_file,
     latest_fetch,
+    ledger_line,
     load_history,
     loads_path,
     object_path,
@@ -336,9 +337,7 @@ def seed_load_ledger(settings: Settings) -> None:
     tmp = ledger.with_name(f".{ledger.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for landed, at in rows:
-            fh.write(
-                json.dumps({**asdict(landed), "accepted_fewer_rows": False, "loaded_at": at}, sort_keys=True) + "\n"
-            )
+            fh.write(ledger_line(landed, False, at))
     try:
         os.link(tmp, ledger)  # only if no other run wrote it meanwhile
         log.info("load ledger %s written from the %d vintages the warehouse holds", ledger, len(rows))
