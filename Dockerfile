@@ -22,9 +22,10 @@ RUN uv export --frozen --no-dev --no-emit-project --no-hashes --output-file /tmp
     && uv pip install --no-cache --no-deps -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
-# 2. The project source, in the repository's layout so ingest/settings.py finds dbt_project/ and
+# 2. The project source, in the repository's layout so core/settings.py finds dbt_project/ and
 #    ingest/snapshots/ next to the packages. docker-compose.yml bind-mounts the same directories over
 #    these copies; the copies let the image run on its own.
+COPY --chown=airflow:0 core ./core
 COPY --chown=airflow:0 ingest ./ingest
 COPY --chown=airflow:0 warehouse ./warehouse
 COPY --chown=airflow:0 expectations ./expectations

@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 ifdef REGION
 export WHOLEPLACE_REGION := $(REGION)
 endif
-# make run SAMPLES=1: the opt-in demo with the synthetic samples, in warehouse/demo/ (never the real one)
+# make run SAMPLES=1: the opt-in demo with the synthetic samples, in data/demo/ (never the real one)
 ifdef SAMPLES
 export WHOLEPLACE_SAMPLES := $(SAMPLES)
 endif
@@ -31,7 +31,7 @@ help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
 	@echo "            REGION=<name> builds another region from regions/<name>.yml (default west-midlands)"
 	@echo "            ACCEPT_FEWER_ROWS=<source>[:<period>] acknowledges a restatement with fewer rows or areas"
-	@echo "            SAMPLES=1 builds the demo with the synthetic samples too, in warehouse/demo/ (labelled DEMO)"
+	@echo "            SAMPLES=1 builds the demo with the synthetic samples too, in data/demo/ (labelled DEMO)"
 	@echo "make backfill FY=2021-22  reload one financial year end to end (idempotent), then publish"
 	@echo "make status the latest release; per source what is loaded, when the next file is due, what is late"
 	@echo "            (AS_OF=YYYY-MM-DD judges lateness on another date)"
@@ -43,7 +43,7 @@ help:
 	@echo "make test-crash        kill -9 at 30 random points of whole runs, then recover (about 35 min)"
 	@echo "make lint   ruff + sqlfluff"
 	@echo "make bench  spending over £500 at 1x, 10x, 100x of a region-year -> benchmarks/RESULTS.md (about 15 min)"
-	@echo "make clean  remove the warehouse runtime data and the project-local Airflow home"
+	@echo "make clean  remove the runtime data (data/) and the project-local Airflow home"
 
 $(CURDIR)/.tools/bin/uv:
 	$(PYTHON) -m venv $(CURDIR)/.tools
@@ -107,11 +107,11 @@ bench: env
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	cd dbt_project && WHOLEPLACE_DUCKDB_PATH=$${WHOLEPLACE_DUCKDB_PATH:-$(CURDIR)/warehouse/wholeplace.duckdb} \
-		DBT_TARGET_PATH=$(CURDIR)/warehouse/dbt/target DBT_LOG_PATH=$(CURDIR)/warehouse/dbt/logs \
+	$(VENV)/bin/lint-imports --no-cache
+	cd dbt_project && WHOLEPLACE_DUCKDB_PATH=$${WHOLEPLACE_DUCKDB_PATH:-$(CURDIR)/data/wholeplace.duckdb} \
+		DBT_TARGET_PATH=$(CURDIR)/data/dbt/target DBT_LOG_PATH=$(CURDIR)/data/dbt/logs \
 		$(VENV)/bin/sqlfluff lint models tests --disable-progress-bar
 
 clean:
-	rm -rf warehouse/raw warehouse/releases warehouse/staging warehouse/runs warehouse/gx warehouse/dbt warehouse/logs warehouse/alerts warehouse/lineage warehouse/regions warehouse/demo
-	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
+	rm -rf data
 	rm -rf $(AIRFLOW_HOME) benchmarks/work

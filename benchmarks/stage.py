@@ -21,7 +21,7 @@ SOURCE = "spend500"
 
 
 def _raw_rows(settings) -> int:
-    from warehouse.db import connect
+    from core.db import connect
 
     with connect(settings.duckdb_path) as con:
         ((rows,),) = con.execute("select count(*) from raw.spend500").fetchall()
@@ -37,7 +37,7 @@ def land(state: Path) -> dict:
 
 
 def load(state: Path) -> dict:
-    from ingest import settings as settings_mod
+    from core import settings as settings_mod
     from ingest.run import Fetched, load_source
 
     fetched = Fetched.from_json(json.loads((state / "fetched.json").read_text()))
@@ -46,7 +46,7 @@ def load(state: Path) -> dict:
 
 
 def dbt(state: Path) -> dict:
-    from ingest import settings as settings_mod
+    from core import settings as settings_mod
     from warehouse import pipeline
 
     built = pipeline.build_models()
@@ -55,7 +55,7 @@ def dbt(state: Path) -> dict:
 
 
 def gx(state: Path) -> dict:
-    from ingest import settings as settings_mod
+    from core import settings as settings_mod
     from warehouse import pipeline
 
     raw = pipeline.validate_raw(SOURCE)
@@ -70,7 +70,7 @@ def gx(state: Path) -> dict:
 
 
 def publish(state: Path) -> dict:
-    from ingest import settings as settings_mod
+    from core import settings as settings_mod
     from warehouse import pipeline
 
     gate = json.loads((state / "gate.json").read_text())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, AssetAlias
 
-from ingest.catalogue import load_catalogue
+from core.catalogue import load_catalogue
 
 # Parsing a DAG must stay light: read the catalogue's YAML only (no parser imports, no I/O beyond it).
-CATALOGUE = load_catalogue(import_parsers=False)
+CATALOGUE = load_catalogue()
 
 RAW: dict[str, Asset] = {s.id: Asset(name=s.raw_table, uri=s.asset_uri, group="raw") for s in CATALOGUE}
 # The mapped validate task emits its source's raw Asset through this alias (a mapped task's outlets

@@ -21,7 +21,7 @@ from airflow.sdk import (
 )
 
 from assets import RAW, RAW_TABLES, RELEASE, WAREHOUSE_POOL
-from ingest.settings import task_timeout
+from core.settings import task_timeout
 from warehouse.alerts import AlertNotifier
 
 START = pendulum.datetime(2024, 1, 1, tz="UTC")
@@ -35,12 +35,12 @@ MAP_LABEL = "{{ source_id }}"
 RETRY_POLICY = ExceptionRetryPolicy(
     rules=[
         RetryRule(
-            exception=["ingest.errors.FetchError", "ingest.errors.WarehouseBusy"],
+            exception=["core.errors.FetchError", "core.errors.WarehouseBusy"],
             action=RetryAction.RETRY,
             reason="transient: the publisher or the warehouse file may be available later",
         ),
         RetryRule(
-            exception="ingest.errors.WholeplaceError",
+            exception="core.errors.WholeplaceError",
             action=RetryAction.FAIL,
             reason="bad input or a failed check: retrying cannot help",
         ),

@@ -2,10 +2,10 @@
 
 A run starts on each due date of the source's calendar (catalogue ``expected``; its logical date is
 the due date) and waits (a sensor, rescheduled twice a day, no worker held) until the ingest DAGs
-have landed a new file that answers that date (ingest.freshness.arrival). If the run is still
+have landed a new file that answers that date (core.freshness.arrival). If the run is still
 waiting ``grace_days`` after the due date, Airflow's DeadlineAlert calls
 warehouse.alerts.PublicationLateNotifier, which names the source, the due date and how late it is.
-The same rule as `make status` (ingest.freshness); it reads the landing manifest only.
+The same rule as `make status` (core.freshness); it reads the landing manifest only.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def make_publication_dag(source_id: str, cron: str, grace_days: int):
             retries=0,
         )
         def published(logical_date=None) -> PokeReturnValue:
-            from ingest import settings
-            from ingest.freshness import arrival
+            from core import settings
+            from core.freshness import arrival
 
             landed = arrival(source_id, logical_date.date(), settings.get())
             value = {"file": landed.file_name, "period": landed.period, "at": landed.retrieved_at} if landed else None

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import ValidationFailed
+from core.settings import Settings
 from expectations.checks import INDEX_COLUMNS, Batch, Suite
-from ingest.errors import ValidationFailed
-from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ def run_gate(
     run always, for a passing one when ``docs_on_success`` (the publication gate's go in the release)."""
     import great_expectations as gx
 
-    from warehouse.db import connect
+    from core.db import connect
 
     export_dir = settings.staging_dir / "validation" / checkpoint_name
     if export_dir.exists():

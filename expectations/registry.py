@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import importlib
 
+from core.errors import CatalogueError
 from expectations.checks import Suite
-from ingest.errors import CatalogueError
 
 
 def raw_suite(source_id: str) -> Suite:

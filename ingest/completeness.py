@@ -1,6 +1,6 @@
 """The completeness gate: a new file is checked against what it must hold before anything is loaded.
 
-For a source with ``completeness:`` in the catalogue (ingest.catalogue.Completeness), a new file for
+For a source with ``completeness:`` in the catalogue (core.catalogue.Completeness), a new file for
 a period is refused (SourceError naming the file and what it lacks) when
 
 * it lacks a council of the region (its row is missing, or its area code changed), or an area the
@@ -21,19 +21,19 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ingest.catalogue import Source
-from ingest.errors import SourceError
+from core.catalogue import Source
+from core.db import ACKNOWLEDGEMENTS
+from core.errors import SourceError
 
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-    from ingest.land import Landed
-    from ingest.settings import Settings
+    from core.landing import Landed
+    from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ACKNOWLEDGEMENTS = "raw.completeness_acknowledgements"
 SHOWN = 12  # codes named in a message; the rest are counted
 
 

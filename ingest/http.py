@@ -19,9 +19,9 @@ Everything live mode fetches goes through :class:`HttpClient`, so the rules hold
   link-local or cloud metadata address (169.254.0.0/16, fe80::/10, :data:`METADATA_ADDRESSES`)
   unless ``WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL=1`` says so;
 * a URL's credentials (the mirror's ``user:password@``, token-like query values) are sent, never
-  recorded: logs, errors and the landing manifest show them as REDACTED (ingest.redact).
+  recorded: logs, errors and the landing manifest show them as REDACTED (core.redact).
 
-Failures raise :class:`~ingest.errors.FetchError` naming the URL; nothing returns None.
+Failures raise :class:`~core.errors.FetchError` naming the URL; nothing returns None.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from ingest.catalogue import Discover
-from ingest.errors import FetchError
-from ingest.redact import RedactingFilter, redact_url
-from ingest.settings import Settings
+from core.catalogue import Discover
+from core.errors import FetchError
+from core.redact import RedactingFilter, redact_url
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 # urllib3 logs each request's path and query at DEBUG: never with a token in it

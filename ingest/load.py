@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest.catalogue import Source
-from ingest.errors import SourceError
-from ingest.land import MANIFEST_FIELDS, Landed, manifest_path
-from ingest.regions import Region, RegionError
+from core.catalogue import Source
+from core.errors import SourceError
+from core.landing import MANIFEST_FIELDS, Landed, manifest_path
+from core.regions import Region, RegionError
 from ingest.sheets import RowCount
 
 log = logging.getLogger(__name__)

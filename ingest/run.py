@@ -21,12 +21,10 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from ingest import completeness
-from ingest import settings as settings_mod
-from ingest.catalogue import Partition, Source, catalogue
-from ingest.errors import SourceError, WholeplaceError
-from ingest.http import HttpClient
-from ingest.land import (
+from core import settings as settings_mod
+from core.catalogue import Partition, Source, catalogue
+from core.errors import SourceError, WholeplaceError
+from core.landing import (
     Landed,
     NamedFile,
     append_manifest_rows,
@@ -43,6 +41,10 @@ from ingest.land import (
     sha256_hex,
     write_listing,
 )
+from core.regions import load_region
+from core.settings import Settings
+from ingest import completeness
+from ingest.http import HttpClient
 from ingest.load import (
     LoadResult,
     ensure_table,
@@ -52,9 +54,9 @@ from ingest.load import (
     refresh_manifest_table,
     refresh_region_table,
 )
-from ingest.regions import all_regions, load_region
-from ingest.settings import Settings
+from ingest.membership import all_regions
 from ingest.sheets import RowCount, row_ledger
+from ingest.sources import module_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -218,7 +220,7 @@ def parse_file(source: Source, data: bytes, *, file: str, period: str) -> tuple[
     loaded or skipped with a reason (a row that was neither is an error naming it)."""
     try:
         with row_ledger() as ledger:
-            frame = source.parser_module().parse(data, file=file, period=period)
+            frame = module_for(source).parse(data, file=file, period=period)
         return frame, ledger.count(source.id, file)
     except SourceError as exc:
         exc.period = exc.period or period
@@ -227,11 +229,11 @@ def parse_file(source: Source, data: bytes, *, file: str, period: str) -> tuple[
 
 def load_source(source_id: str, fetched: list[Fetched], settings: Settings | None = None) -> list[PartitionOutcome]:
     """Parse and load what ``fetch_source`` landed (the warehouse's one writer: the DuckDB pool)."""
-    from warehouse.db import connect  # the warehouse owns the connection
+    from core.db import connect  # the warehouse owns the connection
 
     settings = settings or settings_mod.get()
     source = catalogue().get(source_id)
-    parser = source.parser_module()
+    parser = module_for(source)
     councils = {c.code: c.name for c in load_region(settings.region).councils}
     seed_load_ledger(settings)
     outcomes: list[PartitionOutcome] = []
@@ -305,7 +307,7 @@ def seed_load_ledger(settings: Settings) -> None:
     """A warehouse loaded before the landing zone kept a load ledger: write the ledger once from
     the vintages the warehouse holds (raw_vintages, then raw, by when each was loaded), so losing
     the file later loses none of them."""
-    from warehouse.db import connect
+    from core.db import connect
 
     ledger = loads_path(settings.landing_dir)
     if ledger.exists() or not settings.duckdb_path.exists():
@@ -349,7 +351,7 @@ def seed_load_ledger(settings: Settings) -> None:
 
 def _period_loaded(settings: Settings, source: Source, period: str) -> bool:
     """Whether raw.<source> (or its vintages) holds any row of the period."""
-    from warehouse.db import connect
+    from core.db import connect
 
     if not settings.duckdb_path.exists():
         return False
@@ -375,7 +377,7 @@ def _load_file(
     (``accepted``: it was acknowledged before), then the load, then the load ledger."""
     import dataclasses
 
-    from warehouse.db import connect
+    from core.db import connect
 
     data = landed.path(settings.landing_dir).read_bytes()
     frame, counted = parse_file(source, data, file=landed.file_name, period=landed.period)
@@ -384,7 +386,7 @@ def _load_file(
         settings = dataclasses.replace(settings, accept_fewer_rows=extra)
     with connect(settings.duckdb_path, write=True) as con:
         shortfall = completeness.check(con, source, landed, frame, settings, councils)
-        result = load_partition(con, source, landed, frame, source.parser_module().COLUMNS, counted)
+        result = load_partition(con, source, landed, frame, module_for(source).COLUMNS, counted)
         if shortfall is not None:
             completeness.record(con, shortfall)
         refresh_metadata_tables(con, settings)
@@ -449,12 +451,12 @@ def land_file_set(source: Source, partition: Partition, settings: Settings) -> l
 def load_file_set(source: Source, partition: Partition, landed: list[Landed], settings: Settings) -> PartitionOutcome:
     """Let the source load the new or changed files of a landed file set (``load_files``: streamed,
     incremental by file name and sha256)."""
-    from warehouse.db import connect
+    from core.db import connect
 
     files = [NamedFile(x.file_name, x.path(settings.landing_dir), x.sha256) for x in landed]
     settings.staging_dir.mkdir(parents=True, exist_ok=True)
     with connect(settings.duckdb_path, write=True) as con:
-        loads = source.parser_module().load_files(con, files, settings.staging_dir)
+        loads = module_for(source).load_files(con, files, settings.staging_dir)
         refresh_metadata_tables(con, settings)
     changed = [x for x in loads if x.action != "unchanged"]
     log.info(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from ingest.errors import SourceError, column_letter
+from core.errors import SourceError, column_letter
 
 # Symbols statisticians use for a value that is not a number. Kept as published in raw tables.
 NOT_AVAILABLE_SYMBOLS = frozenset(

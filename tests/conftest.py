@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import ingest.settings
-from ingest.land import Landed
-from ingest.settings import Settings
+import core.settings
+from core.landing import Landed
+from core.settings import Settings
 
 _ENV = (
     "WHOLEPLACE_DUCKDB_PATH",
@@ -79,7 +79,7 @@ def warehouse_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setti
     monkeypatch.setenv("WHOLEPLACE_HTTP_RETRIES", "0")
     monkeypatch.setenv("WHOLEPLACE_CONNECT_TIMEOUT", "2")
     monkeypatch.setenv("WHOLEPLACE_READ_TIMEOUT", "5")
-    return ingest.settings.get()
+    return core.settings.get()
 
 
 def fetched_row(source: str, period: str, at: str, outcome: str = "new", sha: str = "a" * 64) -> Landed:

@@ -25,7 +25,7 @@ from typing import Any
 
 from airflow.sdk import BaseNotifier
 
-from ingest import settings as settings_mod
+from core import settings as settings_mod
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +155,8 @@ class PublicationLateNotifier(BaseNotifier):
 
 def publication_late(source_id: str, context: dict | None = None) -> Alert:
     """The alert for a late publication, from the deadline's context (its DAG run and deadline)."""
-    from ingest.catalogue import catalogue
-    from ingest.freshness import statuses
+    from core.catalogue import catalogue
+    from core.freshness import statuses
 
     context = context or {}
     run = context.get("dag_run") or {}

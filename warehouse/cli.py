@@ -25,10 +25,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import settings as settings_mod
-from warehouse.integrity import verify_release
-from warehouse.pipeline import LAST_ERROR, LAST_RUN
-from warehouse.publish import current_latest
+from core import settings as settings_mod
+from core.state import LAST_ERROR, LAST_RUN
+from warehouse.publication.integrity import verify_release
+from warehouse.publication.publish import current_latest
 
 POOL = "wholeplace_duckdb"
 _TASK_START = re.compile(r"\[DAG TEST\] starting task_id=(\S+) map_index=(-?\d+)")
@@ -48,8 +48,8 @@ def airflow_env(project_dir: Path) -> dict[str, str]:
     env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
     env.setdefault("AIRFLOW__LOGGING__BASE_LOG_FOLDER", str(home / "logs"))
     env.setdefault("PYTHONWARNINGS", "ignore")
-    # OpenLineage events for every task (warehouse/lineage.py): JSON lines under <warehouse>/lineage/
-    from warehouse.lineage import EXTRACTOR, transport_config
+    # OpenLineage events for every task (warehouse/publication/lineage.py): JSON lines under <warehouse>/lineage/
+    from warehouse.publication.lineage import EXTRACTOR, transport_config
 
     env.setdefault("AIRFLOW__OPENLINEAGE__TRANSPORT", transport_config(settings_mod.get()))
     env.setdefault("AIRFLOW__OPENLINEAGE__NAMESPACE", "wholeplace")
@@ -106,12 +106,15 @@ def financial_year(text: str) -> str:
 
 def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
     settings = settings_mod.get()
-    from ingest.errors import WholeplaceError
-    from ingest.regions import all_regions, current_region
+    from core.catalogue import catalogue
+    from core.errors import WholeplaceError
+    from ingest.membership import all_regions, current_region
+    from ingest.sources import check_sources
 
     try:  # a malformed region, or one naming councils outside it, is refused before anything runs
         region = current_region()
         all_regions()  # the others are benchmarked in the release
+        check_sources(catalogue())  # every source module has the shape its catalogue entry needs
     except WholeplaceError as exc:
         print(f"FAILED before starting: {exc}")
         return 2
@@ -140,8 +143,8 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
             f"({settings.landing_dir}), vintage history included"
         )
     elif settings.duckdb_path.exists():
-        from ingest.errors import WholeplaceError
-        from warehouse.db import connect
+        from core.db import connect
+        from core.errors import WholeplaceError
 
         try:  # a damaged file is named, with its recovery, before Airflow starts
             with connect(settings.duckdb_path, wait_s=5):
@@ -337,7 +340,7 @@ def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: boo
     """The latest release, then per source: what is loaded, when a new file is due, whether late."""
     from datetime import date
 
-    from ingest.freshness import statuses
+    from core.freshness import statuses
 
     settings = settings_mod.get()
     try:
@@ -429,7 +432,7 @@ def verify(release: str | None) -> int:
 
 def serve(port: int) -> int:
     """Browse the latest release with Datasette (replaces this process)."""
-    from warehouse.datasette import serve_command
+    from warehouse.publication.datasette import serve_command
 
     settings = settings_mod.get()
     latest = current_latest(settings)
@@ -478,8 +481,12 @@ def main(argv: list[str] | None = None) -> int:
     serve_p = sub.add_parser("serve", help="browse the latest release with Datasette")
     serve_p.add_argument("--port", type=int, default=8001)
     args = parser.parse_args(argv)
+    if not os.environ.get("WHOLEPLACE_WAREHOUSE_DIR"):  # a checkout from before data/: its data moves once
+        moved = settings_mod.move_legacy_data()
+        if moved:
+            print(f"moved the runtime data from warehouse/ to data/: {', '.join(moved)}")
     if args.command == "run":
-        if args.accept_fewer_rows:  # the Airflow tasks read it from the environment (ingest.settings)
+        if args.accept_fewer_rows:  # the Airflow tasks read it from the environment (core.settings)
             known = os.environ.get("WHOLEPLACE_ACCEPT_FEWER_ROWS", "")
             os.environ["WHOLEPLACE_ACCEPT_FEWER_ROWS"] = ",".join(filter(None, [known, *args.accept_fewer_rows]))
         return run(args.dag, verbose=not args.quiet, periods=args.periods)
@@ -494,8 +501,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry() -> int:
     """main() for the command line: Ctrl-C outside a followed run stops quietly, no traceback."""
+    from core.errors import ConfigError
+
     try:
         return main()
+    except ConfigError as exc:  # a bad setting: said plainly, before anything runs
+        print(f"FAILED before starting: {exc}")
+        return 2
     except KeyboardInterrupt:
         print("\nINTERRUPTED before the run started: nothing was published.")
         return 130

@@ -26,53 +26,41 @@ import functools
 import hashlib
 import json
 import logging
-import os
+import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from ingest import settings as settings_mod
-from ingest.errors import ValidationFailed, WholeplaceError
+import yaml
+
+from core import settings as settings_mod
+from core.errors import ValidationFailed, WholeplaceError
+from core.state import BUILT, LAST_ERROR, LAST_RUN, PUBLISHED_INPUTS, VALIDATED_RAW, read_state, write_state
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-LAST_ERROR = "last_error.json"
-LAST_RUN = "last_run.json"
-PUBLISHED_INPUTS = "published_inputs.json"  # what the latest release was built from (kept across runs)
-VALIDATED_RAW = "validated_raw.json"  # per source: the inputs of its last passing raw validation
-BUILT = "built.json"  # the inputs of the last dbt build that finished (cleared while one runs)
-# the project's code and configuration that turn landed files into marts and releases
-CODE_GLOBS = (
-    "dbt_project/dbt_project.yml",
-    "dbt_project/profiles.yml",
-    "dbt_project/models/**/*",
-    "dbt_project/macros/**/*",
-    "dbt_project/seeds/**/*",
-    "dbt_project/tests/**/*",
-    "expectations/**/*.py",
-    "warehouse/*.py",
-    "warehouse/*.yml",
-    "ingest/*.py",
-    "ingest/*.yml",
-    "ingest/sources/*",
-    "regions/*.yml",
-)
 
-
-def read_state(name: str, settings=None) -> dict:
-    """One of the run state files (LAST_ERROR, VALIDATED_RAW, ...); {} when there is none yet."""
-    path = (settings or settings_mod.get()).run_state_dir / name
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+def code_roots(project_dir) -> dict:
+    """The project's code and configuration that turn landed files into marts and releases, as
+    folder -> globs: derived from the packages pyproject.toml ships and the paths dbt_project.yml
+    reads, so a new package or dbt folder counts without a second list to keep."""
+    pyproject = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
+    roots = {p: ("**/*",) for p in pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]}
+    dbt = yaml.safe_load((project_dir / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8"))
+    dbt_paths = [p for key in ("model-paths", "macro-paths", "seed-paths", "test-paths") for p in dbt.get(key, [])]
+    roots["dbt_project"] = ("dbt_project.yml", "profiles.yml", *(f"{p}/**/*" for p in dbt_paths))
+    roots["regions"] = ("*.yml",)
+    return roots
 
 
 def _loaded(settings, source_id: str | None = None) -> list[tuple[str, ...]]:
     """The files the raw tables hold now, as (source, period, file name, sha256) rows: what a build
     or a validation reads. Not the landing manifest: a file another run has fetched but not loaded
     yet is not in the marts, and must not count as built (it would be skipped when it is loaded)."""
-    from ingest.catalogue import catalogue
-    from warehouse.db import connect
+    from core.catalogue import catalogue
+    from core.db import connect
 
     if not settings.duckdb_path.exists():
         return []
@@ -92,8 +80,15 @@ def _loaded(settings, source_id: str | None = None) -> list[tuple[str, ...]]:
     return sorted(tuple(str(v) for v in r) for r in rows)
 
 
-def _code_files(settings, globs: tuple[str, ...] = CODE_GLOBS) -> list:
-    found = {p for g in globs for p in settings.project_dir.glob(g) if p.is_file() and "__pycache__" not in p.parts}
+def _code_files(settings) -> list:
+    """Every file of code_roots; not the bundled snapshots (landed files, counted as inputs)."""
+    found = {
+        path
+        for root, globs in code_roots(settings.project_dir).items()
+        for glob in globs
+        for path in (settings.project_dir / root).glob(glob)
+        if path.is_file() and "__pycache__" not in path.parts and not path.is_relative_to(settings.snapshot_dir)
+    }
     return sorted(found)
 
 
@@ -109,15 +104,6 @@ def inputs_fingerprint(settings, source_id: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def _write_state(name: str, payload: dict) -> None:
-    settings = settings_mod.get()
-    settings.run_state_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.run_state_dir / name
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # unique: fetches may fail side by side
-    tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 def recorded(step: str, *, writes: bool = True) -> Callable[[F], F]:
     """Record a failure of ``step`` (the exception's message) for the run summary, then re-raise.
     A step that ``writes`` the warehouse holds its step lock (one such step at a time)."""
@@ -125,7 +111,7 @@ def recorded(step: str, *, writes: bool = True) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from warehouse.db import one_step_at_a_time
+            from core.db import one_step_at_a_time
 
             try:
                 if not writes:
@@ -133,7 +119,7 @@ def recorded(step: str, *, writes: bool = True) -> Callable[[F], F]:
                 with one_step_at_a_time(settings_mod.get().run_state_dir, step):
                     return func(*args, **kwargs)
             except Exception as exc:
-                _write_state(
+                write_state(
                     LAST_ERROR,
                     {
                         "step": step,
@@ -161,10 +147,10 @@ def plan(
     """The source ids a run fans out over: the catalogue's (one family's, or those asked for);
     with ``periods`` (a backfill), only the sources that publish one of those periods; for a
     scheduled run ``checking_at`` a moment, only the sources whose check schedule fires then
-    (ingest.catalogue.Expected.check_crons)."""
+    (core.catalogue.Expected.check_crons)."""
     from croniter import croniter  # Airflow's own dependency
 
-    from ingest.catalogue import catalogue
+    from core.catalogue import catalogue
 
     known = catalogue()
     ids = [s.id for s in (known.by_family(family) if family else known)]
@@ -235,7 +221,7 @@ def load(source_id: str, fetched: dict) -> dict:
 @recorded("validate_raw")
 def validate_raw(source_id: str) -> dict:
     settings = settings_mod.get()
-    from ingest.catalogue import catalogue
+    from core.catalogue import catalogue
     from ingest.run import left_out_sample
 
     if left_out_sample(catalogue().get(source_id), settings):
@@ -260,14 +246,14 @@ def validate_raw(source_id: str) -> dict:
     }
     passed = read_state(VALIDATED_RAW)  # sources validate one after another; re-read before writing
     passed[source_id] = {"fingerprint": fingerprint, "summary": summary, "at": datetime.now(UTC).isoformat()}
-    _write_state(VALIDATED_RAW, passed)
+    write_state(VALIDATED_RAW, passed)
     return summary
 
 
 def build_stamp(settings) -> dict:
     """ops.build: the dbt build the marts come from ({} before the first), stamped by dbt's
     on-run-start / on-run-end hooks (dbt_project/macros/build_stamp.sql)."""
-    from warehouse.db import connect
+    from core.db import connect
 
     if not settings.duckdb_path.exists():
         return {}
@@ -280,9 +266,9 @@ def build_stamp(settings) -> dict:
 
 
 def release_intact(release) -> bool:
-    """Whether a release's files are those it was published with (warehouse.integrity); a damaged
+    """Whether a release's files are those it was published with (warehouse.publication.integrity); a damaged
     latest release is published again, intact, rather than reported as "no change"."""
-    from warehouse.integrity import verify_release
+    from warehouse.publication.integrity import verify_release
 
     found = verify_release(release)
     if not found.ok:
@@ -303,13 +289,13 @@ def build_models() -> dict:
     if same and latest is not None and latest.name == published["release"] and release_intact(latest):
         log.info("nothing new since release %s (same files, same code): dbt build skipped", published["release"])
         return {"dbt": published["dbt"], "unchanged_since": published["release"], "fingerprint": fingerprint}
-    from warehouse.dbt import run_dbt, summarise
+    from core.dbt import run_dbt, summarise
 
     # No --full-refresh: incremental models (fct_spend500_payment) add only new or changed files.
     # Seeds are configured full_refresh: true (reloaded whole); tables and views are rebuilt anyway.
-    _write_state(BUILT, {"fingerprint": None, "started_at": datetime.now(UTC).isoformat()})
+    write_state(BUILT, {"fingerprint": None, "started_at": datetime.now(UTC).isoformat()})
     results = run_dbt(["build"], settings)
-    _write_state(BUILT, {"fingerprint": fingerprint, "finished_at": datetime.now(UTC).isoformat()})
+    write_state(BUILT, {"fingerprint": fingerprint, "finished_at": datetime.now(UTC).isoformat()})
     counts = summarise(results)
     log.info("dbt build: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
     return {"dbt": counts, "fingerprint": fingerprint}
@@ -353,7 +339,7 @@ def publish(gate: dict, dbt: dict | None = None) -> dict:
             "finished_at": datetime.now(UTC).isoformat(),
         }
         log.info("nothing new: release %s stays latest", summary["release"])
-        _write_state(LAST_RUN, summary)
+        write_state(LAST_RUN, summary)
         return summary
     if gate.get("success") is not True:  # write, audit, publish: never without a passing audit
         raise ValidationFailed(f"the publication gate {gate.get('checkpoint', '?')} did not pass: nothing is published")
@@ -375,11 +361,11 @@ def publish(gate: dict, dbt: dict | None = None) -> dict:
             now,
             gate.get("build_id"),
         )
-        _write_state(LAST_RUN, summary)
+        write_state(LAST_RUN, summary)
         return summary
     from pathlib import Path
 
-    from warehouse.publish import publish_release  # seconds to import: not needed for a no-change run
+    from warehouse.publication.publish import publish_release  # seconds to import: not needed for a no-change run
 
     checks = {
         "great_expectations": {
@@ -399,9 +385,9 @@ def publish(gate: dict, dbt: dict | None = None) -> dict:
         "checks": checks,
         "finished_at": datetime.now(UTC).isoformat(),
     }
-    _write_state(LAST_RUN, summary)
+    write_state(LAST_RUN, summary)
     if dbt and dbt.get("fingerprint"):
-        _write_state(
+        write_state(
             PUBLISHED_INPUTS,
             {
                 "fingerprint": dbt["fingerprint"],

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ingest.errors import SourceError, column_letter
+from core.errors import SourceError, column_letter
 from ingest.sheets import Grid, grid_number, read_grid
 
 log = logging.getLogger(__name__)

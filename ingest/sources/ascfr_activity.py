@@ -11,9 +11,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ingest.sheets import grid_number, read_grid
+from ingest.sources import source_id
 from ingest.sources._ascfr import financial_year_ending, identity, key_values, locate
 
-SOURCE_ID = "ascfr_activity"
+ID = source_id(__name__)  # the module's name is the source id
 
 KEYS = {
     "data_type_key": "DataType_KEY",
@@ -42,7 +43,7 @@ COLUMNS: dict[str, str] = {
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    grid = read_grid(data, source_id=ID, file=file)
     fy_ending = financial_year_ending(period, grid)
     header, cols = locate(grid, {"uuid": "UUID", **KEYS}, VALUE)
     records = []

@@ -33,9 +33,10 @@ import re
 import pandas as pd
 
 from ingest.sheets import Grid, grid_number, read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import GSS_CODE, columns_by_heading, is_blank_row, norm
 
-SOURCE_ID = "ascof"
+ID = source_id(__name__)  # the module's name is the source id
 
 COLUMNS: dict[str, str] = {
     "financial_year": "VARCHAR",
@@ -180,7 +181,7 @@ def _parse_trend(grid: Grid, header: int, period: str) -> list[dict]:
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    grid = read_grid(data, source_id=ID, file=file)
     trend = next(
         (i for i, r in enumerate(grid.rows[:5]) if {"year", "measure group", "measure_value"} <= {norm(c) for c in r}),
         None,

@@ -16,9 +16,10 @@ from decimal import Decimal
 import pandas as pd
 
 from ingest.sheets import Number, grid_number, read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import GSS_CODE, columns_by_name, find_header, is_blank_row
 
-SOURCE_ID = "bcf_end_of_year"
+ID = source_id(__name__)  # the module's name is the source id
 
 # scheme type -> the publisher's column heading
 SCHEMES: dict[str, str] = {
@@ -41,7 +42,7 @@ COLUMNS: dict[str, str] = {
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    grid = read_grid(data, source_id=ID, file=file)
     header = find_header(grid, ["Code", *SCHEMES.values()])
     cols = columns_by_name(grid, header, {"hwb_code": "Code", "hwb_name": "LA_name"} | SCHEMES)
     records: list[dict] = []

@@ -21,11 +21,12 @@ import re
 
 import pandas as pd
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sheets import Grid, grid_number, read_workbook
+from ingest.sources import source_id
 from ingest.sources._columns import GSS_CODE
 
-SOURCE_ID = "bcf_plans"
+ID = source_id(__name__)  # the module's name is the source id
 
 COLUMNS: dict[str, str] = {
     "financial_year": "VARCHAR",
@@ -139,16 +140,16 @@ def _read_sheet(grid: Grid) -> list[dict]:
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     records: list[dict] = []
-    for grid in read_workbook(data, source_id=SOURCE_ID, file=file):
+    for grid in read_workbook(data, source_id=ID, file=file):
         if not any(_is_header(r) for r in grid.rows[:30]):
             continue  # contents, notes
         records.extend(_read_sheet(grid))
     if not records:
-        raise SourceError(SOURCE_ID, file, "no worksheet with a 'HWB Code' / 'Health and Wellbeing Board' header")
+        raise SourceError(ID, file, "no worksheet with a 'HWB Code' / 'Health and Wellbeing Board' header")
     frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
     years = sorted(frame["financial_year"].unique())
     first, last = period.split("_to_") if "_to_" in period else (period, period)
     outside = [y for y in years if not first <= y <= last]
     if outside:
-        raise SourceError(SOURCE_ID, file, f"holds {', '.join(outside)}, outside the catalogue's period {period}")
+        raise SourceError(ID, file, f"holds {', '.join(outside)}, outside the catalogue's period {period}")
     return frame

@@ -14,9 +14,10 @@ import re
 import pandas as pd
 
 from ingest.sheets import read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import GSS_CODE, columns_by_name, find_header, is_blank_row
 
-SOURCE_ID = "bsol_ward_locality"
+ID = source_id(__name__)  # the module's name is the source id
 
 COLUMNS: dict[str, str] = {
     "la_code": "VARCHAR",
@@ -38,7 +39,7 @@ _WARD_CODE = re.compile(r"^E05\d{6}$")
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    grid = read_grid(data, source_id=ID, file=file)
     header = find_header(grid, ["AreaCode", "Locality"])
     cols = columns_by_name(grid, header, _HEADER)
     records = []

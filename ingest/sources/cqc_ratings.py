@@ -27,11 +27,12 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sheets import Grid, read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import columns_by_heading, is_blank_row, norm
 
-SOURCE_ID = "cqc_ratings"
+ID = source_id(__name__)  # the module's name is the source id
 SHEET = "Locations"
 
 COLUMNS: dict[str, str] = {
@@ -83,7 +84,7 @@ def _is_header(row: list[str]) -> bool:
 def _period_end(period: str, file: str) -> date:
     m = _MONTH.match(period)
     if not m:
-        raise SourceError(SOURCE_ID, file, f"period {period!r} is not a month such as 2024-04")
+        raise SourceError(ID, file, f"period {period!r} is not a month such as 2024-04")
     year, month = int(m[1]), int(m[2])
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -143,7 +144,7 @@ def _required(grid: Grid, i: int, j: int, what: str) -> str:
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     latest = _period_end(period, file)
-    grid = read_grid(data, source_id=SOURCE_ID, file=file, sheet=SHEET)
+    grid = read_grid(data, source_id=ID, file=file, sheet=SHEET)
     header = _header(grid)
     col = columns_by_heading(grid, header, HEADINGS)
     records = []

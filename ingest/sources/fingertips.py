@@ -34,9 +34,10 @@ from datetime import date
 import pandas as pd
 
 from ingest.sheets import Grid, Number, grid_number, read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import columns_by_heading, looks_like_header
 
-SOURCE_ID = "fingertips"
+ID = source_id(__name__)  # the module's name is the source id
 ALL_PERIODS = "all"
 
 COLUMNS: dict[str, str] = {
@@ -273,7 +274,7 @@ def _parse_trafford(grid: Grid, header: int, period: str) -> list[dict]:
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    grid = read_grid(data, source_id=ID, file=file)
     trafford = next((i for i, r in enumerate(grid.rows[:5]) if looks_like_header(r, TRAFFORD_HEADINGS)), None)
     if trafford is not None:
         records = _parse_trafford(grid, trafford, period)

@@ -14,9 +14,10 @@ import re
 import pandas as pd
 
 from ingest.sheets import grid_number, read_grid
+from ingest.sources import source_id
 from ingest.sources._mhclg import has_la_table, identity_columns, identity_record, read_la_table
 
-SOURCE_ID = "mhclg_ra"
+ID = source_id(__name__)  # the module's name is the source id
 TITLE = re.compile(r"Revenue Account", re.IGNORECASE)
 
 COLUMNS: dict[str, str] = {
@@ -34,7 +35,7 @@ COLUMNS: dict[str, str] = {
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file, sheet=has_la_table)
+    grid = read_grid(data, source_id=ID, file=file, sheet=has_la_table)
     table = read_la_table(grid, expect_title=TITLE, period=period)
     if "line_number" not in table.meta:
         raise grid.error("no row of form line numbers above the header", row=table.header_row)

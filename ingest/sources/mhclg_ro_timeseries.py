@@ -30,10 +30,11 @@ from collections.abc import Iterator
 
 import pandas as pd
 
-from ingest.errors import SourceError, column_letter
+from core.errors import SourceError, column_letter
 from ingest.sheets import Grid, Number, decode_text, parse_number
+from ingest.sources import source_id
 
-SOURCE_ID = "mhclg_ro_timeseries"
+ID = source_id(__name__)  # the module's name is the source id
 PERIOD = "all"
 KEPT_FORM = "RS"
 NOT_SUBMITTED = "not submitted"  # the other status is "submitted"; aggregate rows' status is kept as published
@@ -83,7 +84,7 @@ def financial_year(year_ending: int) -> str:
 def _error(file: str, detail: str, *, row: int | None = None, col: int | None = None) -> SourceError:
     """An error at a 0-based (row, col), reported 1-based with a column letter."""
     return SourceError(
-        SOURCE_ID,
+        ID,
         file,
         detail,
         row=None if row is None else row + 1,
@@ -95,11 +96,11 @@ def _rows(data: bytes, file: str) -> Iterator[tuple[int, list[str]]]:
     try:
         text, _ = decode_text(data)
     except UnicodeDecodeError as exc:
-        raise SourceError(SOURCE_ID, file, f"cannot decode the text: {exc.reason}") from exc
+        raise SourceError(ID, file, f"cannot decode the text: {exc.reason}") from exc
     try:
         yield from enumerate(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise SourceError(SOURCE_ID, file, f"not a readable CSV: {exc}") from exc
+        raise SourceError(ID, file, f"not a readable CSV: {exc}") from exc
 
 
 def _cell(row: list[str], j: int | None) -> str:
@@ -161,7 +162,7 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     items = _item_columns(header, header_row, file)
     year_col, status_col = ident["year_ending"], ident["submission_status"]
     records: list[dict[str, object]] = []
-    ledger = Grid(SOURCE_ID, file, rows=[])  # the file is streamed: the grid keeps the row ledger only
+    ledger = Grid(ID, file, rows=[])  # the file is streamed: the grid keeps the row ledger only
     for i, row in rows:
         ledger.walk(i)
         if not any(c.strip() for c in row):

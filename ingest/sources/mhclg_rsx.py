@@ -13,13 +13,14 @@ import re
 
 import pandas as pd
 
+from ingest.sources import source_id
 from ingest.sources._mhclg import ITEM_COLUMNS, parse_item_sheet
 
-SOURCE_ID = "mhclg_rsx"
+ID = source_id(__name__)  # the module's name is the source id
 TITLE = re.compile(r"Service Expenditure Summary|RSX", re.IGNORECASE)
 
 COLUMNS: dict[str, str] = ITEM_COLUMNS
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    return parse_item_sheet(data, source_id=SOURCE_ID, file=file, period=period, title=TITLE)
+    return parse_item_sheet(data, source_id=ID, file=file, period=period, title=TITLE)

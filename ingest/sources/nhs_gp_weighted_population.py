@@ -21,9 +21,10 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from ingest.sheets import read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import GSS_CODE, columns_by_name, find_header, is_blank_row
 
-SOURCE_ID = "nhs_gp_weighted_population"
+ID = source_id(__name__)  # the module's name is the source id
 
 COLUMNS: dict[str, str] = {
     "practice_code": "VARCHAR",
@@ -67,7 +68,7 @@ _PERIOD = re.compile(r"^\d{4}-\d{2}$")
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    grid = read_grid(data, source_id=ID, file=file)
     if not _PERIOD.match(period):
         raise grid.error(f"period {period!r} is not a financial year like 2023-24")
     header = find_header(grid, ["Practice_Code", "ICS22", "LAD21", "Final WP"])

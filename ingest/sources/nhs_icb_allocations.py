@@ -34,10 +34,11 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sheets import Grid, Number, grid_number, read_workbook
+from ingest.sources import source_id
 
-SOURCE_ID = "nhs_icb_allocations"
+ID = source_id(__name__)  # the module's name is the source id
 
 COLUMNS: dict[str, str] = {
     "stream_code": "VARCHAR",
@@ -268,7 +269,7 @@ def _years(period: str, file: str) -> set[str]:
     first, _, last = period.partition("_to_")
     last = last or first
     if not (_financial_year(first) and _financial_year(last)) or first > last:
-        raise SourceError(SOURCE_ID, file, f"the catalogue's period {period!r} is not a financial year or range")
+        raise SourceError(ID, file, f"the catalogue's period {period!r} is not a financial year or range")
     start, end = int(first[:4]), int(last[:4])
     return {f"{y}-{(y + 1) % 100:02d}" for y in range(start, end + 1)}
 
@@ -308,7 +309,7 @@ def _read_sheet(grid: Grid, streams: list[Stream], years: set[str]) -> list[dict
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     years = _years(period, file)
     records: list[dict] = []
-    for grid in read_workbook(data, source_id=SOURCE_ID, file=file):
+    for grid in read_workbook(data, source_id=ID, file=file):
         streams = [s for s in STREAMS if s.sheets.search(grid.sheet or "")]
         if streams:
             records.extend(_read_sheet(grid, streams, years))
@@ -317,13 +318,13 @@ def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
         missing = sorted(years - set(frame.loc[frame.stream_code == stream, "financial_year"]))
         if missing:
             raise SourceError(
-                SOURCE_ID, file, f"no {stream} allocation for {', '.join(missing)} (a worksheet or column is missing)"
+                ID, file, f"no {stream} allocation for {', '.join(missing)} (a worksheet or column is missing)"
             )
     repeats = frame.duplicated(["stream_code", "financial_year", "icb_ods_code"])
     if repeats.any():
         row = frame[repeats].iloc[0]
         raise SourceError(
-            SOURCE_ID,
+            ID,
             f"{file} (sheet {row.sheet_name!r})",
             f"ICB {row.icb_ods_code} appears twice for {row.stream_code} {row.financial_year}",
             row=int(row._source_row),

@@ -17,9 +17,10 @@ import re
 import pandas as pd
 
 from ingest.sheets import Grid, grid_number, read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import GSS_CODE, columns_by_name, find_header, is_blank_row
 
-SOURCE_ID = "nomis_population"
+ID = source_id(__name__)  # the module's name is the source id
 
 COLUMNS: dict[str, str] = {
     "mid_year": "INTEGER",
@@ -56,7 +57,7 @@ def mid_year_for(period: str) -> int | None:
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    grid = read_grid(data, source_id=ID, file=file)
     expected = mid_year_for(period)
     if expected is None:
         raise grid.error(f"period {period!r} is not a financial year such as 2021-22")

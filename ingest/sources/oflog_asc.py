@@ -22,9 +22,10 @@ import re
 import pandas as pd
 
 from ingest.sheets import Grid, grid_number, read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import columns_by_heading, looks_like_header
 
-SOURCE_ID = "oflog_asc"
+ID = source_id(__name__)  # the module's name is the source id
 ALL_PERIODS = "all"
 
 COLUMNS: dict[str, str] = {
@@ -94,7 +95,7 @@ def _decimal_text(grid: Grid, i: int, j: int) -> str | None:
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
-    grid = read_grid(data, source_id=SOURCE_ID, file=file)
+    grid = read_grid(data, source_id=ID, file=file)
     _check_period(period, grid)
     header = grid.find_row(_is_header_row, what="header row (a row of Oflog column headings)")
     col = columns_by_heading(grid, header, {name: (heading,) for heading, name in HEADINGS.items()})

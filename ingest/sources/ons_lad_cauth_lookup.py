@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ingest.sources import source_id
 from ingest.sources._lookup import gss, lookup_columns, parse_lookup
 
-SOURCE_ID = "ons_lad_cauth_lookup"
+ID = source_id(__name__)  # the module's name is the source id
 
 FIELDS = (
     *gss("lad", "lad", r"^E0[6-9]\d{6}$", "a GSS district code"),
@@ -24,5 +25,5 @@ COLUMNS = lookup_columns(FIELDS)
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     return parse_lookup(
-        data, source_id=SOURCE_ID, file=file, period=period, fields=FIELDS, vintage_field="lad_code", key=["lad_code"]
+        data, source_id=ID, file=file, period=period, fields=FIELDS, vintage_field="lad_code", key=["lad_code"]
     )

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ingest.sources import source_id
 from ingest.sources._lookup import gss, lookup_columns, parse_lookup
 
-SOURCE_ID = "ons_lad_pfa_lookup"
+ID = source_id(__name__)  # the module's name is the source id
 
 FIELDS = (
     *gss("lad", "lad", r"^[EW]0[6-9]\d{6}$", "a GSS district code"),
@@ -27,7 +28,7 @@ COLUMNS = lookup_columns(FIELDS)
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     return parse_lookup(
         data,
-        source_id=SOURCE_ID,
+        source_id=ID,
         file=file,
         period=period,
         fields=FIELDS,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ingest.sources import source_id
 from ingest.sources._lookup import Field, lookup_columns, parse_lookup
 
-SOURCE_ID = "ons_lsoa_icb_lookup"
+ID = source_id(__name__)  # the module's name is the source id
 
 FIELDS = (
     Field("lsoa_code", r"lsoa(\d\d)(?:cd|_code)", r"^[EW]01\d{6}$", "an LSOA code (E01...)"),
@@ -29,5 +30,5 @@ COLUMNS = lookup_columns(FIELDS)
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     return parse_lookup(
-        data, source_id=SOURCE_ID, file=file, period=period, fields=FIELDS, vintage_field="icb_code", key=["lsoa_code"]
+        data, source_id=ID, file=file, period=period, fields=FIELDS, vintage_field="icb_code", key=["lsoa_code"]
     )

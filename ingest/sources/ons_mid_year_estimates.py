@@ -20,11 +20,12 @@ import re
 
 import pandas as pd
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sheets import Grid, grid_number, read_grid
+from ingest.sources import source_id
 from ingest.sources._columns import GSS_CODE, is_blank_row, norm
 
-SOURCE_ID = "ons_mid_year_estimates"
+ID = source_id(__name__)  # the module's name is the source id
 
 COLUMNS: dict[str, str] = {
     "area_code": "VARCHAR",
@@ -100,16 +101,16 @@ def _sheet(data: bytes, file: str) -> Grid:
     """The time series sheet if the workbook has one, else the single-year sheet (or the CSV)."""
     for pattern in _SHEETS:
         try:
-            return read_grid(data, source_id=SOURCE_ID, file=file, sheet=pattern)
+            return read_grid(data, source_id=ID, file=file, sheet=pattern)
         except SourceError as exc:
             if "no worksheet matches" not in str(exc):
                 raise
-    raise SourceError(SOURCE_ID, file, "no MYE4 or 'MYE2 - Persons' worksheet")
+    raise SourceError(ID, file, "no MYE4 or 'MYE2 - Persons' worksheet")
 
 
 def parse(data: bytes, *, file: str, period: str) -> pd.DataFrame:
     if not _EDITION.match(period):
-        raise SourceError(SOURCE_ID, file, f"period {period!r} is not an edition year like 2023")
+        raise SourceError(ID, file, f"period {period!r} is not an edition year like 2023")
     chosen = _sheet(data, file)
     frame = pd.DataFrame.from_records(_read(chosen, int(period)), columns=list(COLUMNS))
     repeats = frame.duplicated(["area_code", "mid_year"])

@@ -31,10 +31,11 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from ingest.errors import SourceError
-from ingest.land import NamedFile, sha256_file
+from core.errors import ConfigError, SourceError
+from core.landing import NamedFile, sha256_file
+from ingest.sources import source_id
 
-SOURCE_ID = "spend500"
+ID = source_id(__name__)  # the module's name is the source id
 log = logging.getLogger(__name__)
 LAYOUTS_FILE = Path(__file__).with_name("spend500_layouts.yml")
 REQUIRED = ("payment_date", "reference", "net_amount_gbp", "supplier_name")
@@ -101,9 +102,9 @@ def layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
         missing = [c for c in REQUIRED if c not in columns]
         unknown = [c for c in columns if c not in REQUIRED + OPTIONAL]
         if missing or unknown:
-            raise ValueError(f"{where}: columns missing {missing}, unknown {unknown}")
+            raise ConfigError(f"{where}: columns missing {missing}, unknown {unknown}")
         if entry["encoding"] not in ENCODINGS or entry["kind"] not in ("invoice", "card"):
-            raise ValueError(f"{where}: encoding must be one of {sorted(ENCODINGS)}, kind invoice or card")
+            raise ConfigError(f"{where}: encoding must be one of {sorted(ENCODINGS)}, kind invoice or card")
         found[name] = Layout(
             name=name,
             council_code=entry["council"]["code"],
@@ -159,9 +160,7 @@ def match_layout(path: Path, name: str | None = None) -> tuple[Layout, list[str]
     if len(matches) != 1:
         what = "no layout" if not matches else "more than one layout (" + ", ".join(m[0].name for m in matches) + ")"
         header = _header(first_line, "cp1252")
-        raise SourceError(
-            SOURCE_ID, name or path.name, f"header matches {what} in {LAYOUTS_FILE.name}: {header}", row=1
-        )
+        raise SourceError(ID, name or path.name, f"header matches {what} in {LAYOUTS_FILE.name}: {header}", row=1)
     return matches[0]
 
 
@@ -242,7 +241,7 @@ class FileRead:
         shown = value if len(value) <= 80 else value[:77] + "..."
         more = f"; {self.rejected - 1:,} more of {self.rows_in:,} rows refused" if self.rejected > 1 else ""
         return SourceError(
-            SOURCE_ID,
+            ID,
             self.name,
             f"{shown!r} is {self.first_reason}{more} (a file is refused when more than "
             f"{MAX_REJECTED_SHARE:.0%} of its rows are)",
@@ -523,7 +522,7 @@ def load_files(
         if good:
             outcomes.update(_write(con, good, found[:first_refused], known))
             done += len(good)
-            log.info("%s: %d of %d new or changed files loaded", SOURCE_ID, done, len(todo))
+            log.info("%s: %d of %d new or changed files loaded", ID, done, len(todo))
         if first_refused < len(batch):
             raise found[first_refused].error()
     return [outcomes[(i if isinstance(i, SpendFile) else SpendFile(i.name, i)).name] for i in files]
@@ -562,7 +561,7 @@ def _write(con, batch, found: list[FileRead], known: dict[str, str]) -> dict[str
         expected = sum(r.rows_in - r.rejected for r in found)
         if inserted != expected:
             raise SourceError(
-                SOURCE_ID,
+                ID,
                 ", ".join(names),
                 f"{sum(r.rows_in for r in found):,} rows read, {sum(r.rejected for r in found):,} refused, "
                 f"but {inserted:,} loaded (expected {expected:,})",
@@ -574,9 +573,7 @@ def _write(con, batch, found: list[FileRead], known: dict[str, str]) -> dict[str
             action = "replaced" if f.name in known else "loaded"
             out[f.name] = FileLoad(f.name, digest, layout.name, count, r.rejected, action)
             if r.rejected:
-                log.warning(
-                    "%s: %s: %d of %d rows refused (see %s)", SOURCE_ID, f.name, r.rejected, r.rows_in, REJECTS_TABLE
-                )
+                log.warning("%s: %s: %d of %d rows refused (see %s)", ID, f.name, r.rejected, r.rows_in, REJECTS_TABLE)
         con.executemany(f"insert or replace into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, now())", records)
         con.execute("commit")
     except Exception:

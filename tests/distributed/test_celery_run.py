@@ -162,7 +162,7 @@ def test_the_pipeline_runs_on_two_celery_workers_and_publishes(tmp_path, postgre
         assert (tmp_path / "warehouse" / "releases" / "latest" / "datapackage.json").exists()
 
         # the fan-out: one mapped instance per catalogue source and step, named by its source
-        from ingest.catalogue import catalogue
+        from core.catalogue import catalogue
 
         sources = {s.id for s in catalogue()}
         for step in ("fetch", "load", "validate"):

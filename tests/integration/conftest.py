@@ -80,7 +80,7 @@ def edit_coventry_figure(path: Path, new_text: str) -> tuple[int, str, str]:
     """Replace Coventry's (E08000026) first figure in an MHCLG RSX CSV with ``new_text``, leaving
     every other byte as published. Returns the spreadsheet row and column of the cell (not the text
     line: header cells hold line breaks) and the figure it held."""
-    from ingest.errors import column_letter
+    from core.errors import column_letter
 
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))

@@ -15,8 +15,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from ingest.land import append_manifest_rows
-from ingest.settings import Settings
+from core.landing import append_manifest_rows
+from core.settings import Settings
 from tests.conftest import fetched_row
 from warehouse.alerts import AlertNotifier, read_alerts
 
@@ -96,7 +96,7 @@ def test_a_publication_dag_runs_on_each_due_date_and_waits_for_a_file_that_answe
 ) -> None:
     import pendulum
 
-    from ingest.catalogue import catalogue
+    from core.catalogue import catalogue
 
     dated = {s.id for s in catalogue() if s.expected.due_cron()}
     assert {d for d in dagbag.dag_ids if d.startswith("publication_")} == {f"publication_{s}" for s in dated}
@@ -133,7 +133,7 @@ def _failure_context(exc: Exception) -> dict:
 
 
 def test_a_failed_task_notifies_its_source_period_step_and_first_error_lines(warehouse_settings: Settings) -> None:
-    from ingest.errors import SourceError
+    from core.errors import SourceError
 
     exc = SourceError("mhclg_rsx", "RSX_2023-24_data_by_LA.csv", "'12x4' is not a number\nline 2", row=9, column="H")
     AlertNotifier()(_failure_context(exc))

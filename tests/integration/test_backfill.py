@@ -71,7 +71,7 @@ def test_make_backfill_refuses_a_malformed_year_and_a_year_no_source_publishes()
     cli = [sys.executable, "-m", "warehouse.cli", "run", "--period"]
     bad = subprocess.run([*cli, "2021-23"], cwd=PROJECT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "a financial year looks like 2021-22" in bad.stderr
-    from ingest.errors import WholeplaceError
+    from core.errors import WholeplaceError
     from warehouse import pipeline
 
     with pytest.raises(WholeplaceError, match="no source in the catalogue publishes 2031-32"):

@@ -41,7 +41,7 @@ def _get(url: str) -> tuple[int, bytes]:
 @pytest.fixture(scope="module")
 def server(first_run, pipeline):
     """`make serve` for the test warehouse: Datasette on a free local port."""
-    from warehouse.datasette import serve_command
+    from warehouse.publication.datasette import serve_command
 
     port = _free_port()
     command = serve_command(pipeline.warehouse / "releases" / "latest", port=port)

@@ -14,7 +14,7 @@ def test_every_dag_file_imports_without_errors(dagbag):
 
 
 def test_there_is_one_ingest_dag_per_source_family_plus_build_main_and_publication_watches(dagbag):
-    from ingest.catalogue import catalogue
+    from core.catalogue import catalogue
 
     expected = {f"ingest_{family}" for family in catalogue().families()} | {"build_warehouse", "wholeplace"}
     expected |= {f"publication_{s.id}" for s in catalogue() if s.expected.due_cron()}
@@ -75,8 +75,8 @@ def test_validate_emits_its_own_sources_raw_asset_through_the_alias(dagbag):
 
 
 def test_the_plan_is_the_catalogue_or_the_family_or_the_sources_asked_for():
-    from ingest.catalogue import catalogue
-    from ingest.errors import WholeplaceError
+    from core.catalogue import catalogue
+    from core.errors import WholeplaceError
     from warehouse import pipeline
 
     assert pipeline.plan() == [s.id for s in catalogue()]
@@ -108,7 +108,7 @@ def test_every_task_touching_the_warehouse_takes_the_one_slot_pool_and_only_thos
 
 
 def test_build_warehouse_is_scheduled_on_the_raw_assets(dagbag):
-    from ingest.catalogue import catalogue
+    from core.catalogue import catalogue
 
     dag = dagbag.dags["build_warehouse"]
     condition = dag.timetable.asset_condition
@@ -129,7 +129,7 @@ def test_build_warehouse_is_scheduled_on_the_raw_assets(dagbag):
 def test_the_retry_policy_retries_what_can_pass_and_fails_defects_at_once(dagbag, exception, action):
     import duckdb
 
-    from ingest.errors import FetchError, SourceError, WarehouseBusy
+    from core.errors import FetchError, SourceError, WarehouseBusy
 
     raised = {
         "fetch": FetchError("503 from the publisher"),
@@ -149,7 +149,7 @@ def test_ingest_dags_run_on_their_sources_check_schedules_and_plan_only_sources_
     from datetime import UTC, datetime
     from unittest import mock
 
-    from ingest.catalogue import catalogue
+    from core.catalogue import catalogue
 
     council = dagbag.dags["ingest_council"]
     crons = {c for s in catalogue().by_family("council") for c in s.expected.check_crons()}
@@ -182,7 +182,7 @@ def test_ingest_dags_run_on_their_sources_check_schedules_and_plan_only_sources_
 def test_every_task_has_an_execution_timeout_from_the_settings(dagbag, recorder):
     from airflow.sdk.bases.sensor import BaseSensorOperator
 
-    from ingest.settings import TASK_TIMEOUT_MINUTES, task_timeout
+    from core.settings import TASK_TIMEOUT_MINUTES, task_timeout
 
     seen = set()
     for dag in dagbag.dags.values():
@@ -208,7 +208,7 @@ def test_every_task_has_an_execution_timeout_from_the_settings(dagbag, recorder)
 def test_a_task_timeout_is_configurable_and_a_bad_one_is_refused(monkeypatch):
     from datetime import timedelta
 
-    from ingest.settings import task_timeout
+    from core.settings import task_timeout
 
     monkeypatch.setenv("WHOLEPLACE_TASK_TIMEOUT_BUILD_MODELS", "90")
     assert task_timeout("build_models") == timedelta(minutes=90)

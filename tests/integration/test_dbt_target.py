@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import ingest.settings
-from ingest.errors import WholeplaceError
-from warehouse.dbt import dbt_env, run_dbt
+import core.settings
+from core.dbt import dbt_env, run_dbt
+from core.errors import WholeplaceError
 
 pytestmark = pytest.mark.integration
 
@@ -20,10 +20,10 @@ def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     for name in ("WHOLEPLACE_DBT_TARGET", "WHOLEPLACE_DBT_THREADS", "WHOLEPLACE_DBT_PROFILES_DIR"):
         monkeypatch.delenv(name, raising=False)
 
-    def make(**env: str) -> ingest.settings.Settings:
+    def make(**env: str) -> core.settings.Settings:
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        return ingest.settings.get()
+        return core.settings.get()
 
     return make
 
@@ -31,7 +31,7 @@ def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_by_default_dbt_builds_the_committed_embedded_target(settings_for):
     env = dbt_env(settings_for())
     assert (env["DBT_TARGET"], env["WHOLEPLACE_DBT_THREADS"]) == ("embedded", "4")
-    assert Path(env["DBT_PROFILES_DIR"]) == ingest.settings.PROJECT_DIR / "dbt_project"
+    assert Path(env["DBT_PROFILES_DIR"]) == core.settings.PROJECT_DIR / "dbt_project"
 
 
 def test_the_target_threads_and_profiles_folder_come_from_the_environment(settings_for, tmp_path):

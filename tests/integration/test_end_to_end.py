@@ -36,7 +36,7 @@ def test_make_run_ends_with_the_release_path_rows_per_mart_and_the_checks(first_
 def test_the_run_fans_out_one_mapped_instance_per_source_each_emitting_its_raw_asset(first_run, pipeline):
     import sqlite3
 
-    from ingest.catalogue import catalogue
+    from core.catalogue import catalogue
 
     sources = [s.id for s in catalogue()]
     for step in ("fetch", "load", "validate"):  # progress names each mapped instance by its source
@@ -490,7 +490,7 @@ def test_openlineage_events_walk_a_mart_back_to_the_landed_file_and_the_publicat
     """Airflow's OpenLineage provider wrote one START and one COMPLETE event per task (file
     transport); in the run that published the latest release, their datasets chain the marts <- raw
     tables <- landed files (sha256) <- the publications, and the marts -> the release files."""
-    from ingest.land import read_manifest
+    from core.landing import read_manifest
 
     release = pipeline.latest
     path = pipeline.warehouse / "lineage" / "events.jsonl"

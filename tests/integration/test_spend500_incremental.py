@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest import settings as settings_mod
+from core import settings as settings_mod
+from core.dbt import run_dbt
 from ingest.sources import spend500
-from warehouse.dbt import run_dbt
 
 pytestmark = pytest.mark.integration
 

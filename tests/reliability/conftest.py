@@ -34,14 +34,14 @@ def published_template(tmp_path_factory) -> Path:
 
 def use_copy_of(template: Path, folder: Path, env: pytest.MonkeyPatch):
     """Copy the published warehouse to ``folder`` (`latest` stays a link) and point the settings at it."""
-    import ingest.settings
+    import core.settings
 
     shutil.copytree(template, folder, symlinks=True)
     env.setenv("WHOLEPLACE_WAREHOUSE_DIR", str(folder))
     env.setenv("WHOLEPLACE_MODE", "snapshot")
     for name in ("WHOLEPLACE_SNAPSHOT_DIR", "WHOLEPLACE_DUCKDB_PATH", "WHOLEPLACE_REGION"):
         env.delenv(name, raising=False)
-    return ingest.settings.get()
+    return core.settings.get()
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.catalogue import catalogue
-from ingest.settings import PROJECT_DIR
+from core.catalogue import catalogue
+from core.settings import PROJECT_DIR
 
 SNAPSHOTS = PROJECT_DIR / "ingest" / "snapshots"
 BASE_LINES = 400  # a large CSV is cut to its first lines (title rows, header and enough data)

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from ingest.settings import PROJECT_DIR
+from core.settings import PROJECT_DIR
 
 
 def start(warehouse: Path, snapshots: Path, sources: tuple[str, ...] = ()) -> subprocess.Popen:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.settings import PROJECT_DIR
+from core.settings import PROJECT_DIR
 
 BUNDLED = PROJECT_DIR / "ingest" / "snapshots"
 

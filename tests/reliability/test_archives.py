@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from ingest.catalogue import catalogue
-from ingest.errors import SourceError
+from core.catalogue import catalogue
+from core.errors import SourceError
 from ingest.sheets import MAX_COMPRESSION_RATIO, read_grid
 from tests.reliability.corpus import SNAPSHOTS
 

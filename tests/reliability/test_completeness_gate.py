@@ -11,13 +11,13 @@ import dataclasses
 import duckdb
 import pytest
 
-import ingest.settings
-from ingest.catalogue import catalogue
+import core.settings
+from core.catalogue import catalogue
+from core.errors import SourceError
+from core.landing import Landed
+from core.regions import load_region
 from ingest.completeness import check
-from ingest.errors import SourceError
-from ingest.land import Landed
 from ingest.load import load_partition
-from ingest.regions import load_region
 from ingest.run import parse_file
 from tests.reliability import corpus
 
@@ -61,7 +61,7 @@ def loaded() -> dict:
 
 def refused(loaded, base, frame) -> str:
     source, _, con = loaded[base.source_id]
-    settings = dataclasses.replace(ingest.settings.get(), accept_fewer_rows=())
+    settings = dataclasses.replace(core.settings.get(), accept_fewer_rows=())
     with pytest.raises(SourceError) as caught:
         check(con, source, landed(base, "b" * 64), frame, settings, COUNCILS)
     message = str(caught.value)
@@ -94,5 +94,5 @@ def test_a_restatement_without_a_council_or_with_its_code_changed_is_refused_nam
 @pytest.mark.parametrize("base", GATED, ids=[b.source_id for b in GATED])
 def test_the_same_file_again_passes(loaded, base):
     source, frame, con = loaded[base.source_id]
-    settings = dataclasses.replace(ingest.settings.get(), accept_fewer_rows=())
+    settings = dataclasses.replace(core.settings.get(), accept_fewer_rows=())
     assert check(con, source, landed(base, "b" * 64), frame, settings, COUNCILS) is None

@@ -13,9 +13,9 @@ from unittest import mock
 
 import pytest
 
-import ingest.settings
+import core.settings
+from core.errors import FetchError
 from ingest import http
-from ingest.errors import FetchError
 from ingest.http import HttpClient
 from tests.reliability.report import record_hardening
 
@@ -24,7 +24,7 @@ URL = "https://assets.publishing.service.gov.uk/media/x/RA_2023-24.ods"
 
 
 def settings():
-    return dataclasses.replace(ingest.settings.get(), mirror_url=None, http_retries=0, connect_timeout_s=1.0)
+    return dataclasses.replace(core.settings.get(), mirror_url=None, http_retries=0, connect_timeout_s=1.0)
 
 
 def resolving(addresses: dict[str, str]):

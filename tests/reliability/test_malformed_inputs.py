@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.catalogue import catalogue
-from ingest.errors import SourceError
+from core.catalogue import catalogue
+from core.errors import SourceError
 from ingest.run import parse_file
 from ingest.sheets import RowCount
 from tests.reliability import corpus

@@ -129,7 +129,7 @@ class Readers:
             time.sleep(0.25)
 
     def _sql(self) -> None:
-        from warehouse.db import connect
+        from core.db import connect
 
         def read() -> None:
             with connect(self.warehouse / "wholeplace.duckdb") as con:

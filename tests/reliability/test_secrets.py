@@ -86,8 +86,8 @@ def test_a_release_built_through_a_mirror_with_credentials_holds_the_secret_in_n
     import logging
     from urllib.parse import urlsplit
 
-    import ingest.settings
-    from ingest.catalogue import catalogue
+    import core.settings
+    from core.catalogue import catalogue
     from tests.integration.conftest import edit_coventry_figure
     from warehouse import pipeline
 
@@ -107,7 +107,7 @@ def test_a_release_built_through_a_mirror_with_credentials_holds_the_secret_in_n
     built = pipeline.build_models()
     summary = pipeline.publish(pipeline.validate_marts(built), built)
 
-    settings = ingest.settings.get()
+    settings = core.settings.get()
     release = settings.current_release()
     assert summary["new_release"] and release != before
     assert httpserver.log and httpserver.log[0][0].authorization.password == PLANTED  # it was used

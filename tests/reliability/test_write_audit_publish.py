@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.errors import ValidationFailed
+from core.errors import ValidationFailed
 from tests.reliability.conftest import use_copy_of
 from tests.reliability.report import record_hardening
 from tests.reliability.snapshots import BUNDLED, POPULATION_PUBLISHED, population, revised

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import ascof
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "ascof" / "ASCOF_measures_2023-24_SYNTHETIC.csv"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import bcf_end_of_year as src
 
 FILE = Path(__file__).resolve().parents[2] / (

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import bcf_plans as src
 from tests.fixtures._xlsx import save_reproducibly
 

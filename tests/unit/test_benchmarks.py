@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks import run as bench
 from benchmarks import synthetic
-from ingest.land import sha256_file
+from core.landing import sha256_file
 from ingest.sources import spend500
 
 BUNDLED = Path(__file__).resolve().parents[2] / "ingest" / "snapshots" / "spend500" / "2019-20"

@@ -1,4 +1,4 @@
-"""ingest.catalogue: the project's catalogue is consistent, and mistakes fail naming the entry."""
+"""core.catalogue: the project's catalogue is consistent, and mistakes fail naming the entry."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from core.catalogue import CATALOGUE_PATH, Catalogue, Expected, load_catalogue, parse_catalogue
+from core.errors import CatalogueError
 from expectations.registry import raw_suite
-from ingest.catalogue import CATALOGUE_PATH, Catalogue, Expected, load_catalogue, parse_catalogue
-from ingest.errors import CatalogueError
 
 SNAPSHOTS = CATALOGUE_PATH.parent / "snapshots"
 
@@ -30,17 +30,6 @@ def test_project_catalogue_loads_with_sources_in_every_family_it_uses(project: C
 def test_every_source_id_is_snake_case(project: Catalogue) -> None:
     bad = [s.id for s in project if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", s.id)]
     assert bad == []
-
-
-def test_every_source_names_a_parser_module_with_parse_and_columns(project: Catalogue) -> None:
-    for source in project:
-        module = source.parser_module()
-        columns = getattr(module, "COLUMNS", None)
-        assert isinstance(columns, dict) and columns, f"{source.id}: {module.__name__} has no COLUMNS"
-        if any(p.is_file_set for p in source.partitions):  # many files per period: streamed loads
-            assert callable(getattr(module, "load_files", None)), f"{source.id}: {module.__name__} has no load_files()"
-        else:
-            assert callable(getattr(module, "parse", None)), f"{source.id}: {module.__name__} has no parse()"
 
 
 def test_a_file_set_partition_is_a_snapshot_folder_without_a_single_live_url() -> None:
@@ -65,9 +54,7 @@ def test_a_file_set_partition_is_a_snapshot_folder_without_a_single_live_url() -
     with pytest.raises(CatalogueError, match="file set .* no single live url"):
         parse_catalogue([entry])
     entry["partitions"][0].pop("url")
-    entry["parser"] = "mhclg_rsx"  # a one-file parser cannot load a file set
-    with pytest.raises(CatalogueError, match="has no load_files"):
-        parse_catalogue([entry])
+    assert next(iter(parse_catalogue([entry]))).partitions[0].is_file_set
 
 
 def test_every_source_has_a_gx_raw_suite_named_after_it(project: Catalogue) -> None:
@@ -119,7 +106,6 @@ VALID: dict[str, Any] = {
     "attribution": "Contains public sector information licensed under the Open Government Licence v3.0.",
     "cadence": "annual",
     "expected": {"every": "year", "by": "11-30", "grace_days": 31},
-    "parser": "mhclg_rsx",
     "synthetic": False,
     "provenance": "made up for a test",
     "partitions": [{"period": "2023-24", "url": "https://assets.publishing.service.gov.uk/media/x/demo.csv"}],
@@ -230,12 +216,7 @@ def test_a_valid_entry_parses_into_a_source() -> None:
 )
 def test_parse_catalogue_rejects_a_bad_entry_naming_it(entries: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(CatalogueError, match=message):
-        parse_catalogue(entries, import_parsers=False)
-
-
-def test_parse_catalogue_rejects_a_parser_module_that_does_not_exist() -> None:
-    with pytest.raises(CatalogueError, match=r"catalogue entry 'demo_source': no parser module ingest\.sources\.nope"):
-        parse_catalogue([entry(parser="nope")])
+        parse_catalogue(entries)
 
 
 def test_load_catalogue_rejects_a_file_that_is_not_a_list(tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.catalogue import CatalogueError, parse_catalogue
-from ingest.errors import SourceError
+from core.catalogue import CatalogueError, parse_catalogue
+from core.errors import SourceError
 from ingest.run import ingest_source
 from tests.reliability.report import record_hardening
-from warehouse.metadata import build_changelog, changelog_summary
+from warehouse.publication.metadata import build_changelog, changelog_summary
 
 BUNDLED = Path(__file__).resolve().parents[2] / "ingest" / "snapshots"
 RSX_2122 = "mhclg_rsx/RSX_2021-22_data_by_LA_Live.csv"
@@ -170,7 +170,7 @@ def test_the_changelog_names_an_acknowledged_restatement(tmp_path):
     ],
 )
 def test_a_malformed_completeness_rule_is_refused_naming_the_source(rule, error):
-    from ingest.catalogue import CATALOGUE_PATH, load_catalogue
+    from core.catalogue import CATALOGUE_PATH, load_catalogue
 
     entries = [e for e in __import__("yaml").safe_load(CATALOGUE_PATH.read_text()) if e["id"] == "mhclg_rsx"]
     entries[0]["completeness"] = rule

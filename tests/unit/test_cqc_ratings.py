@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import cqc_ratings
 
 ROOT = Path(__file__).resolve().parents[2]

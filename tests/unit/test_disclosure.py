@@ -1,4 +1,4 @@
-"""warehouse.disclosure: person counts we derive are rounded or suppressed, and a suppressed
+"""warehouse.publication.disclosure: person counts we derive are rounded or suppressed, and a suppressed
 cell cannot be recovered from a total published in the same release."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import random
 import pandas as pd
 import pytest
 
-from warehouse.disclosure import SUPPRESSED, DisclosureSpec, control, feasible_values, round_or_suppress
+from warehouse.publication.disclosure import SUPPRESSED, DisclosureSpec, control, feasible_values, round_or_suppress
 
 SPEC = DisclosureSpec(
     counts=("people",),

@@ -23,7 +23,7 @@ COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
 DOCKERIGNORE = ROOT / ".dockerignore"
-SETTINGS = ROOT / "ingest" / "settings.py"
+SETTINGS = ROOT / "core" / "settings.py"
 
 # Every service the official Airflow 3 file (airflow-core/docs/howto/docker-compose/docker-compose.yaml) has.
 UPSTREAM_SERVICES = {
@@ -166,8 +166,8 @@ def test_pipeline_packages_mounted_and_importable(compose: dict) -> None:
     assert PROJECT_MOUNT in env["PYTHONPATH"].split(":")
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     packages = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
-    assert {"ingest", "warehouse", "expectations"} <= set(packages)
-    # Same layout as the repository, so ingest/settings.py's PROJECT_DIR (/opt/wholeplace) finds dbt_project/.
+    assert {"core", "ingest", "warehouse", "expectations"} <= set(packages)
+    # Same layout as the repository, so core/settings.py's PROJECT_DIR (/opt/wholeplace) finds dbt_project/.
     for directory in [*packages, "dbt_project"]:
         assert mounts.get(f"{PROJECT_MOUNT}/{directory}") == f"./{directory}", directory
         assert (ROOT / directory).is_dir(), directory
@@ -181,10 +181,10 @@ def test_pipeline_packages_mounted_and_importable(compose: dict) -> None:
 def test_every_project_folder_the_pipeline_reads_is_mounted_and_in_the_image(compose: dict) -> None:
     """What a deployment must ship: the folders of the code and configuration that turn landed files
     into releases (the pipeline's inputs fingerprint lists them) and the DAGs."""
-    from warehouse.pipeline import CODE_GLOBS
+    from warehouse.pipeline import code_roots
 
-    needed = sorted({glob.split("/")[0] for glob in CODE_GLOBS})
-    assert {"ingest", "warehouse", "expectations", "dbt_project", "regions"} <= set(needed)
+    needed = sorted(code_roots(ROOT))
+    assert {"core", "ingest", "warehouse", "expectations", "dbt_project", "regions"} <= set(needed)
     mounts = _mounts(compose["x-airflow-common"])
     copied = dict(re.findall(r"^COPY --chown=\S+ (\S+) (\S+)$", DOCKERFILE.read_text(), re.MULTILINE))
     for folder in needed:
@@ -196,8 +196,8 @@ def test_every_project_folder_the_pipeline_reads_is_mounted_and_in_the_image(com
 def test_warehouse_runtime_dir_shared_by_every_worker(compose: dict) -> None:
     common = compose["x-airflow-common"]
     env = _env(common)
-    assert env["WHOLEPLACE_WAREHOUSE_DIR"] == f"{PROJECT_MOUNT}/warehouse"
-    assert _mounts(common)[env["WHOLEPLACE_WAREHOUSE_DIR"]] == "./warehouse"
+    assert env["WHOLEPLACE_WAREHOUSE_DIR"] == f"{PROJECT_MOUNT}/data"
+    assert _mounts(common)[env["WHOLEPLACE_WAREHOUSE_DIR"]] == "./data"
     assert env["WHOLEPLACE_MODE"] == "${WHOLEPLACE_MODE:-snapshot}"
     assert "WHOLEPLACE_MIRROR_URL" in env
 
@@ -207,7 +207,7 @@ def test_every_wholeplace_env_var_in_compose_is_read_by_settings(compose: dict) 
     names = [k for k in _env(compose["x-airflow-common"]) if k.startswith("WHOLEPLACE_")]
     assert names
     for name in names:
-        assert f'"{name}"' in settings, f"{name} is set in docker-compose.yml but never read in ingest/settings.py"
+        assert f'"{name}"' in settings, f"{name} is set in docker-compose.yml but never read in core/settings.py"
 
 
 def test_init_migrates_creates_admin_and_the_duckdb_pool(services: dict) -> None:
@@ -275,12 +275,12 @@ def test_env_example_wholeplace_vars_are_read_by_settings() -> None:
     }
     assert expected <= set(wholeplace)
     for name in wholeplace:
-        assert f'"{name}"' in settings, f"{name} is in .env.example but never read in ingest/settings.py"
+        assert f'"{name}"' in settings, f"{name} is in .env.example but never read in core/settings.py"
 
 
 def test_dockerignore_keeps_runtime_data_and_environments_out() -> None:
     entries = {line.strip() for line in DOCKERIGNORE.read_text().splitlines() if line.strip()}
-    for entry in (".venv", ".airflow", ".git", ".env", "**/__pycache__", "**/*.duckdb", "warehouse/raw"):
+    for entry in (".venv", ".airflow", ".git", ".env", "**/__pycache__", "**/*.duckdb", "data"):
         assert entry in entries, entry
 
 

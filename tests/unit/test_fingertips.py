@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import fingertips
 
 ROOT = Path(__file__).resolve().parents[2]

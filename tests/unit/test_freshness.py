@@ -1,4 +1,4 @@
-"""ingest.freshness and `make status`: when a source's next file is due, and when it is late
+"""core.freshness and `make status`: when a source's next file is due, and when it is late
 (time is passed in as --as-of, never waited for)."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from ingest.catalogue import Expected
-from ingest.freshness import next_due, statuses
-from ingest.land import append_manifest_rows
-from ingest.settings import Settings
+from core.catalogue import Expected
+from core.freshness import next_due, statuses
+from core.landing import append_manifest_rows
+from core.settings import Settings
 from tests.conftest import fetched_row
 from warehouse import cli
 
@@ -109,7 +109,7 @@ def test_make_status_names_a_late_source_and_a_failed_step(landed: Settings, cap
     ],
 )
 def test_a_new_file_answers_the_due_date_nearest_to_it(landed, due) -> None:
-    from ingest.freshness import due_after_file
+    from core.freshness import due_after_file
 
     assert due_after_file(Expected("year", "06-30", 31), landed) == due
 

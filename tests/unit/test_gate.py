@@ -5,10 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from core.errors import ValidationFailed
+from core.settings import Settings
 from expectations.checks import Batch, Suite, between, in_set, not_null, rows_between
 from expectations.gate import GateResult, run_gate
-from ingest.errors import ValidationFailed
-from ingest.settings import Settings
 
 
 @pytest.fixture

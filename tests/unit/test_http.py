@@ -19,11 +19,11 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 from werkzeug import Response as WerkzeugResponse
 
-import ingest.settings
-from ingest.catalogue import Discover
-from ingest.errors import FetchError
+import core.settings
+from core.catalogue import Discover
+from core.errors import FetchError
+from core.settings import Settings
 from ingest.http import HttpClient, Response, mirror_url_for
-from ingest.settings import Settings
 from tests.reliability.report import record_hardening
 
 ASSETS = "assets.publishing.service.gov.uk"
@@ -35,7 +35,7 @@ CAP = 4096  # bytes; big enough for the Content API JSON below
 
 def make_settings(httpserver: HTTPServer, **overrides: object) -> Settings:
     base = dataclasses.replace(
-        ingest.settings.get(),
+        core.settings.get(),
         mirror_url=httpserver.url_for("/").rstrip("/"),
         connect_timeout_s=2.0,
         read_timeout_s=2.0,
@@ -370,7 +370,7 @@ SECRET = "planted-Secret-4417"
 def test_a_mirrors_credentials_are_sent_but_never_logged_recorded_or_named_in_errors(
     httpserver: HTTPServer, tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from ingest.land import land, read_manifest
+    from core.landing import land, read_manifest
 
     httpserver.expect_request(f"/{ASSETS}{RSX_PATH}").respond_with_data(b"the data")
     mirror = httpserver.url_for("/").rstrip("/").replace("http://", f"http://wp-user:{SECRET}@")

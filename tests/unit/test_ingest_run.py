@@ -14,11 +14,11 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 from werkzeug import Response as WerkzeugResponse
 
-import ingest.settings
-from ingest.catalogue import CATALOGUE_PATH, catalogue
-from ingest.land import read_manifest
+import core.settings
+from core.catalogue import CATALOGUE_PATH, catalogue
+from core.landing import read_manifest
+from core.settings import Settings
 from ingest.run import ingest_source
-from ingest.settings import Settings
 
 SNAPSHOTS = CATALOGUE_PATH.parent / "snapshots"
 RSX_2122_URL = "https://assets.publishing.service.gov.uk/media/6825a5a1ab96d4ed0b262f78/RSX_2021-22_data_by_LA_Live.ods"
@@ -32,7 +32,7 @@ ETAG = '"rsx-2021-22-v1"'
 def live(warehouse_settings: Settings, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("WHOLEPLACE_MODE", "live")
     monkeypatch.setenv("WHOLEPLACE_MIRROR_URL", httpserver.url_for("/").rstrip("/"))
-    return ingest.settings.get()
+    return core.settings.get()
 
 
 def raw_rows(settings: Settings, table: str, period: str | None = None) -> list[tuple]:
@@ -196,17 +196,17 @@ def test_a_file_set_lands_every_file_and_loads_only_new_or_changed_ones(
     (first,) = ingest_source("spend500")
     assert (first.file_name, first.rows, first.loaded, first.fetch) == ("2 files in spend500/2019-20/", 15, True, "new")
 
-    import ingest.land
+    import core.landing
 
     def no_hashing(path):  # unchanged files (same size and mtime) are not read again
         raise AssertionError(f"{path} hashed again")
 
-    hashing = ingest.land.sha256_file
-    monkeypatch.setattr(ingest.land, "sha256_file", no_hashing)
+    hashing = core.landing.sha256_file
+    monkeypatch.setattr(core.landing, "sha256_file", no_hashing)
     (again,) = ingest_source("spend500")
     assert (again.rows, again.loaded, again.fetch) == (0, False, "unchanged")
 
-    monkeypatch.setattr(ingest.land, "sha256_file", hashing)
+    monkeypatch.setattr(core.landing, "sha256_file", hashing)
     changed = folder / "manchester_2019-05.csv"
     changed.write_text("\n".join(changed.read_text(encoding="utf-8").splitlines()[:4]) + "\n", encoding="utf-8")
     (third,) = ingest_source("spend500")
@@ -225,7 +225,7 @@ def test_fetch_lands_without_opening_the_warehouse_and_hands_load_a_small_json_h
 ) -> None:
     import json
 
-    from ingest.errors import WholeplaceError
+    from core.errors import WholeplaceError
     from ingest.run import Fetched, fetch_source, load_source
 
     spend_snapshots(tmp_path, monkeypatch, "manchester_2019-05_excerpt.csv", "salford_2019-04_excerpt.csv")

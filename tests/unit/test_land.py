@@ -1,4 +1,4 @@
-"""ingest.land: content-addressed raw files, written once, with an append-only fetch manifest."""
+"""core.landing: content-addressed raw files, written once, with an append-only fetch manifest."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ingest.land import Landed, land, latest_fetch, manifest_path, read_manifest
+from core.landing import Landed, land, latest_fetch, manifest_path, read_manifest
 
 URL = "https://assets.publishing.service.gov.uk/media/abc/RSX_2023-24_data_by_LA.ods"
 

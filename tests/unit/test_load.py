@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.catalogue import Partition, Source
-from ingest.errors import SourceError
-from ingest.land import Landed
+from core.catalogue import Partition, Source
+from core.errors import SourceError
+from core.landing import Landed
 from ingest.load import META_COLUMNS, load_partition
 
 COLUMNS = {"area_code": "VARCHAR", "value": "INTEGER", "_source_row": "INTEGER"}

@@ -1,4 +1,4 @@
-"""warehouse.metadata: CSVW, DCAT, data dictionary, changelog and Frictionless validation of a release."""
+"""warehouse.publication.metadata: CSVW, DCAT, data dictionary, changelog and Frictionless validation of a release."""
 
 from __future__ import annotations
 
@@ -12,15 +12,15 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from ingest.errors import PublishError
-from warehouse.metadata import (
+from core.errors import PublishError
+from core.marts import MARTS, PRIMARY_KEYS
+from warehouse.publication.metadata import (
     GLOSSARY,
     glossary_entry,
     load_glossary,
     unit_for,
     write_release_metadata,
 )
-from warehouse.publish import MARTS, PRIMARY_KEYS
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DBT_MARTS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sheets import read_grid
 from ingest.sources import mhclg_ra as src
 from ingest.sources._mhclg import read_la_table
@@ -51,7 +51,7 @@ def test_columns_are_exactly_the_declared_ones(ra21, ra23) -> None:
 
 @pytest.mark.parametrize(("path", "period", "header_row"), [(RA_2021, "2021-22", 7), (RA_2023, "2023-24", 10)])
 def test_header_is_found_by_content_whatever_the_rows_above(path: Path, period: str, header_row: int) -> None:
-    grid = read_grid(path.read_bytes(), source_id=src.SOURCE_ID, file=path.name)
+    grid = read_grid(path.read_bytes(), source_id=src.ID, file=path.name)
     table = read_la_table(grid, expect_title=src.TITLE, period=period)
     assert table.header_row + 1 == header_row
     assert grid.rows[table.header_row][:3] == ["E-code", "ONS Code", "Local authority"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import mhclg_ro3 as src
 
 ROOT = Path(__file__).resolve().parents[2]

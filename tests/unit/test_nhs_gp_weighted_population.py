@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import nhs_gp_weighted_population as src
 
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "ingest" / "snapshots" / "nhs_gp_weighted_population"

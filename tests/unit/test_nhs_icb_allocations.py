@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sheets import row_ledger
 from ingest.sources import nhs_icb_allocations as src
 
@@ -112,7 +112,7 @@ def test_england_totals_equal_the_sum_of_icb_rows(round_2023) -> None:
 def test_every_row_of_each_sheet_read_is_loaded_or_skipped_with_a_reason() -> None:
     with row_ledger() as ledger:
         src.parse(ROUND_2023.read_bytes(), file=ROUND_2023.name, period="2023-24_to_2024-25")
-    count = ledger.count(src.SOURCE_ID, ROUND_2023.name)
+    count = ledger.count(src.ID, ROUND_2023.name)
     assert count.loaded == 42 * 6  # core x2, PMC x2, other primary care, running costs
     assert count.skipped["NHS England's own regional budget (not an ICB; in the totals)"] == 7
     assert count.skipped["England total (checked against its rows)"] == 6

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import nomis_population as src
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import oflog_asc
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "ingest" / "snapshots" / "oflog_asc" / "oflog_adult_social_care.csv"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sheets import row_ledger
 from ingest.sources import (
     ons_lad_cauth_lookup,
@@ -25,7 +25,7 @@ WMCA = [f"E080000{n}" for n in range(25, 32)]
 
 
 def snapshot(module) -> Path:
-    return next((SNAPSHOTS / module.SOURCE_ID).iterdir())
+    return next((SNAPSHOTS / module.ID).iterdir())
 
 
 def read(module, period: str) -> pd.DataFrame:

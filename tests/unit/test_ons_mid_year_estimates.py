@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import ons_mid_year_estimates as src
 
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "ingest" / "snapshots" / "ons_mid_year_estimates"

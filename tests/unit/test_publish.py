@@ -1,4 +1,4 @@
-"""warehouse.publish: immutable releases of the marts, with a datapackage, and an atomic `latest`."""
+"""warehouse.publication.publish: immutable releases of the marts, with a datapackage, and an atomic `latest`."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.catalogue import catalogue
-from ingest.errors import PublishError
-from ingest.land import Landed, land
+from core.catalogue import catalogue
+from core.errors import PublishError
+from core.landing import Landed, land
+from core.settings import Settings
 from ingest.run import refresh_metadata_tables
-from ingest.settings import Settings
-from warehouse.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
+from warehouse.publication.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
 
 MART_COLUMNS = ["area_name", "amount_gbp", "is_synthetic"]  # after the primary key
 
@@ -237,7 +237,7 @@ def test_publish_refuses_when_a_mart_is_missing(warehouse: tuple[Settings, Lande
 def test_release_csvs_use_gss_status_shorthand_and_escape_formula_like_text():
     import duckdb
 
-    from warehouse.publish import _published_columns
+    from warehouse.publication.publish import _published_columns
 
     con = duckdb.connect()
     con.execute(
@@ -261,7 +261,7 @@ def test_release_csvs_use_gss_status_shorthand_and_escape_formula_like_text():
 def test_a_late_source_does_not_block_the_release_but_is_named_in_it(warehouse: tuple[Settings, Landed]) -> None:
     from dataclasses import replace
 
-    from ingest.land import append_manifest_rows
+    from core.landing import append_manifest_rows
 
     settings, landed = warehouse
     fresh = publish_release(settings, checks={})
@@ -288,7 +288,7 @@ def edit_release_file(path: Path, edit) -> None:
 
 
 def test_a_release_lists_every_file_it_holds_and_verifies_intact(warehouse: tuple[Settings, Landed]) -> None:
-    from warehouse.integrity import CHECKSUMS, verify_release
+    from warehouse.publication.integrity import CHECKSUMS, verify_release
 
     settings, _ = warehouse
     first = publish_release(settings, checks={})
@@ -302,7 +302,7 @@ def test_a_release_lists_every_file_it_holds_and_verifies_intact(warehouse: tupl
 
 def test_an_edited_missing_or_added_release_file_is_reported_by_name(warehouse: tuple[Settings, Landed]) -> None:
     from warehouse.cli import main
-    from warehouse.integrity import verify_release
+    from warehouse.publication.integrity import verify_release
 
     settings, _ = warehouse
     first = publish_release(settings, checks={})
@@ -325,7 +325,7 @@ def test_an_edited_missing_or_added_release_file_is_reported_by_name(warehouse: 
 def test_a_run_whose_latest_release_was_edited_publishes_an_intact_one_not_no_change(
     warehouse: tuple[Settings, Landed], recorder
 ) -> None:
-    from warehouse.integrity import verify_release
+    from warehouse.publication.integrity import verify_release
 
     settings, _ = warehouse
     first = publish_release(settings, checks={})

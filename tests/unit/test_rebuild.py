@@ -10,11 +10,11 @@ import logging
 import duckdb
 import pytest
 
-from ingest.errors import WholeplaceError
+from core.db import connect
+from core.errors import WholeplaceError
 from ingest.run import ingest_source
 from tests.reliability.report import record_hardening
 from tests.unit.test_completeness import MYE_2024, snapshots, truncate_at_a_line_break  # noqa: F401
-from warehouse.db import connect
 
 
 def vintages(settings) -> tuple[list, list]:
@@ -105,7 +105,7 @@ def test_a_warehouse_loaded_before_the_ledger_existed_gets_one_from_its_vintages
     snapshots,  # noqa: F811
     warehouse_settings,
 ):
-    from ingest.land import loads_path
+    from core.landing import loads_path
 
     (first,) = ingest_source("ons_mid_year_estimates", ["2024"])
     restate(snapshots / MYE_2024)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.regions import REGIONS_DIR, RegionError, all_regions, check_membership, load_region
+from core.regions import REGIONS_DIR, RegionError, load_region
+from ingest.membership import all_regions, check_membership
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -138,8 +139,8 @@ def test_make_run_with_an_unknown_region_stops_before_anything_runs(tmp_path):
     assert not (tmp_path / "wh" / "releases").exists()
 
 
-def test_another_region_builds_side_by_side_and_the_default_keeps_warehouse(monkeypatch):
-    from ingest import settings
+def test_another_region_builds_side_by_side_and_the_default_keeps_data(monkeypatch):
+    from core import settings
 
     monkeypatch.delenv("WHOLEPLACE_WAREHOUSE_DIR", raising=False)
     monkeypatch.delenv("WHOLEPLACE_DUCKDB_PATH", raising=False)
@@ -148,9 +149,9 @@ def test_another_region_builds_side_by_side_and_the_default_keeps_warehouse(monk
     monkeypatch.setenv("WHOLEPLACE_REGION", "greater-manchester")
     other = settings.get()
 
-    assert (default.region, default.warehouse_dir) == ("west-midlands", PROJECT / "warehouse")
+    assert (default.region, default.warehouse_dir) == ("west-midlands", PROJECT / "data")
     assert (other.region, other.warehouse_dir) == (
         "greater-manchester",
-        PROJECT / "warehouse/regions/greater-manchester",
+        PROJECT / "data/regions/greater-manchester",
     )
     assert other.duckdb_path.parent == other.warehouse_dir

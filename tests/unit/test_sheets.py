@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sheets import Grid, decode_text, grid_number, parse_number, read_grid
 from ingest.sources import mhclg_rsx
 from ingest.sources._mhclg import has_la_table

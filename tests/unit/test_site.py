@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse import datasette, feed, profiles
-from warehouse.publish import MARTS, PRIMARY_KEYS, _field_type
+from core.marts import MARTS, PRIMARY_KEYS
+from warehouse.publication import datasette, dbt_docs, feed, profiles
+from warehouse.publication.publish import _field_type
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -656,9 +657,9 @@ def test_build_dbt_docs_copies_the_static_page(
         (settings.dbt_target_dir / "static_index.html").write_text("<html>dbt docs</html>", encoding="utf-8")
         return {}
 
-    monkeypatch.setattr("warehouse.dbt.run_dbt", fake_run_dbt)
+    monkeypatch.setattr("core.dbt.run_dbt", fake_run_dbt)
 
-    page = profiles.build_dbt_docs(release_dir, warehouse_settings)
+    page = dbt_docs.build_dbt_docs(release_dir, warehouse_settings)
 
     assert calls == [["docs", "generate", "--static", "--no-compile"]]
     assert page == release_dir / "site" / "dbt_docs" / "index.html"

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.errors import SourceError
+from core.errors import SourceError
 from ingest.sources import spend500
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "spend500"

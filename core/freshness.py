@@ -2,7 +2,7 @@
 
 Read from the landing manifest (the durable record of every fetch) and the run state files, never
 from the DuckDB file, so `make status` answers while a run is writing. A source's calendar is its
-catalogue entry's ``expected`` (see ingest.catalogue.Expected). A new file (a fetch that found
+catalogue entry's ``expected`` (see core.catalogue.Expected). A new file (a fetch that found
 the same bytes again does not count) answers the due date nearest to it, whether it came a little
 early or a little late; the next file is due on the date after that one, and is late once
 ``grace_days`` have passed since then without a newer file. The same rule drives the deadline
@@ -15,9 +15,10 @@ import calendar
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from ingest.catalogue import Expected, catalogue
-from ingest.land import read_manifest
-from ingest.settings import Settings
+from core.catalogue import Expected, catalogue
+from core.landing import read_manifest
+from core.settings import Settings
+from core.state import LAST_ERROR, VALIDATED_RAW, read_state
 
 
 def next_due(expected: Expected, after: date) -> date | None:
@@ -105,7 +106,6 @@ def statuses(settings: Settings, as_of: date | None = None) -> list[SourceStatus
     """Every catalogue source's status as of ``as_of`` (default: today, UTC)."""
     today = as_of or datetime.now(UTC).date()
     rows = list(read_manifest(settings.landing_dir))
-    from warehouse.pipeline import LAST_ERROR, VALIDATED_RAW, read_state  # the files the steps write
 
     validated, error = read_state(VALIDATED_RAW, settings), read_state(LAST_ERROR, settings)
     out = []

@@ -87,7 +87,7 @@ def feed_xml(releases_dir: Path, base_url: str = "") -> bytes:
     ET.SubElement(feed, "link", rel="self", type="application/atom+xml", href=_url(base_url, FEED_NAME))
     author = ET.SubElement(feed, "author")
     ET.SubElement(author, "name").text = "wholeplace"
-    ET.SubElement(feed, "generator").text = "wholeplace warehouse.feed"
+    ET.SubElement(feed, "generator").text = "wholeplace warehouse.publication.feed"
     for version, path, package in releases:
         entry = ET.SubElement(feed, "entry")
         ET.SubElement(entry, "id").text = release_id(version)

@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from ingest.errors import WholeplaceError
-from ingest.redact import redact_url
+from core.errors import ConfigError, WholeplaceError
+from core.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +307,9 @@ def _read_landed(path: Path) -> Iterator[Landed]:
                 row = json.loads(line)
                 yield Landed(**{k: row.get(k) for k in MANIFEST_FIELDS})
             except (json.JSONDecodeError, TypeError) as exc:
-                raise ValueError(f"{path}: line {n} is not a manifest row: {exc}") from exc
+                raise ConfigError(
+                    f"{path}: line {n} is not a manifest row ({exc}); move the torn line aside to go on"
+                ) from exc
 
 
 def latest_fetch(landing_dir: Path, source_id: str, period: str, url: str) -> Landed | None:

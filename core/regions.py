@@ -4,32 +4,30 @@ One YAML file per region in ``regions/`` names the combined authority, its ONS r
 member councils (GSS codes), how its ICBs are found, and optional sub-council places. The region a
 run builds is ``WHOLEPLACE_REGION`` (``make run REGION=<name>``; default west-midlands).
 
-A region file is checked twice: its shape when it is loaded (codes of the right kind, no
-duplicates), and its membership against the bundled reference data before anything runs (every
-council is a district ONS knows, and the ONS lookup places it in this combined authority).
+A region file is checked twice: its shape when it is loaded here (codes of the right kind, no
+duplicates), and its membership against the bundled reference data before anything runs
+(ingest.membership: every council is a district ONS knows, and the ONS lookup places it in this
+combined authority), read with ingest's own parsers.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import yaml
 
-from ingest.errors import CatalogueError
-from ingest.settings import DEFAULT_REGION, PROJECT_DIR
+from core.errors import CatalogueError
+from core.settings import DEFAULT_REGION, PROJECT_DIR
 
 REGIONS_DIR = PROJECT_DIR / "regions"
 __all__ = [
     "DEFAULT_REGION",
     "Region",
     "RegionError",
-    "all_regions",
-    "check_membership",
-    "current_region",
     "load_region",
+    "region_names",
 ]
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _CA = re.compile(r"^E47\d{6}$")
@@ -117,7 +115,7 @@ def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
         raise RegionError(f"{where}: icbs must be 'derived' (from the practice-level populations)")
     localities = raw.get("localities") or {}
     if localities:
-        from ingest.catalogue import catalogue
+        from core.catalogue import catalogue
 
         source_id = _required(localities, "source", f"{where}: localities")
         if source_id not in {s.id for s in catalogue()}:
@@ -134,68 +132,3 @@ def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
         locality_source=localities.get("source"),
         path=path,
     )
-
-
-@cache
-def _reference(snapshots: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Districts ONS knows (code -> name: the districts of its latest mid-year estimates) and the
-    district -> combined authority lookup, read with their own parsers from the bundled snapshots."""
-    from ingest.catalogue import catalogue
-
-    districts: dict[str, str] = {}
-    memberships: dict[str, str] = {}
-    for source_id, target in (("ons_mid_year_estimates", districts), ("ons_lad_cauth_lookup", memberships)):
-        source = catalogue().get(source_id)
-        parser = source.parser_module()
-        for partition in source.partitions:
-            if not partition.snapshot:
-                continue
-            path = snapshots / partition.snapshot
-            frame = parser.parse(path.read_bytes(), file=path.name, period=partition.period)
-            if source_id == "ons_mid_year_estimates":
-                frame = frame[frame["area_code"].str.match(r"^E0[6-9]")]
-                target.update(zip(frame["area_code"], frame["area_name"], strict=True))
-            else:
-                target.update(zip(frame["lad_code"], frame["cauth_code"], strict=True))
-    return districts, memberships
-
-
-def check_membership(region: Region) -> None:
-    """Refuse a region whose councils are unknown districts or lie outside its combined authority."""
-    from ingest.settings import get
-
-    districts, memberships = _reference(get().snapshot_dir)
-    where = f"regions/{region.path.name}"
-    unknown = [c.code for c in region.councils if c.code not in districts]
-    if unknown:
-        raise RegionError(
-            f"{where}: unknown council {', '.join(unknown)} (not a district in ONS's mid-year population estimates)"
-        )
-    outside = [
-        f"{c.code} ({c.name}) is in {memberships[c.code]}"
-        if c.code in memberships
-        else f"{c.code} ({c.name}) is in no combined authority"
-        for c in region.councils
-        if memberships.get(c.code) != region.combined_authority_code
-    ]
-    if outside:
-        raise RegionError(
-            f"{where}: council outside combined authority {region.combined_authority_code}: " + "; ".join(outside)
-        )
-
-
-def current_region() -> Region:
-    """The region this process builds (WHOLEPLACE_REGION), loaded and checked."""
-    from ingest.settings import get
-
-    region = load_region(get().region)
-    check_membership(region)
-    return region
-
-
-def all_regions() -> list[Region]:
-    """Every configured region, each loaded and checked (they are all benchmarked in a release)."""
-    regions = [load_region(name) for name in region_names()]
-    for region in regions:
-        check_membership(region)
-    return regions

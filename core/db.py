@@ -19,11 +19,14 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.errors import WarehouseBusy, WholeplaceError
+from core.errors import WarehouseBusy, WholeplaceError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["WarehouseBusy", "connect", "one_step_at_a_time"]
+__all__ = ["ACKNOWLEDGEMENTS", "WarehouseBusy", "connect", "one_step_at_a_time"]
+
+# acknowledged restatements with fewer rows (ingest.completeness writes it; the release names them)
+ACKNOWLEDGEMENTS = "raw.completeness_acknowledgements"
 
 _held = threading.local()
 
@@ -36,7 +39,7 @@ def connect(
     ``memory_limit`` (default: the WHOLEPLACE_DUCKDB_MEMORY_LIMIT setting) caps DuckDB's memory;
     beyond it DuckDB spills to disk."""
     if memory_limit is None:
-        from ingest import settings as settings_mod
+        from core import settings as settings_mod
 
         memory_limit = settings_mod.get().duckdb_memory_limit
     if write:

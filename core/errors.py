@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ingest.redact import redact_text
+from core.redact import redact_text
 
 
 class WholeplaceError(Exception):
@@ -19,7 +19,13 @@ class WholeplaceError(Exception):
         super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
 
 
-class CatalogueError(WholeplaceError):
+class ConfigError(WholeplaceError, ValueError):
+    """A setting, a configuration file (a layouts file, the catalogue) or the landing manifest is
+    wrong: the same on every attempt, so the task fails at once instead of retrying. Also a
+    ValueError, as a bad value is one."""
+
+
+class CatalogueError(ConfigError):
     """The source catalogue is inconsistent (a bad URL, an unknown parser, a duplicate id)."""
 
 

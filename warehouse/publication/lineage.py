@@ -26,9 +26,9 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest import settings as settings_mod
+from core import settings as settings_mod
 
-EXTRACTOR = "warehouse.lineage.PipelineExtractor"
+EXTRACTOR = "warehouse.publication.lineage.PipelineExtractor"
 
 
 def transport_config(settings) -> str:
@@ -64,7 +64,7 @@ def _table(settings, schema: str, table: str):
 def _fetched(fetched: dict | None, landing: Path) -> tuple[list, list]:
     """(where each file came from, the landed file) for a fetch step's summary: single files and
     the files of a file set (its listing in the landing zone)."""
-    from ingest.land import read_listing
+    from core.landing import read_listing
 
     sources, landed = [], []
     for part in (fetched or {}).get("partitions", []):
@@ -80,8 +80,8 @@ def _fetched(fetched: dict | None, landing: Path) -> tuple[list, list]:
 def step_lineage(step: str, source_id: str | None, summary: dict | None, fetched: dict | None, settings) -> tuple:
     """(inputs, outputs) of one pipeline step as OpenLineage datasets, from its summary (and, for
     a load, the fetch summary it was handed)."""
-    from ingest.catalogue import catalogue
-    from warehouse.publish import MARTS
+    from core.catalogue import catalogue
+    from core.marts import MARTS
 
     marts = [_table(settings, "marts", m) for m in MARTS]
     if step == "fetch" and source_id:

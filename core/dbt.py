@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.errors import ValidationFailed, WholeplaceError
-from ingest.settings import Settings
+from core.errors import ValidationFailed, WholeplaceError
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def failing_rows(result: dict, settings: Settings, limit: int = 5) -> list[str]:
     sql = result.get("compiled_code")
     if result.get("status") != "fail" or not sql or not result["unique_id"].startswith("test."):
         return []
-    from warehouse.db import connect
+    from core.db import connect
 
     try:
         with connect(settings.duckdb_path, wait_s=5) as con:

@@ -31,57 +31,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest.completeness import ACKNOWLEDGEMENTS
-from ingest.errors import PublishError
-from ingest.land import sha256_file
-from ingest.settings import Settings
-from warehouse.datasette import build_sqlite, write_datasette_metadata
-from warehouse.db import connect
-from warehouse.feed import write_feed
-from warehouse.integrity import verify_release, write_checksums
-from warehouse.metadata import write_release_metadata
-from warehouse.profiles import build_dbt_docs, write_site
+from core.db import ACKNOWLEDGEMENTS, connect
+from core.errors import PublishError
+from core.landing import sha256_file
+from core.marts import MARTS, PRIMARY_KEYS
+from core.settings import Settings
+from warehouse.publication.datasette import build_sqlite, write_datasette_metadata
+from warehouse.publication.dbt_docs import build_dbt_docs
+from warehouse.publication.feed import write_feed
+from warehouse.publication.integrity import verify_release, write_checksums
+from warehouse.publication.metadata import write_release_metadata
+from warehouse.publication.profiles import write_site
 
 log = logging.getLogger(__name__)
 
-MARTS = (
-    "whole_place_totals",
-    "whole_place_budget",
-    "budget_vs_outturn",
-    "spend_vs_outcomes",
-    "pooled_budgets",
-    "bcf_planned_spend",
-    "asc_metrics",
-    "asc_spend_by_support",
-    "regional_benchmarks",
-    "spend_over_500_monthly",
-    "fct_spend",
-    "fct_outcome",
-    "dim_area",
-    "dim_agency",
-    "dim_service_theme",
-    "dim_period",
-    "dim_indicator",
-)
-PRIMARY_KEYS = {
-    "whole_place_totals": "whole_place_total_key",
-    "whole_place_budget": "whole_place_budget_key",
-    "budget_vs_outturn": "budget_vs_outturn_key",
-    "spend_vs_outcomes": "spend_vs_outcomes_key",
-    "pooled_budgets": "pooled_budget_key",
-    "bcf_planned_spend": "bcf_planned_spend_key",
-    "asc_metrics": "asc_metrics_key",
-    "asc_spend_by_support": "asc_spend_key",
-    "regional_benchmarks": "regional_benchmark_key",
-    "spend_over_500_monthly": "spend_month_key",
-    "fct_spend": "spend_key",
-    "fct_outcome": "outcome_key",
-    "dim_area": "area_key",
-    "dim_agency": "agency_key",
-    "dim_service_theme": "theme_key",
-    "dim_period": "period_key",
-    "dim_indicator": "indicator_key",
-}
 OGL = {
     "name": "OGL-UK-3.0",
     "title": "Open Government Licence v3.0",
@@ -300,9 +263,9 @@ def _content_hash(stage_dir: Path) -> str:
 
 
 def stale_sources(settings: Settings) -> list[dict]:
-    """The sources whose next publication is late today (ingest.freshness, as `make status`): a late
+    """The sources whose next publication is late today (core.freshness, as `make status`): a late
     source does not block the release, which is built from what is loaded, but it is named."""
-    from ingest.freshness import statuses
+    from core.freshness import statuses
 
     return [
         {
@@ -480,7 +443,7 @@ def publish_release(
         if synthetic_sources
         else None,
         "sources": sources,
-        "stale_sources": stale,  # late publications: named, not blocking (ingest.freshness)
+        "stale_sources": stale,  # late publications: named, not blocking (core.freshness)
         "attribution": [s["attribution"] for s in sources],
         "resources": resources,
         "checks": checks,

@@ -1,7 +1,8 @@
 """Settings, read once from the environment into one typed object.
 
-Every path the pipeline writes lives under the warehouse directory, so a test (or a second
-deployment) points ``WHOLEPLACE_WAREHOUSE_DIR`` somewhere else and is isolated from the default.
+Every path the pipeline writes lives under the warehouse directory (``data/`` by default: the
+project's one folder of runtime data, holding no code), so a test (or a second deployment) points
+``WHOLEPLACE_WAREHOUSE_DIR`` somewhere else and is isolated from the default.
 """
 
 from __future__ import annotations
@@ -13,7 +14,28 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
+from core.errors import ConfigError
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# the one folder of runtime data: DuckDB file, landing zone, releases, run state, logs
+DATA_DIR = PROJECT_DIR / "data"
+# what a checkout from before data/ kept in warehouse/ (the package folder): moved by move_legacy_data
+LEGACY_DATA_DIR = PROJECT_DIR / "warehouse"
+LEGACY_DATA_ENTRIES = (
+    "wholeplace.duckdb",
+    "wholeplace.duckdb.wal",
+    "raw",
+    "releases",
+    "staging",
+    "runs",
+    "gx",
+    "dbt",
+    "logs",
+    "alerts",
+    "lineage",
+    "regions",
+    "demo",
+)
 
 # How long each Airflow task may run before Airflow fails it (its execution_timeout), in minutes,
 # sized to the bundled run's work with a wide margin (load of the largest source ~20 s, dbt build
@@ -129,23 +151,21 @@ def _env_float(name: str, default: float) -> float:
     try:
         return float(value)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {value!r}") from exc
+        raise ConfigError(f"{name} must be a number, got {value!r}") from exc
 
 
 def get() -> Settings:
     """Settings from the environment. Not cached: reading it is cheap and tests change it."""
-    # the default region keeps warehouse/; another region builds side by side in warehouse/regions/<name>/
+    # the default region keeps data/; another region builds side by side in data/regions/<name>/
     region = os.environ.get("WHOLEPLACE_REGION", "").strip() or DEFAULT_REGION
     samples = _flag("WHOLEPLACE_SAMPLES")
-    default_dir = (
-        PROJECT_DIR / "warehouse" if region == DEFAULT_REGION else PROJECT_DIR / "warehouse" / "regions" / region
-    )
+    default_dir = DATA_DIR if region == DEFAULT_REGION else DATA_DIR / "regions" / region
     if samples:  # the demo with synthetic samples builds beside the real warehouse, never in it
         default_dir = default_dir / "demo"
     warehouse_dir = _env_path("WHOLEPLACE_WAREHOUSE_DIR", default_dir)
     mode = os.environ.get("WHOLEPLACE_MODE", "snapshot").strip().lower()
     if mode not in ("snapshot", "live"):
-        raise ValueError(f"WHOLEPLACE_MODE must be 'snapshot' or 'live', got {mode!r}")
+        raise ConfigError(f"WHOLEPLACE_MODE must be 'snapshot' or 'live', got {mode!r}")
     mirror = os.environ.get("WHOLEPLACE_MIRROR_URL", "").strip().rstrip("/") or None
     return Settings(
         project_dir=PROJECT_DIR,
@@ -181,7 +201,7 @@ def task_timeout(task: str) -> timedelta:
     name = f"WHOLEPLACE_TASK_TIMEOUT_{task.upper()}"
     minutes = _env_float(name, TASK_TIMEOUT_MINUTES[task])
     if minutes <= 0:
-        raise ValueError(f"{name} must be a positive number of minutes, got {minutes:g}")
+        raise ConfigError(f"{name} must be a positive number of minutes, got {minutes:g}")
     return timedelta(minutes=minutes)
 
 
@@ -191,7 +211,7 @@ def _flag(name: str) -> bool:
         return False
     if value in ("1", "true", "yes"):
         return True
-    raise ValueError(f"{name} must be 1 or 0 (true or false), got {value!r}")
+    raise ConfigError(f"{name} must be 1 or 0 (true or false), got {value!r}")
 
 
 def _positive_int(name: str, default: int) -> int:
@@ -199,12 +219,25 @@ def _positive_int(name: str, default: int) -> int:
     if not value:
         return default
     if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
     return int(value)
 
 
 def _memory_limit(value: str) -> str:
     text = value.strip().upper().replace(" ", "")
     if not re.fullmatch(r"\d+(\.\d+)?(KB|MB|GB|TB|KIB|MIB|GIB|TIB)", text):
-        raise ValueError(f"WHOLEPLACE_DUCKDB_MEMORY_LIMIT must be a size such as 1GB or 512MB, got {value!r}")
+        raise ConfigError(f"WHOLEPLACE_DUCKDB_MEMORY_LIMIT must be a size such as 1GB or 512MB, got {value!r}")
     return text
+
+
+def move_legacy_data() -> list[str]:
+    """Runtime data a checkout from before data/ kept in warehouse/, moved to data/ (the same
+    names inside): the names moved. Nothing is moved over something data/ already holds."""
+    moved = []
+    for name in LEGACY_DATA_ENTRIES:
+        old, new = LEGACY_DATA_DIR / name, DATA_DIR / name
+        if (old.exists() or old.is_symlink()) and not (new.exists() or new.is_symlink()):
+            DATA_DIR.mkdir(exist_ok=True)
+            old.rename(new)
+            moved.append(name)
+    return moved

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.land import sha256_file
+from core.landing import sha256_file
 
 CHECKSUMS = "SHA256SUMS"
 

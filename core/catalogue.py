@@ -6,20 +6,20 @@ them, so a mistake in the catalogue fails early with a message that names the en
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlsplit
 
 import yaml
 
-from ingest.errors import CatalogueError
+from core.errors import CatalogueError
+from core.settings import PROJECT_DIR
 
-CATALOGUE_PATH = Path(__file__).with_name("catalogue.yml")
+# the entries live beside the source modules they name (ingest/sources/<id>.py)
+CATALOGUE_PATH = PROJECT_DIR / "ingest" / "catalogue.yml"
 FAMILIES = ("council", "nhs", "combined_authority", "reference")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -65,7 +65,7 @@ class Expected:
            month -> by day ``by`` of each month
            none  -> no calendar (decennial, ad hoc, irregular): never late
     A new file answers the due date nearest to it; the next is due on the date after that, and is
-    late once ``grace_days`` have passed since then without a newer file (ingest.freshness).
+    late once ``grace_days`` have passed since then without a newer file (core.freshness).
     """
 
     every: str = "none"
@@ -144,7 +144,6 @@ class Source:
     licence: str
     attribution: str
     cadence: str
-    parser: str
     synthetic: bool
     provenance: str
     partitions: tuple[Partition, ...] = field(default_factory=tuple)
@@ -159,9 +158,6 @@ class Source:
     def asset_uri(self) -> str:
         """The Airflow Asset this source's raw table is published as."""
         return f"duckdb://wholeplace/raw/{self.id}"
-
-    def parser_module(self) -> ModuleType:
-        return importlib.import_module(f"ingest.sources.{self.parser}")
 
     def partition(self, period: str) -> Partition:
         for p in self.partitions:
@@ -285,7 +281,7 @@ def _partition(raw: dict, where: str) -> Partition:
     return Partition(period=period, url=url, discover=discover, snapshot=snapshot, note=raw.get("note"))
 
 
-def parse_catalogue(entries: list[dict], *, import_parsers: bool = True) -> Catalogue:
+def parse_catalogue(entries: list[dict]) -> Catalogue:
     sources = []
     seen: set[str] = set()
     for i, entry in enumerate(entries):
@@ -316,41 +312,24 @@ def parse_catalogue(entries: list[dict], *, import_parsers: bool = True) -> Cata
             licence=_require(entry, "licence", where),
             attribution=_require(entry, "attribution", where),
             cadence=_require(entry, "cadence", where),
-            parser=entry.get("parser", sid),
             synthetic=synthetic,
             provenance=_require(entry, "provenance", where),
             partitions=partitions,
             expected=_expected(_require(entry, "expected", where), where),
             completeness=_completeness(entry.get("completeness"), where),
         )
-        if import_parsers:  # DAG files skip this: parsing a DAG must stay light (no pandas import)
-            module = _import_parser(source, where)
-            file_sets = any(p.is_file_set for p in partitions)
-            for name in ("load_files",) if file_sets else ("parse", "COLUMNS"):
-                if not hasattr(module, name):
-                    raise CatalogueError(f"{where}: parser module {module.__name__} has no {name}")
-            areas = source.completeness.areas
-            if areas is not None and areas not in getattr(module, "COLUMNS", {}):
-                raise CatalogueError(f"{where}: completeness.areas {areas!r} is not a column of {module.__name__}")
         sources.append(source)
     return Catalogue(tuple(sources))
 
 
-def _import_parser(source: Source, where: str) -> ModuleType:
-    try:
-        return source.parser_module()
-    except ModuleNotFoundError as exc:
-        raise CatalogueError(f"{where}: no parser module ingest.sources.{source.parser}") from exc
-
-
-def load_catalogue(path: Path = CATALOGUE_PATH, *, import_parsers: bool = True) -> Catalogue:
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path.name} is not valid YAML: {exc}") from exc
     if not isinstance(entries, list):
         raise CatalogueError(f"{path.name}: expected a list of sources")
-    return parse_catalogue(entries, import_parsers=import_parsers)
+    return parse_catalogue(entries)
 
 
 @lru_cache(maxsize=1)

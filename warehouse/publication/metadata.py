@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from ingest.errors import PublishError
-from ingest.land import sha256_file
+from core.errors import PublishError
+from core.landing import sha256_file
 
 GLOSSARY = Path(__file__).with_name("dictionary.yml")
 
@@ -218,7 +218,7 @@ def describe_columns(
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         raise PublishError(
             f"no description for {len(missing)} published column(s): {shown} "
-            "(document them in the dbt model yml or in warehouse/dictionary.yml)"
+            "(document them in the dbt model yml or in warehouse/publication/dictionary.yml)"
         )
     return docs
 

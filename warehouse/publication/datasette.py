@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 import sqlite_utils
 
-from warehouse.metadata import place_phrase
+from warehouse.publication.metadata import place_phrase
 
 SQLITE_NAME = "wholeplace.sqlite"
 DATABASE = "wholeplace"  # Datasette names a database after its file's stem

@@ -1,0 +1,68 @@
+"""The layers hold (the import-linter contracts in pyproject.toml, as `make lint` runs them), the
+DAG files import only what sits below them, and no module does several jobs' worth of lines."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+PACKAGES = ("core", "ingest", "expectations", "warehouse")
+MAX_MODULE_LINES = 500
+
+
+def test_the_import_contracts_are_kept_with_no_cycle():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout, result.stdout[-4000:]
+
+
+def _imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_dag_files_use_the_pipeline_and_the_core_only():
+    """dags/ is not a package, so import-linter cannot see it: its files may call the pipeline's
+    steps, the alerts and the core, never ingest, the checks or the publication directly."""
+    allowed = ("core", "warehouse.pipeline", "warehouse.alerts", "common", "assets")
+    for dag_file in sorted((PROJECT / "dags").glob("*.py")):
+        ours = {m for m in _imported(dag_file) if m.split(".")[0] in (*PACKAGES, "common", "assets")}
+        wrong = sorted(m for m in ours if not m.startswith(allowed) and m != "warehouse")
+        assert not wrong, f"{dag_file.name} imports {wrong}"
+
+
+def test_no_module_is_longer_than_one_job():
+    """A module over ~500 lines does several jobs: split it (each module one job its name says)."""
+    long = {
+        str(path.relative_to(PROJECT)): n
+        for package in PACKAGES
+        for path in (PROJECT / package).rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, long
+
+
+def test_the_runtime_data_folder_holds_no_code():
+    """data/ (settings.DATA_DIR) is runtime data only; the packages hold no runtime data."""
+    from core.settings import DATA_DIR, LEGACY_DATA_ENTRIES
+
+    assert not list(DATA_DIR.rglob("*.py")) if DATA_DIR.exists() else True
+    tracked = subprocess.run(["git", "ls-files", "data"], cwd=PROJECT, capture_output=True, text=True).stdout
+    assert tracked == "", tracked
+    for package in PACKAGES:
+        left = [name for name in LEGACY_DATA_ENTRIES if (PROJECT / package / name).exists()]
+        assert not left, f"{package}/ holds runtime data: {left}"

@@ -1,0 +1,241 @@
+"""The site's pages and how they are written: the page frame, one profile per area, the index of
+the release, and ``write_site`` (``<release>/site/``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from core.db import connect
+from core.settings import Settings
+from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
+from warehouse.publication.profiles.queries import (
+    Area,
+    budget_vs_outturn,
+    outcome_series,
+    profiled_areas,
+    scoped_totals,
+    spend_tables,
+)
+from warehouse.publication.profiles.sections import (
+    budget_section,
+    headline_items,
+    like_for_like_section,
+    outcome_section,
+    spend_section,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _page(title: str, body: list[str], *, release: dict, up: str) -> str:
+    version = release.get("version") or ""
+    created = release.get("created") or ""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{esc(title)} · wholeplace {esc(version)}</title>",
+            f"<style>{CSS}</style>",
+            "</head>",
+            "<body>",
+            "<header>",
+            f'<p><a href="{up}index.html">wholeplace</a> · release <span data-testid="release-version">'
+            f"{esc(version)}</span>" + (f" (created {esc(created)})" if created else "") + "</p>",
+            f'<h1 data-testid="page-title">{esc(title)}</h1>',
+            "</header>",
+            "<main>",
+            *body,
+            "</main>",
+            '<footer><p class="note">Open Government Licence v3.0. Contains public sector information '
+            "licensed under the Open Government Licence v3.0; see the release's datapackage.json for each "
+            "source's attribution.</p></footer>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+def _profile_page(con: Any, area: Area, release: dict, region_code: str | None) -> str:
+    spend = spend_tables(con, area, region_code)
+    budgets = budget_vs_outturn(con, area)
+    outcomes = outcome_series(con, area)
+    synthetic_sources = release.get("synthetic_sources") or []
+    uses_synthetic = any(r["is_synthetic"] for t in spend for r in t.rows) or any(
+        r["is_synthetic"] for g in outcomes for r in g["rows"]
+    )
+    body: list[str] = []
+    if uses_synthetic:
+        body.append(
+            '<section class="synthetic-note" data-testid="synthetic-note" role="note">'
+            "<strong>Contains synthetic data.</strong> Some figures on this page are built from synthetic "
+            "samples in the publishers' formats, not real publications"
+            + (f" ({esc(', '.join(synthetic_sources))})" if synthetic_sources else "")
+            + ". Rows and charts built from them are marked “synthetic sample”.</section>"
+        )
+    # headlines: each with the scope it covers; figures of different scope are never set side by side
+    totals = scoped_totals(con, area, region_code)
+    items = [("Area code", esc(area.code)), *headline_items(area, totals)]
+    population = next((t for t in spend if t.population), None)
+    if population is not None:
+        items.append(
+            (
+                f"Population {population.financial_year}",
+                f'<span data-testid="headline-population" data-value="{esc(data_value(population.population))}">'
+                f"{int(population.population):,}</span> ({esc(population.population_source)})",
+            )
+        )
+    body.append('<section data-testid="headlines"><h2>Headlines</h2><dl class="headlines">')
+    body += [f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in items]
+    body.append("</dl>")
+    body.append(
+        '<p class="note" data-testid="headline-scope-difference">The two headlines differ in scope: the budget '
+        "includes the NHS (ICB allocations shared by need-weighted population), the outturn does not, because no "
+        "held source publishes NHS outturn by place. Compare outturn with outturn: the like-for-like series below. "
+        "Each pound is counted once; per head divides by the ONS mid-year estimate named. A total is not "
+        "available when any part of it is.</p></section>"
+    )
+    body += like_for_like_section(area, totals, region_code, "like-for-like")
+    body.append("<section><h2>Spend per head by service theme and agency</h2>")
+    if not spend:
+        body.append('<p class="note">No spend figures for this area.</p>')
+    for i, t in enumerate(spend):
+        body += spend_section(area, t, f"spend-{i}")
+    body.append("</section>")
+    body.append("<section><h2>Budget against outturn by service line</h2>")
+    if not budgets:
+        body.append('<p class="note">No budget or outturn returns for this area\'s authority.</p>')
+    else:
+        body.append(
+            '<p class="note">The authority\'s own budget (MHCLG Revenue Account) against its outturn (Revenue '
+            "Outturn), in £ million, by the publisher's service lines; variance = outturn − budget.</p>"
+        )
+    for i, (year, rows) in enumerate(budgets.items()):
+        body += budget_section(area, year, rows, f"bvo-{i}")
+    body.append("</section>")
+    body.append("<section><h2>Outcomes against England</h2>")
+    if not outcomes:
+        body.append('<p class="note">No outcome indicators for this area.</p>')
+    for i, g in enumerate(outcomes):
+        body += outcome_section(area, g, f"outcome-{i}")
+    body.append("</section>")
+    return _page(area.title, body, release=release, up="../")
+
+
+def _index_page(release_dir: Path, areas: list[Area], release: dict) -> str:
+    from core.marts import MARTS
+
+    resources = {r["name"]: r for r in release.get("resources", []) if r.get("format") == "csv"}
+    marts = [m for m in MARTS if m in resources or (release_dir / f"{m}.csv").exists()] or list(MARTS)
+    body = []
+    if release.get("contains_synthetic_data"):
+        body.append(
+            '<section class="synthetic-note" data-testid="synthetic-note" role="note"><strong>Contains synthetic '
+            "data.</strong> These sources are samples, not real publications: "
+            + esc(", ".join(release.get("synthetic_sources") or []))
+            + ". Rows built from them have is_synthetic = true.</section>"
+        )
+    body.append('<section data-testid="profiles"><h2>Place profiles</h2><ul>')
+    for a in areas:
+        kind = "combined authority, the region" if a.area_type == "combined_authority" else "council"
+        body.append(
+            f'<li><a data-testid="profile-link" data-area-code="{esc(a.code)}" href="profiles/{esc(a.code)}.html">'
+            f"{esc(a.title)}</a> ({esc(a.code)}, {kind})</li>"
+        )
+    body.append("</ul></section>")
+    docs = [
+        (
+            '<a data-testid="datapackage-link" href="../datapackage.json">datapackage.json</a>',
+            "schemas, sources, licences and attribution, synthetic flags, the checks that passed",
+        ),
+        ('<a href="../RELEASE_NOTES.md">RELEASE_NOTES.md</a>', "what changed since the previous release"),
+        ('<a href="../source_files.csv">source_files.csv</a>', "every raw file a figure was read from"),
+    ]
+    if (release_dir / "data_dictionary.md").exists():
+        docs.append(
+            (
+                '<a data-testid="data-dictionary-link" href="../data_dictionary.md">data_dictionary.md</a>',
+                "every column of every mart",
+            )
+        )
+    docs += [
+        (
+            '<a data-testid="data-docs-link" href="../data_docs/index.html">Great Expectations Data Docs</a>',
+            "the checks that gated this release",
+        ),
+        (
+            '<a data-testid="dbt-docs-link" href="dbt_docs/index.html">dbt docs</a>',
+            "models, columns, tests and lineage",
+        ),
+        (
+            '<a data-testid="datasette-link" href="/wholeplace">Datasette</a>',
+            "browse and query every mart (when the release is served with make serve)",
+        ),
+    ]
+    if (release_dir / "wholeplace.sqlite").exists():
+        docs.append(('<a href="../wholeplace.sqlite">wholeplace.sqlite</a>', "every mart in one SQLite database"))
+    body.append('<section data-testid="documentation"><h2>About this release</h2><ul>')
+    body += [f"<li>{link}: {esc(text)}</li>" for link, text in docs]
+    body.append("</ul></section>")
+    body.append("<section><h2>Data</h2>")
+    body.append(
+        '<table data-testid="marts-table"><thead><tr><th scope="col">Mart</th><th scope="col">Rows</th>'
+        '<th scope="col">Download</th><th scope="col">Description</th></tr></thead><tbody>'
+    )
+    for m in marts:
+        r = resources.get(m, {})
+        rows = r.get("rows")
+        body.append(
+            f'<tr data-mart="{esc(m)}"><th scope="row">{esc(m)}</th>'
+            + cell(rows, f"{rows:,}" if isinstance(rows, int) else "", "rows")
+            + f'<td><a data-testid="csv-link" href="../{esc(m)}.csv">CSV</a> · '
+            f'<a data-testid="parquet-link" href="../{esc(m)}.parquet">Parquet</a></td>'
+            + f"<td>{esc(r.get('description', ''))}</td></tr>"
+        )
+    body.append("</tbody></table></section>")
+    title = (release.get("region") or {}).get("title") or "city region"
+    return _page(f"wholeplace: {title} whole-place budget and outcomes", body, release=release, up="")
+
+
+def _release_info(release_dir: Path) -> dict:
+    path = release_dir / "datapackage.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {"version": release_dir.name}
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None = None) -> Path:
+    """Write the static site into ``release_dir/site``; return the path of its index.html.
+
+    ``settings`` is accepted for symmetry with build_dbt_docs (which needs it); the numbers come from
+    ``duckdb_path``, opened read-only. site/dbt_docs/ is left as it is.
+    """
+    release_dir = Path(release_dir)
+    site = release_dir / SITE_DIR
+    release = _release_info(release_dir)
+    profiles_dir = site / "profiles"
+    if profiles_dir.exists():
+        shutil.rmtree(profiles_dir)
+    with connect(Path(duckdb_path)) as con:
+        areas = profiled_areas(con)
+        region = next((a.code for a in areas if a.area_type == "combined_authority"), None)
+        for area in areas:
+            _write(profiles_dir / f"{area.code}.html", _profile_page(con, area, release, region))
+    index = site / "index.html"
+    _write(index, _index_page(release_dir, areas, release))
+    log.info("wrote the site for release %s: %s (%d profiles)", release.get("version"), index, len(areas))
+    return index

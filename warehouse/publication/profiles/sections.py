@@ -1,0 +1,373 @@
+"""The sections of a profile page: headline totals, like-for-like series, spend by theme and
+agency, budget against outturn, outcomes; each a list of HTML lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warehouse.publication.profiles.charts import BarRow, bar_chart, line_chart
+from warehouse.publication.profiles.format import (
+    AGENCY_SERIES,
+    MEASURE_TITLES,
+    as_float,
+    cell,
+    data_value,
+    esc,
+    gbp,
+    gbp_m,
+    pct,
+    plain,
+    text_cell,
+)
+from warehouse.publication.profiles.queries import Area, SpendTable
+
+HEADLINE_SCOPES = (
+    ("local_government", "outturn", "Local government outturn (council, combined authority, police and fire)"),
+    ("whole_place", "budget", "Whole place budget (local government budgets and NHS ICB allocations)"),
+)
+LIKE_FOR_LIKE = ("local_government", "outturn")
+
+
+def headline_items(area: Area, totals: list[dict]) -> list[tuple[str, str]]:
+    """One headline per declared scope: the latest year with a figure (a later year without one is
+    named), always with the scope it covers."""
+    items = []
+    own = [t for t in totals if t["area_code"] == area.code]
+    for scope, measure, label in HEADLINE_SCOPES:
+        rows = [t for t in own if t["scope_code"] == scope and t["measure"] == measure]
+        if not rows:
+            continue
+        shown = [t for t in rows if t["total_gbp"] is not None]
+        row = shown[-1] if shown else rows[-1]
+        later = [t for t in rows if t["financial_year"] > row["financial_year"]]
+        if row["total_gbp"] is None:
+            value = "not available: " + esc(row["scope_note"])
+        else:
+            value = f"{esc(gbp_m(row['total_gbp']))}, {esc(gbp(row['per_head_gbp']))} per head"
+        if later:
+            value += (
+                " (later years not available: "
+                + "; ".join(
+                    f"{esc(t['financial_year'])}: {esc((t['missing_body_types'] or '').replace(';', ', '))} missing"
+                    for t in later
+                )
+                + ")"
+            )
+        items.append(
+            (
+                f"{label}, {row['financial_year']}",
+                f'<span data-testid="headline-total" data-scope="{esc(scope)}" data-measure="{esc(measure)}" '
+                f'data-financial-year="{esc(row["financial_year"])}" data-value="{esc(data_value(row["total_gbp"]))}" '
+                f'data-per-head="{esc(data_value(row["per_head_gbp"]))}" '
+                f'data-scope-bodies="{esc(row["scope_body_types"])}">{value}</span>'
+                f'<br><span class="note" data-testid="headline-scope">{esc(row["scope_note"])}</span>',
+            )
+        )
+    return items
+
+
+def like_for_like_section(area: Area, totals: list[dict], region_code: str | None, uid: str) -> list[str]:
+    """Local government outturn per head over every year held: the same scope every year."""
+    scope, measure = LIKE_FOR_LIKE
+    rows = [t for t in totals if t["scope_code"] == scope and t["measure"] == measure]
+    years = sorted({t["financial_year"] for t in rows})
+    if not years:
+        return []
+    by = {(t["area_code"], t["financial_year"]): t for t in rows}
+    series = [(area.title, "area", [as_float((by.get((area.code, y)) or {}).get("per_head_gbp")) for y in years])]
+    if region_code and region_code != area.code:
+        series.append(
+            (
+                "Combined authority area",
+                "region",
+                [as_float((by.get((region_code, y)) or {}).get("per_head_gbp")) for y in years],
+            )
+        )
+    chart = line_chart(
+        years,
+        series,
+        testid="chart-like-for-like",
+        uid=uid,
+        title=f"{area.title}: local government outturn per head, every year held",
+        desc="Council, combined authority, police and fire outturn per resident, the same scope each year. "
+        "A gap is a year with a part not available. The table below gives the same numbers.",
+    )
+    body = []
+    for y in years:
+        t = by.get((area.code, y)) or {}
+        body.append(
+            f'<tr data-financial-year="{esc(y)}">'
+            f'<th scope="row">{esc(y)}</th>'
+            + cell(
+                t.get("total_gbp"),
+                gbp_m(t.get("total_gbp")) if t.get("total_gbp") is not None else "not available",
+                "total_gbp",
+                title=t.get("scope_note"),
+            )
+            + cell(
+                t.get("per_head_gbp"),
+                gbp(t.get("per_head_gbp")) if t.get("per_head_gbp") is not None else "not available",
+                "per_head_gbp",
+            )
+            + text_cell(t.get("population_source") or "", "population_source")
+            + "</tr>"
+        )
+    return [
+        f'<section data-testid="like-for-like" data-scope="{scope}" data-measure="{measure}">',
+        "<h2>Like for like: local government outturn per head</h2>",
+        '<p class="note">The same scope in every year: the council, the combined authority (shared by '
+        "population), the police and crime commissioner and the fire and rescue authority (shared by population). "
+        "The NHS is not in it: no held source publishes NHS outturn by place. A year in which a part is not "
+        "available (a return not submitted) has no figure.</p>",
+        f"<figure>{chart}</figure>",
+        f'<table data-testid="like-for-like-table"><caption>{esc(area.title)}: local government outturn</caption>',
+        '<thead><tr><th scope="col">Financial year</th><th scope="col">Total</th>'
+        '<th scope="col">Per head</th><th scope="col">Population</th></tr></thead>',
+        "<tbody>",
+        *body,
+        "</tbody></table></section>",
+    ]
+
+
+def _synthetic_badge(flag: Any) -> str:
+    return ' <span class="badge" data-testid="synthetic-badge">synthetic sample</span>' if flag else ""
+
+
+def _part_cell(row: dict, column: str, na_title: str | None) -> str:
+    """An agency type's part: empty (–) when the theme's total is there but that agency type has no
+    money on it; not available when the total is not available."""
+    value = row[column]
+    if value is not None:
+        return cell(value, gbp(value), column)
+    if row["per_head_gbp"] is not None:
+        return cell(None, "–", column, title="no money from this agency type on this theme")
+    return cell(None, "not available", column, title=na_title)
+
+
+def _comparator_cell(value: Any, column: str) -> str:
+    if value is None:
+        return cell(None, "–", column, title="no comparator for this theme in the marts")
+    return cell(value, gbp(value), column)
+
+
+def spend_section(area: Area, table: SpendTable, uid: str) -> list[str]:
+    m, fy = table.measure, table.financial_year
+    heading = f"{MEASURE_TITLES.get(m, m)}, {fy}"
+    markers = []
+    if table.has_ca_comparator:
+        markers.append(("ca_area_per_head_gbp", "Combined authority area total", "m-ca"))
+    if table.has_england:
+        markers.append(("england_per_head_gbp", "England (all councils' outturn)", "m-england"))
+    bar_rows = [
+        BarRow(
+            label=r["theme_name"] or r["theme_code"],
+            values={k: as_float(r[k]) for k, _, _ in AGENCY_SERIES} if r["per_head_gbp"] is not None else {},
+            markers={k: as_float(r[k]) for k, _, _ in markers},
+            note=gbp(r["per_head_gbp"]) if r["per_head_gbp"] is not None else "not available",
+        )
+        for r in table.rows
+    ]
+    chart = bar_chart(
+        bar_rows,
+        list(AGENCY_SERIES),
+        markers,
+        stacked=True,
+        fmt=lambda v: gbp(v, 0),
+        testid="chart-spend-per-head",
+        uid=uid,
+        title=f"{area.title}: {heading}, £ per head by service theme and agency type",
+        desc="Bars: each agency type's money per resident on the theme (stacked; transfers between agencies "
+        "net). Lines: comparators. The table below gives the same numbers.",
+    )
+    head = [
+        '<th scope="col">Service theme</th>',
+        *[f'<th scope="col">{esc(label)} £/head</th>' for _, label, _ in AGENCY_SERIES],
+        '<th scope="col">Total £/head</th>',
+        '<th scope="col">Total</th>',
+    ]
+    if table.has_ca_comparator:
+        head.append('<th scope="col">Combined authority area total £/head</th>')
+    if table.has_england:
+        head.append('<th scope="col">England £/head (outturn)</th>')
+    body = []
+    any_synthetic = False
+    for r in table.rows:
+        any_synthetic |= bool(r["is_synthetic"])
+        missing = r["missing_agency_codes"]
+        na_title = f"not available: no figure from {missing}" if missing else None
+        cells = [
+            f'<th scope="row">{esc(r["theme_name"] or r["theme_code"])}{_synthetic_badge(r["is_synthetic"])}</th>',
+            *[_part_cell(r, k, na_title) for k, _, _ in AGENCY_SERIES],
+            cell(r["per_head_gbp"], gbp(r["per_head_gbp"]), "per_head_gbp", title=na_title),
+            cell(r["total_gbp"], gbp_m(r["total_gbp"]), "total_gbp", title=na_title),
+        ]
+        if table.has_ca_comparator:
+            cells.append(_comparator_cell(r["ca_area_per_head_gbp"], "ca_area_per_head_gbp"))
+        if table.has_england:
+            cells.append(_comparator_cell(r["england_per_head_gbp"], "england_per_head_gbp"))
+        body.append(
+            f'<tr data-theme-code="{esc(r["theme_code"])}" data-synthetic="{str(bool(r["is_synthetic"])).lower()}">'
+            + "".join(cells)
+            + "</tr>"
+        )
+    notes = [
+        f"Per head: ÷ {esc(table.population_source or 'population')}"
+        + (f" ({int(table.population):,} people)" if table.population else "")
+        + ". The total per head and total are the mart's (whole_place_budget.per_head_gbp, total_gbp); each "
+        "agency type's share per head is its money ÷ the same population, rounded to pence. Money an ICB "
+        "passes into a council-hosted pooled fund is counted once: shown as transfers (net) per theme."
+    ]
+    for later, codes in table.later_unavailable:
+        notes.append(
+            f"{esc(m.capitalize())} {esc(later)} is not available for this area"
+            + (f" (no figure from {esc(', '.join(codes))})" if codes else "")
+            + f": {esc(fy)} is the latest year with figures."
+        )
+    notes.append("“–”: no money from that agency type on the theme, or no comparator for it.")
+    if table.missing_agency_codes:
+        notes.append(
+            "Not available is not zero: totals that would include a missing figure are left empty "
+            f"(no figure from {', '.join(table.missing_agency_codes)})."
+        )
+    if any_synthetic:
+        notes.append("Rows marked “synthetic sample” include figures built from synthetic samples.")
+    return [
+        f'<section data-testid="spend-per-head" data-measure="{esc(m)}" data-financial-year="{esc(fy)}">',
+        f"<h3>{esc(heading)}</h3>",
+        f"<figure>{chart}</figure>",
+        f'<table data-testid="spend-per-head-table" data-measure="{esc(m)}" data-financial-year="{esc(fy)}">',
+        f"<caption>{esc(area.title)}: {esc(heading)}</caption>",
+        "<thead><tr>" + "".join(head) + "</tr></thead>",
+        "<tbody>",
+        *body,
+        "</tbody>",
+        "</table>",
+        *[f'<p class="note">{n}</p>' for n in notes],
+        "</section>",
+    ]
+
+
+def budget_section(area: Area, year: str, rows: list[dict], uid: str) -> list[str]:
+    lines = [r for r in rows if r["theme_code"] is not None]
+    chart = bar_chart(
+        [
+            BarRow(
+                label=r["service_line_name"] or r["service_line_code"],
+                values={"budget_gbp": as_float(r["budget_gbp"]), "outturn_gbp": as_float(r["outturn_gbp"])},
+                note=(
+                    "outturn n/a"
+                    if r["outturn_gbp"] is None
+                    else pct(r["variance_pct"])
+                    if r["variance_pct"] is not None
+                    else ""
+                ),
+            )
+            for r in lines
+        ],
+        [("budget_gbp", "Budget (RA)", "s-budget"), ("outturn_gbp", "Outturn (RSX)", "s-outturn")],
+        [],
+        stacked=False,
+        fmt=gbp_m,
+        testid="chart-budget-vs-outturn",
+        uid=uid,
+        title=f"{area.title}: budget against outturn by service line, {year}",
+        desc="For each service line, the budget bar above the outturn bar; the note is the variance as a "
+        "percentage of budget. The table below gives the same numbers.",
+    )
+    body = []
+    for r in rows:
+        total = r["theme_code"] is None
+        body.append(
+            f'<tr data-service-line="{esc(r["service_line_code"])}"'
+            + (' class="total"' if total else "")
+            + ">"
+            + f'<th scope="row">{esc(r["service_line_name"] or r["service_line_code"])}</th>'
+            + cell(r["budget_gbp"], gbp_m(r["budget_gbp"]), "budget_gbp")
+            + cell(r["outturn_gbp"], gbp_m(r["outturn_gbp"]), "outturn_gbp")
+            + cell(r["variance_gbp"], gbp_m(r["variance_gbp"]), "variance_gbp")
+            + cell(r["variance_pct"], pct(r["variance_pct"]), "variance_pct")
+            + text_cell(r["outturn_status"], "outturn_status")
+            + "</tr>"
+        )
+    return [
+        f'<section data-testid="budget-vs-outturn" data-financial-year="{esc(year)}">',
+        f"<h3>{esc(year)}</h3>",
+        f"<figure>{chart}</figure>",
+        f'<table data-testid="budget-vs-outturn-table" data-financial-year="{esc(year)}">',
+        f"<caption>{esc(area.title)}: budget against outturn by service line, {esc(year)}</caption>",
+        '<thead><tr><th scope="col">Service line</th><th scope="col">Budget</th><th scope="col">Outturn</th>'
+        '<th scope="col">Variance (outturn − budget)</th><th scope="col">Variance % of budget</th>'
+        '<th scope="col">Outturn status</th></tr></thead>',
+        "<tbody>",
+        *body,
+        "</tbody>",
+        "</table>",
+        "</section>",
+    ]
+
+
+_COMPARATORS = (
+    ("england_value", "England", "england"),
+    ("region_value", "Region (ONS)", "region"),
+    ("national_median_value", "National median of councils", "median"),
+)
+
+
+def outcome_section(area: Area, group: dict, uid: str) -> list[str]:
+    rows = group["rows"]
+    periods = [r["period_label"] for r in rows]
+    series = [(area.title, "area", [as_float(r["value"]) for r in rows])]
+    shown = [c for c in _COMPARATORS if any(r[c[0]] is not None for r in rows)]
+    series += [(label, css, [as_float(r[col]) for r in rows]) for col, label, css in shown]
+    name = group["indicator_name"]
+    qualifier = ", ".join(str(q) for q in (group["sex"], group["age"]) if q and q != "as published")
+    title = f"{name}" + (f" ({qualifier})" if qualifier else "")
+    unit = group["unit"] or ""
+    polarity = (group["polarity"] or "").replace("_", " ")
+    synthetic = any(r["is_synthetic"] for r in rows)
+    chart = line_chart(
+        periods,
+        series,
+        testid="chart-outcome-trend",
+        uid=uid,
+        title=f"{area.title}: {title}, {unit}",
+        desc="The area's value by period with the comparators the publisher gives. The table below gives the "
+        "same numbers.",
+    )
+    head = '<th scope="col">Period</th><th scope="col">Value</th>' + "".join(
+        f'<th scope="col">{esc(label)}</th>' for _, label, _ in shown
+    )
+    body = []
+    for r in rows:
+        body.append(
+            f'<tr data-period="{esc(r["period_label"])}" data-synthetic="{str(bool(r["is_synthetic"])).lower()}">'
+            + f'<th scope="row">{esc(r["period_label"])}{_synthetic_badge(r["is_synthetic"])}'
+            + (' <span class="badge derived" data-testid="derived-badge">derived</span>' if r["is_derived"] else "")
+            + "</th>"
+            + cell(r["value"], plain(r["value"]), "value", title=None if r["value"] is not None else r["value_status"])
+            + "".join(cell(r[col], plain(r[col]), col) for col, _, _ in shown)
+            + "</tr>"
+        )
+    derived = any(r["is_derived"] for r in rows)
+    notes = []
+    if derived:
+        notes.append(
+            "Values marked derived are computed by the warehouse (e.g. the combined authority area from its councils)."
+        )
+    return [
+        f'<section data-testid="outcome-trend" data-indicator-code="{esc(group["indicator_code"])}" '
+        f'data-sex="{esc(group["sex"])}" data-age="{esc(group["age"])}">',
+        f"<h3>{esc(title)}{_synthetic_badge(synthetic)}</h3>",
+        f'<p class="note">Unit: {esc(unit or "as published")}; {esc(polarity or "no polarity")}. '
+        f"Source indicator {esc(group['indicator_code'])}.</p>",
+        f"<figure>{chart}</figure>",
+        f'<table data-testid="outcome-table" data-indicator-code="{esc(group["indicator_code"])}">',
+        f"<caption>{esc(area.title)}: {esc(title)}</caption>",
+        f"<thead><tr>{head}</tr></thead>",
+        "<tbody>",
+        *body,
+        "</tbody>",
+        "</table>",
+        *[f'<p class="note">{esc(n)}</p>' for n in notes],
+        "</section>",
+    ]
