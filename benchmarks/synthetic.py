@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.sources import spend500
+from ingest.sources.spend500 import reader
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,8 @@ def load_pools(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Pool]:
                     target = Path(tmp) / path.name
                     target.write_text(path.read_bytes().decode(spend500.ENCODINGS[layout.encoding]), encoding="utf-8")
                     readable.append(str(target))
-            types = "{" + ", ".join(f"{spend500._literal(c)}: 'VARCHAR'" for c in header) + "}"
-            files_sql = "[" + ", ".join(spend500._literal(r) for r in readable) + "]"
+            types = "{" + ", ".join(f"{reader.literal(c)}: 'VARCHAR'" for c in header) + "}"
+            files_sql = "[" + ", ".join(reader.literal(r) for r in readable) + "]"
             con.execute(
                 f"create or replace table pool_{name} as select *, row_number() over () - 1 as _i "
                 f"from read_csv({files_sql}, header = true, auto_detect = false, columns = {types}, "
@@ -114,13 +115,13 @@ def _write_month(con, pool: Pool, path: Path, first_day: str, salt: str) -> None
         if c == date_col:
             expr = (
                 f"strftime(date '{first_day}' + cast(hash(k, '{salt}d') % 28 as integer), "
-                f"{spend500._literal(pool.layout.date_format)})"
+                f"{reader.literal(pool.layout.date_format)})"
             )
         elif c == ref_col:
             expr = f"'SYN{salt}-' || k"
         else:
-            expr = f"p.{spend500._ident(c)}"
-        columns.append(f"{expr} as {spend500._ident(c)}")
+            expr = f"p.{reader.ident(c)}"
+        columns.append(f"{expr} as {reader.ident(c)}")
     con.execute(
         f"""
         copy (
@@ -128,7 +129,7 @@ def _write_month(con, pool: Pool, path: Path, first_day: str, salt: str) -> None
             from (select range as k, hash(range, '{salt}') % {pool.rows} as pick from range({n})) g
             join pool_{pool.layout.name} p on p._i = g.pick
             order by k
-        ) to {spend500._literal(str(path))} (header, delimiter ',', quote '"')
+        ) to {reader.literal(str(path))} (header, delimiter ',', quote '"')
         """
     )
     if pool.layout.encoding != "utf-8":  # DuckDB writes UTF-8: re-encode as the council publishes

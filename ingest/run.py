@@ -31,12 +31,9 @@ from core.landing import (
     land,
     land_file,
     latest_fetch,
-    ledger_line,
     load_history,
-    loads_path,
     object_path,
     read_listing,
-    read_manifest,
     record_load,
     sha256_hex,
     write_listing,
@@ -45,6 +42,7 @@ from core.regions import load_region
 from core.settings import Settings
 from ingest import completeness
 from ingest.http import HttpClient
+from ingest.ledger import period_loaded, seed_load_ledger
 from ingest.load import (
     LoadResult,
     ensure_table,
@@ -56,7 +54,7 @@ from ingest.load import (
 )
 from ingest.membership import all_regions
 from ingest.sheets import RowCount, row_ledger
-from ingest.sources import module_for
+from ingest.sources import check_source
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -220,7 +218,7 @@ def parse_file(source: Source, data: bytes, *, file: str, period: str) -> tuple[
     loaded or skipped with a reason (a row that was neither is an error naming it)."""
     try:
         with row_ledger() as ledger:
-            frame = module_for(source).parse(data, file=file, period=period)
+            frame = check_source(source).parse(data, file=file, period=period)
         return frame, ledger.count(source.id, file)
     except SourceError as exc:
         exc.period = exc.period or period
@@ -233,7 +231,7 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
 
     settings = settings or settings_mod.get()
     source = catalogue().get(source_id)
-    parser = module_for(source)
+    parser = check_source(source)
     councils = {c.code: c.name for c in load_region(settings.region).councils}
     seed_load_ledger(settings)
     outcomes: list[PartitionOutcome] = []
@@ -259,7 +257,7 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
             current_accepted = bool(history) and history[-1][0].sha256 == landed.sha256 and history[-1][1]
             if history and history[-1][0].sha256 == landed.sha256:
                 history.pop()
-            if history and not _period_loaded(settings, source, item.period):
+            if history and not period_loaded(settings, source, item.period):
                 # the warehouse holds nothing of a partition the landing zone says was loaded
                 # before (its file was lost or replaced): replay its vintages, oldest first
                 log.warning(
@@ -303,73 +301,6 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
     return outcomes
 
 
-def seed_load_ledger(settings: Settings) -> None:
-    """A warehouse loaded before the landing zone kept a load ledger: write the ledger once from
-    the vintages the warehouse holds (raw_vintages, then raw, by when each was loaded), so losing
-    the file later loses none of them."""
-    from core.db import connect
-
-    ledger = loads_path(settings.landing_dir)
-    if ledger.exists() or not settings.duckdb_path.exists():
-        return
-    fetched = {row.sha256: row for row in read_manifest(settings.landing_dir)}
-    found: list[tuple[str, str, str, str]] = []
-    with connect(settings.duckdb_path) as con:
-        tables = con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'raw_vintages' "
-            "and table_name in (select table_name from duckdb_tables() where schema_name = 'raw')"
-        ).fetchall()
-        for (table,) in tables:
-            columns = {
-                c
-                for (c,) in con.execute(
-                    "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = ?", [table]
-                ).fetchall()
-            }
-            if not {"_period", "_source_file_sha256", "_loaded_at"} <= columns:
-                continue
-            found += con.execute(
-                f'select min(_loaded_at)::varchar, ?, _period, _source_file_sha256 from (select * from raw."{table}" '
-                f'union all select * from raw_vintages."{table}") group by all',
-                [table],
-            ).fetchall()
-    rows = [
-        (fetched[sha], at) for at, _, period, sha in sorted(found) if sha in fetched and fetched[sha].period == period
-    ]
-    tmp = ledger.with_name(f".{ledger.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for landed, at in rows:
-            fh.write(ledger_line(landed, False, at))
-    try:
-        os.link(tmp, ledger)  # only if no other run wrote it meanwhile
-        log.info("load ledger %s written from the %d vintages the warehouse holds", ledger, len(rows))
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()
-
-
-def _period_loaded(settings: Settings, source: Source, period: str) -> bool:
-    """Whether raw.<source> (or its vintages) holds any row of the period."""
-    from core.db import connect
-
-    if not settings.duckdb_path.exists():
-        return False
-    with connect(settings.duckdb_path) as con:
-        tables = {
-            t
-            for (t,) in con.execute(
-                "select schema_name from duckdb_tables() "
-                "where table_name = ? and schema_name in ('raw', 'raw_vintages')",
-                [source.id],
-            ).fetchall()
-        }
-        for schema in sorted(tables):
-            if con.execute(f'select count(*) from {schema}."{source.id}" where _period = ?', [period]).fetchall()[0][0]:
-                return True
-    return False
-
-
 def _load_file(
     source: Source, landed: Landed, settings: Settings, councils: dict[str, str], *, accepted: bool, record: bool = True
 ) -> tuple[LoadResult, RowCount]:
@@ -386,7 +317,7 @@ def _load_file(
         settings = dataclasses.replace(settings, accept_fewer_rows=extra)
     with connect(settings.duckdb_path, write=True) as con:
         shortfall = completeness.check(con, source, landed, frame, settings, councils)
-        result = load_partition(con, source, landed, frame, module_for(source).COLUMNS, counted)
+        result = load_partition(con, source, landed, frame, check_source(source).COLUMNS, counted)
         if shortfall is not None:
             completeness.record(con, shortfall)
         refresh_metadata_tables(con, settings)
@@ -456,7 +387,7 @@ def load_file_set(source: Source, partition: Partition, landed: list[Landed], se
     files = [NamedFile(x.file_name, x.path(settings.landing_dir), x.sha256) for x in landed]
     settings.staging_dir.mkdir(parents=True, exist_ok=True)
     with connect(settings.duckdb_path, write=True) as con:
-        loads = module_for(source).load_files(con, files, settings.staging_dir)
+        loads = check_source(source).load_files(con, files, settings.staging_dir)
         refresh_metadata_tables(con, settings)
     changed = [x for x in loads if x.action != "unchanged"]
     log.info(

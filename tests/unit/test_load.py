@@ -26,7 +26,6 @@ SOURCE = Source(
     licence="OGL-UK-3.0",
     attribution="Contains public sector information licensed under the Open Government Licence v3.0.",
     cadence="annual",
-    parser="demo_source",
     synthetic=True,
     provenance="made up for a test",
     partitions=(Partition("2022-23", snapshot="demo/2022-23.csv"), Partition("2023-24", snapshot="demo/2023-24.csv")),
