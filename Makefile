@@ -25,7 +25,7 @@ ifdef ACCEPT_FEWER_ROWS
 export WHOLEPLACE_ACCEPT_FEWER_ROWS := $(ACCEPT_FEWER_ROWS)
 endif
 
-.PHONY: help env run backfill status verify recover serve test test-distributed test-crash test-unit test-integration lint bench clean
+.PHONY: help env run backfill status verify recover serve docs test test-distributed test-crash test-unit test-integration lint bench clean
 
 help:
 	@echo "make run    build the warehouse and publish a release through Airflow (bundled snapshot)"
@@ -41,7 +41,8 @@ help:
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make test-distributed  the DAGs on PostgreSQL, Redis and two Celery workers (about 5 min)"
 	@echo "make test-crash        kill -9 at 30 random points of whole runs, then recover (about 35 min)"
-	@echo "make lint   ruff + sqlfluff"
+	@echo "make lint   ruff, the import layers (import-linter), sqlfluff"
+	@echo "make docs   rewrite the published marts' tables in README.md and the dbt overview from their yml"
 	@echo "make bench  spending over £500 at 1x, 10x, 100x of a region-year -> benchmarks/RESULTS.md (about 15 min)"
 	@echo "make clean  remove the runtime data (data/) and the project-local Airflow home"
 
@@ -103,6 +104,9 @@ test-integration: env
 
 bench: env
 	$(VENV)/bin/python -m benchmarks.run $(if $(SCALES),--scales $(SCALES))
+
+docs: env
+	$(VENV)/bin/python -m warehouse.publication.mart_tables
 
 lint: env
 	$(VENV)/bin/ruff check .

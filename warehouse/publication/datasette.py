@@ -31,38 +31,17 @@ from typing import Any
 import duckdb
 import sqlite_utils
 
+from core.marts import published
 from warehouse.publication.metadata import place_phrase
 
 SQLITE_NAME = "wholeplace.sqlite"
 DATABASE = "wholeplace"  # Datasette names a database after its file's stem
 METADATA_NAME = "datasette-metadata.json"
 INDEXED_COLUMNS = ("area_code", "financial_year", "indicator_code")
-LABEL_COLUMNS = {
-    "dim_area": "area_name",
-    "dim_agency": "agency_name",
-    "dim_service_theme": "theme_name",
-    "dim_period": "financial_year",
-    "dim_indicator": "indicator_name",
-}
-# the default order a table opens in, where it has the column
+LABEL_COLUMNS = {name: mart.label for name, mart in published().items() if mart.label}
+# the default order a table opens in, where it has the column (the marts' meta.published sort)
 DEFAULT_SORT = {
-    "whole_place_totals": ("sort_desc", "per_head_gbp"),
-    "whole_place_budget": ("sort_desc", "total_gbp"),
-    "budget_vs_outturn": ("sort_desc", "outturn_gbp"),
-    "spend_vs_outcomes": ("sort_desc", "financial_year"),
-    "pooled_budgets": ("sort_desc", "contribution_gbp"),
-    "bcf_planned_spend": ("sort_desc", "planned_spend_gbp"),
-    "asc_metrics": ("sort_desc", "ld_residential_share_pct"),
-    "asc_spend_by_support": ("sort_desc", "gross_current_expenditure_gbp"),
-    "regional_benchmarks": ("sort_desc", "outturn_per_head_gbp"),
-    "spend_over_500_monthly": ("sort_desc", "net_amount_gbp"),
-    "fct_spend": ("sort_desc", "amount_gbp"),
-    "fct_outcome": ("sort_desc", "period_end_date"),
-    "dim_area": ("sort", "area_name"),
-    "dim_agency": ("sort", "agency_name"),
-    "dim_service_theme": ("sort", "theme_name"),
-    "dim_period": ("sort_desc", "financial_year"),
-    "dim_indicator": ("sort", "indicator_name"),
+    **{name: mart.sort_clause for name, mart in published().items() if mart.sort_clause},
     "source_files": ("sort", "source_id"),
 }
 FACET_PREFERENCE = (
