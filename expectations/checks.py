@@ -18,6 +18,8 @@ from typing import Any
 
 import great_expectations as gx
 
+from core.codes import PUBLISHER_STATUSES
+
 # Columns GX reports for each unexpected value, when the batch has them.
 INDEX_COLUMNS = ("_source_file", "_source_row")
 
@@ -77,7 +79,7 @@ def has_columns(*columns: str) -> Any:
 
 GSS = r"^[EWSN]\d{8}$"
 FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
-STATUSES = ("published", "not_available", "blank")
+STATUSES = PUBLISHER_STATUSES  # seed value_statuses: what a parser sets on a value it reads
 
 
 def england_reconciles(table: str, where: str, *, max_gap_pct: float, description: str) -> Batch:

@@ -66,3 +66,28 @@ def test_the_runtime_data_folder_holds_no_code():
     for package in PACKAGES:
         left = [name for name in LEGACY_DATA_ENTRIES if (PROJECT / package / name).exists()]
         assert not left, f"{package}/ holds runtime data: {left}"
+
+
+def test_tests_import_only_public_names_and_mirror_the_package_tree():
+    """A test uses what a module offers (no _private name or module), and a unit test of
+    <package>/<module>.py lives in tests/unit/<package>/test_<module>.py."""
+    private = []
+    for path in sorted((PROJECT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [a.name for a in node.names]
+                parts = node.module.split(".")
+            elif isinstance(node, ast.Import):
+                names, parts = [], [p for a in node.names for p in a.name.split(".")]
+            else:
+                continue
+            bad = [n for n in [*parts, *names] if n.startswith("_") and not n.startswith("__")]
+            if bad:
+                private.append(f"{path.relative_to(PROJECT)}:{node.lineno} {bad}")
+    assert private == []
+    unit = PROJECT / "tests" / "unit"
+    for test in unit.rglob("test_*.py"):
+        folder = test.parent.relative_to(unit)
+        if folder.parts:  # tests/unit/<package path>/ mirrors a package of the project
+            assert (PROJECT / folder / "__init__.py").is_file(), f"{test.relative_to(PROJECT)}: no package {folder}"

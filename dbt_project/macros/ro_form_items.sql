@@ -17,7 +17,7 @@ renamed as (
         row_kind,
         item_code,
         service_code,
-        replace(measure_code, '-', '_') as measure_code,
+        measure_code,
         cell_ref,
         line_number,
         column_number,

@@ -18,7 +18,7 @@ ro3 as (
     from {{ ref('stg_mhclg_ro3__outturn_items') }}
     where
         service_code in ('csctot', 'asctot', 'phtot')
-        and measure_code = 'net_cur_exp'
+        and measure_code = 'net-cur-exp'
         and row_kind = 'authority'
         and value_status = 'published'
 
@@ -34,7 +34,7 @@ rsx as (
     from {{ ref('stg_mhclg_rsx__outturn_items') }}
     where
         service_code in ('csc', 'asc', 'phs')
-        and measure_code = 'net_cur_exp'
+        and measure_code = 'net-cur-exp'
         and row_kind = 'authority'
         and value_status = 'published'
 

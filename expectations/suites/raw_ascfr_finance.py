@@ -1,5 +1,6 @@
 """Raw suite for the ASC-FR finance data: codes, ranges, and councils against the publisher's totals."""
 
+from core.codes import ENGLAND_CODE
 from expectations.checks import FINANCIAL_YEAR, GSS, STATUSES, Batch, Suite, between, in_set, matches, rows_between
 
 SUITE = Suite(
@@ -25,14 +26,14 @@ SUITE = Suite(
                 "For every key combination and measure, the councils add up to the publisher's England "
                 "row, and each region's councils to its region row (£ thousand, to rounding)."
             ),
-            query="""
+            query=f"""
                 with cells as (
                     select *, concat_ws('|', care_type_key, age_band_key, primary_support_reason_key,
                         support_setting_key, purpose_key, carer_support_type_key, data_type_key) as cell
                     from raw.ascfr_finance where value_status = 'published'
                 ),
                 england as (
-                    select financial_year, cell, measure_code, 'E92000001' as total_area,
+                    select financial_year, cell, measure_code, '{ENGLAND_CODE}' as total_area,
                         sum(value_gbp_thousands) filter (where geography_level = 'council') as parts,
                         max(value_gbp_thousands) filter (where geography_level = 'england') as published_total,
                         max(_source_row) filter (where geography_level = 'england') as _source_row,
@@ -45,7 +46,7 @@ SUITE = Suite(
                         max(value_gbp_thousands) filter (where geography_level = 'region') as published_total,
                         max(_source_row) filter (where geography_level = 'region') as _source_row,
                         max(_source_file) as _source_file
-                    from cells where region_code <> 'E92000001' group by 1, 2, 3, 4
+                    from cells where region_code <> '{ENGLAND_CODE}' group by 1, 2, 3, 4
                 )
                 select *, parts - published_total as difference_gbp_thousands
                 from (select * from england union all select * from regions)

@@ -1,5 +1,6 @@
 """Raw suite for the ASCOF measures: codes, statuses, ranges, and outcomes against their parts."""
 
+from core.codes import ENGLAND_CODE
 from expectations.checks import FINANCIAL_YEAR, GSS, STATUSES, Batch, Suite, between, in_set, matches, rows_between
 
 MEASURE_TYPES = ["Numerator", "Denominator", "Outcome", "Base", "Margin of Error"]
@@ -66,11 +67,11 @@ SUITE = Suite(
                 "Each linked series (seed ascof_measure_links) has an England value every year the file "
                 "covers, across the 2023-24 renumbering, except the 2020-21 survey gap of 1A."
             ),
-            query="""
+            query=f"""
                 with years as (select distinct financial_year from raw.ascof),
                 codes as (
                     select financial_year, measure_code from raw.ascof
-                    where area_code = 'E92000001' and measure_type = 'Outcome' and disaggregation_level = 'Total'
+                    where area_code = '{ENGLAND_CODE}' and measure_type = 'Outcome' and disaggregation_level = 'Total'
                 )
                 select years.financial_year,
                     count(*) filter (where codes.measure_code in ('2A2', '2C')) as older_admissions,

@@ -1,5 +1,6 @@
 """Raw suite for RSX outturn: shape, codes, ranges, and the publisher's own totals."""
 
+from core.codes import MHCLG_MEASURES, MHCLG_SERVICE_CODES
 from expectations.checks import (
     FINANCIAL_YEAR,
     GSS,
@@ -13,9 +14,6 @@ from expectations.checks import (
     rows_between,
 )
 
-SERVICES = ["edu", "trans", "csc", "asc", "phs", "hous", "cul", "env", "plan", "pol", "frs", "cen", "oth", "totsx"]
-MEASURES = ["empl", "run-exp", "tot-exp", "sfc", "oth-inc", "tot-inc", "net-cur-exp"]
-
 SUITE = Suite(
     name="raw_mhclg_rsx",
     batches=(
@@ -27,8 +25,8 @@ SUITE = Suite(
                 rows_between(20_000, 1_000_000),
                 matches("_period", FINANCIAL_YEAR),
                 matches("ons_code", GSS, mostly=0.99),
-                in_set("service_code", SERVICES),
-                in_set("measure_code", MEASURES),
+                in_set("service_code", MHCLG_SERVICE_CODES),
+                in_set("measure_code", MHCLG_MEASURES),
                 in_set("value_status", STATUSES),
                 between("value_gbp_thousands", -20_000_000, 200_000_000),
             ],

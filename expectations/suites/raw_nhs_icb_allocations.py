@@ -1,8 +1,8 @@
 """Raw suite for ICB allocations: codes, streams and ranges (the workbook's own region and England
 totals are checked against its ICB rows by the parser, which names the cell that disagrees)."""
 
+from core.codes import NHS_STREAM_CODES
 from expectations.checks import FINANCIAL_YEAR, STATUSES, Batch, Suite, between, in_set, matches, rows_between, unique
-from ingest.sources.nhs_icb_allocations import STREAM_CODES
 
 SUITE = Suite(
     name="raw_nhs_icb_allocations",
@@ -15,7 +15,7 @@ SUITE = Suite(
                 rows_between(42, 5_000),
                 matches("financial_year", FINANCIAL_YEAR),
                 matches("icb_ods_code", r"^Q[A-Z0-9]{2}$"),
-                in_set("stream_code", list(STREAM_CODES)),
+                in_set("stream_code", list(NHS_STREAM_CODES)),
                 in_set("value_status", STATUSES),
                 unique("_period", "stream_code", "financial_year", "icb_ods_code"),
                 # an ICB's core allocation is hundreds of millions to a few billion pounds (in £k)

@@ -1,5 +1,6 @@
 """Raw suite for the ONS mid-year population estimates."""
 
+from core.codes import ENGLAND_CODE
 from expectations.checks import Batch, Suite, between, matches, rows_between, unique
 
 SUITE = Suite(
@@ -23,10 +24,10 @@ SUITE = Suite(
                 "In every edition and year the English districts (metropolitan, London, unitary and "
                 "non-metropolitan) add up to England's estimate (difference in people)."
             ),
-            query="""
+            query=f"""
                 select edition_year, mid_year,
-                    sum(population) filter (where area_code similar to 'E0[6-9][0-9]{6}')
-                    - max(population) filter (where area_code = 'E92000001') as difference_count
+                    sum(population) filter (where area_code similar to 'E0[6-9][0-9]{{6}}')
+                    - max(population) filter (where area_code = '{ENGLAND_CODE}') as difference_count
                 from raw.ons_mid_year_estimates
                 group by 1, 2
             """,

@@ -8,7 +8,7 @@ tests/unit/ingest/sources/test_interface.py and the start of every run):
 - ``FileSetSource``: each period is a set of files (spending over £500); ``load_files(con, files,
   workdir)`` loads the new or changed ones itself, streamed, and reports each file's counts.
 
-Modules whose names start with ``_`` are helpers several sources share, not sources."""
+ingest.sources.shared holds what several sources share; it is not a source."""
 
 from __future__ import annotations
 

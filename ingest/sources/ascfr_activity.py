@@ -12,7 +12,7 @@ import pandas as pd
 
 from ingest.sheets import grid_number, read_grid
 from ingest.sources import source_id
-from ingest.sources._ascfr import financial_year_ending, identity, key_values, locate
+from ingest.sources.shared.ascfr import financial_year_ending, identity, key_values, locate
 
 ID = source_id(__name__)  # the module's name is the source id
 

@@ -24,7 +24,7 @@ import pandas as pd
 from core.errors import SourceError
 from ingest.sheets import Grid, grid_number, read_workbook
 from ingest.sources import source_id
-from ingest.sources._columns import GSS_CODE
+from ingest.sources.shared.columns import GSS_CODE
 
 ID = source_id(__name__)  # the module's name is the source id
 

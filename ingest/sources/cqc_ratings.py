@@ -30,7 +30,7 @@ import pandas as pd
 from core.errors import SourceError
 from ingest.sheets import Grid, read_grid
 from ingest.sources import source_id
-from ingest.sources._columns import columns_by_heading, is_blank_row, norm
+from ingest.sources.shared.columns import columns_by_heading, is_blank_row, norm
 
 ID = source_id(__name__)  # the module's name is the source id
 SHEET = "Locations"

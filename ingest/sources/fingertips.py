@@ -35,7 +35,7 @@ import pandas as pd
 
 from ingest.sheets import Grid, Number, grid_number, read_grid
 from ingest.sources import source_id
-from ingest.sources._columns import columns_by_heading, looks_like_header
+from ingest.sources.shared.columns import columns_by_heading, looks_like_header
 
 ID = source_id(__name__)  # the module's name is the source id
 ALL_PERIODS = "all"

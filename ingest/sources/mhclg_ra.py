@@ -15,7 +15,7 @@ import pandas as pd
 
 from ingest.sheets import grid_number, read_grid
 from ingest.sources import source_id
-from ingest.sources._mhclg import has_la_table, identity_columns, identity_record, read_la_table
+from ingest.sources.shared.mhclg import has_la_table, identity_columns, identity_record, read_la_table
 
 ID = source_id(__name__)  # the module's name is the source id
 TITLE = re.compile(r"Revenue Account", re.IGNORECASE)

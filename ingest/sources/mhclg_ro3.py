@@ -20,7 +20,7 @@ import re
 import pandas as pd
 
 from ingest.sources import source_id
-from ingest.sources._mhclg import ITEM_COLUMNS, parse_item_sheet
+from ingest.sources.shared.mhclg import ITEM_COLUMNS, parse_item_sheet
 
 ID = source_id(__name__)  # the module's name is the source id
 TITLE = re.compile(r"Social Care and Public Health|RO3", re.IGNORECASE)

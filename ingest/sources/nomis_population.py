@@ -18,7 +18,7 @@ import pandas as pd
 
 from ingest.sheets import Grid, grid_number, read_grid
 from ingest.sources import source_id
-from ingest.sources._columns import GSS_CODE, columns_by_name, find_header, is_blank_row
+from ingest.sources.shared.columns import GSS_CODE, columns_by_name, find_header, is_blank_row
 
 ID = source_id(__name__)  # the module's name is the source id
 

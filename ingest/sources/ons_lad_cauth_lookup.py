@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ingest.sources import source_id
-from ingest.sources._lookup import gss, lookup_columns, parse_lookup
+from ingest.sources.shared.lookup import gss, lookup_columns, parse_lookup
 
 ID = source_id(__name__)  # the module's name is the source id
 

@@ -5,7 +5,6 @@ files read as the real layouts do, the scales are what RESULTS.md says, and the 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -14,8 +13,9 @@ from benchmarks import run as bench
 from benchmarks import synthetic
 from core.landing import sha256_file
 from ingest.sources import spend500
+from tests.paths import SNAPSHOTS_DIR
 
-BUNDLED = Path(__file__).resolve().parents[2] / "ingest" / "snapshots" / "spend500" / "2019-20"
+BUNDLED = SNAPSHOTS_DIR / "spend500" / "2019-20"
 
 
 def test_scales_are_region_years_of_seven_councils():

@@ -3,11 +3,11 @@ key) on every intermediate and mart model."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
-MODELS = Path(__file__).resolve().parents[2] / "dbt_project" / "models"
+from tests.paths import PROJECT_ROOT
+
+MODELS = PROJECT_ROOT / "dbt_project" / "models"
 
 
 def _entries() -> dict[str, dict]:

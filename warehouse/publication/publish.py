@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from core.codes import STATUS_SHORTHAND
 from core.db import ACKNOWLEDGEMENTS, connect
 from core.errors import PublishError
 from core.landing import sha256_file
@@ -71,7 +72,7 @@ class Release:
     content_hash: str
 
 
-def _field_type(duckdb_type: str) -> str:
+def field_type(duckdb_type: str) -> str:
     base = duckdb_type.split("(")[0].upper()
     if base == "DECIMAL":
         return "number"
@@ -101,12 +102,11 @@ def current_latest(settings: Settings) -> Path | None:
 
 
 # GSS shorthand for a figure that is not there, in every *_status column of a release
-STATUS_SHORTHAND = {"not_available": "[x]", "blank": "[x]", "not_loaded": "[x]", "not_applicable": "[z]"}
 # a text cell a spreadsheet would run as a formula starts with one of these (numbers keep signs)
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-def _published_columns(cols: list[tuple[str, str]]) -> str:
+def published_select_list(cols: list[tuple[str, str]]) -> str:
     """The select list a release is written from: GSS status shorthand, and text cells that a
     spreadsheet would read as a formula escaped with a leading apostrophe."""
     out = []
@@ -143,7 +143,7 @@ def _stage(
             # a stable, readable row order: by the natural columns left to right, surrogate key last
             key = PRIMARY_KEYS[mart]
             order = ", ".join([f'"{c}"' for c, _ in cols if c != key] + [f'"{key}"'])
-            ordered = f"select {_published_columns(cols)} from marts.{mart} order by {order}"
+            ordered = f"select {published_select_list(cols)} from marts.{mart} order by {order}"
             con.execute(f"copy ({ordered}) to '{stage_dir / (mart + '.csv')}' (header, delimiter ',')")
             con.execute(f"copy ({ordered}) to '{stage_dir / (mart + '.parquet')}' (format parquet)")
             rows[mart] = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
@@ -369,7 +369,7 @@ def publish_release(
     resources = []
     for mart in MARTS:
         fields = [
-            {"name": name, "type": _field_type(dtype), "description": docs.get(mart, {}).get(name, "")}
+            {"name": name, "type": field_type(dtype), "description": docs.get(mart, {}).get(name, "")}
             for name, dtype in schemas[mart]
         ]
         for fmt, media in (("csv", "text/csv"), ("parquet", "application/vnd.apache.parquet")):

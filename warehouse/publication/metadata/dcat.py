@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from core.codes import ENGLAND_CODE
 from core.errors import PublishError
 from core.landing import sha256_file
 from warehouse.publication.metadata.files import OGL_URI, csv_resources, text_or_none
@@ -121,7 +122,7 @@ def build_catalog(release_dir: Path, package: dict, licence: str) -> dict:
         "dcat:keyword": KEYWORDS + ([region["title"]] if region.get("title") else []),
         "dcat:theme": [{"@id": uri} for uri in THEMES],
         "dct:spatial": {
-            "@id": STATISTICAL_GEOGRAPHY + str(region.get("combined_authority_code", "E92000001")),
+            "@id": STATISTICAL_GEOGRAPHY + str(region.get("combined_authority_code", ENGLAND_CODE)),
             "@type": "dct:Location",
             "rdfs:label": f"{region.get('combined_authority_name', 'England')} area",
         },

@@ -91,7 +91,7 @@ outturn as (
     from ro3_items
     inner join detail_lines
         on ro3_items.service_code = detail_lines.asset_id
-    where ro3_items.measure_code = 'net_cur_exp'
+    where ro3_items.measure_code = 'net-cur-exp'
 
 ),
 

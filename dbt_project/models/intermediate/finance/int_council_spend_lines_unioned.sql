@@ -75,7 +75,7 @@ outturn_rsx as (
         source_column
 
     from rsx_items
-    where measure_code = 'net_cur_exp'
+    where measure_code = 'net-cur-exp'
 
 ),
 
@@ -86,7 +86,7 @@ outturn_ro as (
         ro_items.area_code,
         ro_items.authority_name,
         ro_items.authority_class,
-        case when ro_items.area_code = 'E92000001' then 'england' else 'authority' end as row_kind,
+        case when ro_items.area_code = '{{ var("england_code") }}' then 'england' else 'authority' end as row_kind,
         'outturn' as measure,
         service_lines.service_code,
         ro_items.value_gbp_thousands,

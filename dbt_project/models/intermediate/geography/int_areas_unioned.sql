@@ -45,7 +45,7 @@ ons_region as (
         ons_region_code as area_code,
         ons_region_name as area_name,
         'region' as area_type,
-        'E92000001' as parent_area_code,
+        '{{ var("england_code") }}' as parent_area_code,
         null as icb_code,
         null as combined_authority_code,
         'region file' as defined_by
@@ -90,7 +90,7 @@ icbs as (
         icb_code as area_code,
         icb_name as area_name,
         'icb' as area_type,
-        'E92000001' as parent_area_code,
+        '{{ var("england_code") }}' as parent_area_code,
         icb_code,
         null as combined_authority_code,
         'ons_lsoa_icb_lookup' as defined_by
@@ -108,7 +108,7 @@ police_force_areas as (
         police_force_area_code as area_code,
         police_force_area_name as area_name,
         'police_force_area' as area_type,
-        'E92000001' as parent_area_code,
+        '{{ var("england_code") }}' as parent_area_code,
         null as icb_code,
         null as combined_authority_code,
         'ons_lad_pfa_lookup' as defined_by
@@ -124,7 +124,7 @@ fire_authority_areas as (
         fire_authority_area_code as area_code,
         fire_authority_area_name as area_name,
         'fire_authority_area' as area_type,
-        'E92000001' as parent_area_code,
+        '{{ var("england_code") }}' as parent_area_code,
         null as icb_code,
         null as combined_authority_code,
         'ons_lad_fra_lookup' as defined_by

@@ -49,7 +49,7 @@ england as (
         age,
         value
     from outcomes
-    where area_code = 'E92000001'
+    where area_code = '{{ var("england_code") }}'
 
 ),
 

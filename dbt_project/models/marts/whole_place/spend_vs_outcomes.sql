@@ -81,7 +81,7 @@ england_spend as (
         on spend_lines.service_code = service_lines.service_code
     inner join populations
         on
-            populations.area_code = 'E92000001'
+            populations.area_code = '{{ var("england_code") }}'
             and spend_lines.financial_year = populations.financial_year
     where
         spend_lines.row_kind = 'england'

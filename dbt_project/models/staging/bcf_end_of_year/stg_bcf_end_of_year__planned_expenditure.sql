@@ -10,7 +10,7 @@ renamed as (
 
     select
         _period as financial_year,
-        case when row_kind = 'total' then 'E92000001' else hwb_code end as area_code,
+        case when row_kind = 'total' then '{{ var("england_code") }}' else hwb_code end as area_code,
         case when row_kind = 'total' then 'England' else hwb_name end as hwb_name,
         row_kind,
         scheme_type,

@@ -5,15 +5,14 @@ halves and missing values: they must give the same published count and status.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import jinja2
 import pytest
 
+from tests.paths import PROJECT_ROOT
 from warehouse.publication.disclosure import round_or_suppress
 
-MACROS = Path(__file__).resolve().parents[4] / "dbt_project" / "macros" / "disclosure.sql"
+MACROS = PROJECT_ROOT / "dbt_project" / "macros" / "disclosure.sql"
 COUNTS = [None, *range(0, 1001), 0.4, 0.5, 6.5, 7.4, 7.5, 12.5, 12.49, 997.5]
 
 
