@@ -101,3 +101,67 @@ def fetched_row(source: str, period: str, at: str, outcome: str = "new", sha: st
         outcome=outcome,
         object_path=f"objects/aa/{sha}.ods",
     )
+
+
+@pytest.fixture(scope="session")
+def project_docs(tmp_path_factory: pytest.TempPathFactory):
+    """What dbt's docs say of the published tables (the project's yml and doc blocks, through
+    ``dbt parse``'s manifest, as a release reads them)."""
+    import os
+    import subprocess
+    import sys
+
+    from warehouse.publication.metadata import documented_columns
+
+    out = tmp_path_factory.mktemp("dbt_parse")
+    env = {
+        **os.environ,
+        "WHOLEPLACE_DUCKDB_PATH": str(out / "parse.duckdb"),
+        "DBT_TARGET_PATH": str(out / "target"),
+        "DBT_LOG_PATH": str(out / "logs"),
+        "DBT_PROFILES_DIR": str(core.settings.PROJECT_DIR / "dbt_project"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "parse", "-q"],
+        cwd=core.settings.PROJECT_DIR / "dbt_project",
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return documented_columns(out / "target" / "manifest.json")
+
+
+def write_manifest(path: Path, columns: dict[str, list[str]]) -> Path:
+    """A minimal dbt manifest describing ``columns`` ({table: [column, ...]}; source_files as the
+    source table published as it), for tests that publish marts they made up."""
+    import json
+
+    def described(table: str) -> dict:
+        return {c: {"name": c, "description": f"{table}.{c} as a test describes it"} for c in columns[table]}
+
+    nodes = {
+        f"model.wholeplace.{t}": {
+            "resource_type": "model",
+            "name": t,
+            "description": f"The {t} table.",
+            "columns": described(t),
+        }
+        for t in columns
+        if t != "source_files"
+    }
+    sources = (
+        {
+            "source.wholeplace.meta.fetch_manifest": {
+                "name": "fetch_manifest",
+                "description": "Every raw file the marts are built from.",
+                "config": {"meta": {"published_as": "source_files"}},
+                "columns": described("source_files"),
+            }
+        }
+        if "source_files" in columns
+        else {}
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"nodes": nodes, "sources": sources}), encoding="utf-8")
+    return path

@@ -41,7 +41,7 @@ from warehouse.publication.datasette import build_sqlite, write_datasette_metada
 from warehouse.publication.dbt_docs import build_dbt_docs
 from warehouse.publication.feed import write_feed
 from warehouse.publication.integrity import verify_release, write_checksums
-from warehouse.publication.metadata import write_release_metadata
+from warehouse.publication.metadata import ColumnMeaning, documented_columns, write_release_metadata
 from warehouse.publication.profiles import write_site
 
 log = logging.getLogger(__name__)
@@ -77,20 +77,6 @@ def field_type(duckdb_type: str) -> str:
     if base == "DECIMAL":
         return "number"
     return _FRICTIONLESS_TYPES.get(base, "string")
-
-
-def _column_docs(settings: Settings) -> dict[str, dict[str, str]]:
-    """Column descriptions from dbt's manifest: {mart: {column: description}}."""
-    manifest = settings.dbt_target_dir / "manifest.json"
-    if not manifest.exists():
-        return {}
-    nodes = json.loads(manifest.read_text()).get("nodes", {})
-    docs: dict[str, dict[str, str]] = {}
-    for node in nodes.values():
-        if node.get("resource_type") == "model" and node.get("name") in MARTS:
-            cols = {name: c.get("description", "") for name, c in node.get("columns", {}).items()}
-            docs[node["name"]] = {"__table__": node.get("description", ""), **cols}
-    return docs
 
 
 def latest_path(settings: Settings) -> Path:
@@ -364,12 +350,16 @@ def publish_release(
         version = f"{created:%Y-%m-%d}-{content_hash[:12]}-r{repair}"
     sources = _sources(settings, loaded_shas)
     stale = stale_sources(settings)
-    docs = _column_docs(settings)
+    documented = documented_columns(settings.dbt_target_dir / "manifest.json")
     synthetic_sources = _synthetic_sources(sources)
     resources = []
     for mart in MARTS:
         fields = [
-            {"name": name, "type": field_type(dtype), "description": docs.get(mart, {}).get(name, "")}
+            {
+                "name": name,
+                "type": field_type(dtype),
+                "description": documented.columns.get(mart, {}).get(name, ColumnMeaning("")).description,
+            }
             for name, dtype in schemas[mart]
         ]
         for fmt, media in (("csv", "text/csv"), ("parquet", "application/vnd.apache.parquet")):
@@ -383,7 +373,7 @@ def publish_release(
                 "bytes": path.stat().st_size,
                 "hash": f"sha256:{sha256_file(path)}",
                 "rows": rows[mart],
-                "description": docs.get(mart, {}).get("__table__", ""),
+                "description": documented.tables.get(mart, ""),
                 "schema": {"fields": fields, "primaryKey": PRIMARY_KEYS[mart]},
                 "has_synthetic_rows": mart in synthetic_marts,
             }
@@ -458,7 +448,7 @@ def publish_release(
         shutil.copytree(docs_index.parent, stage_dir / "data_docs")
     # CSVW, DCAT, the data dictionary and the changelog; the package is validated with frictionless
     # (an invalid release raises here, before anything is moved into place)
-    write_release_metadata(stage_dir, package, previous)
+    write_release_metadata(stage_dir, package, previous, documented=documented)
     if with_site:  # no DuckDB connection is open here (dbt docs reads the file)
         build_sqlite(stage_dir, package)
         write_datasette_metadata(stage_dir, package)

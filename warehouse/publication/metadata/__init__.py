@@ -20,16 +20,16 @@ Modules: release (the entry point), columns, csvw, dcat, dictionary, changelog, 
 """
 
 from warehouse.publication.metadata.changelog import build_changelog, changelog_summary
-from warehouse.publication.metadata.columns import GLOSSARY, glossary_entry, load_glossary, unit_for
+from warehouse.publication.metadata.columns import ColumnMeaning, Documented, documented_columns, unit_for
 from warehouse.publication.metadata.dcat import place_phrase
 from warehouse.publication.metadata.release import write_release_metadata
 
 __all__ = [
-    "GLOSSARY",
+    "ColumnMeaning",
+    "Documented",
     "build_changelog",
     "changelog_summary",
-    "glossary_entry",
-    "load_glossary",
+    "documented_columns",
     "place_phrase",
     "unit_for",
     "write_release_metadata",

@@ -1,17 +1,16 @@
-"""The published columns: their descriptions (dbt docs, else the glossary dictionary.yml), units
-(the naming contract of overview.md) and types, for every metadata file of a release."""
+"""The published columns: their descriptions and units as dbt documents them (each mart's yml,
+shared meanings in doc blocks of dbt_project/models/docs/columns.md; read from dbt's manifest),
+units otherwise from the naming contract of overview.md, for every metadata file of a release."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from core.errors import PublishError
+from core.marts import MARTS
 from warehouse.publication.metadata.files import csv_header, csv_resources
-
-GLOSSARY = Path(__file__).with_name("dictionary.yml")
 
 # the naming contract of dbt_project/models/docs/overview.md: column name -> unit (first match wins)
 UNIT_SUFFIXES = (
@@ -40,30 +39,55 @@ class ColumnDoc:
 # ---- columns, units and descriptions ------------------------------------------------------------
 
 
-def load_glossary(path: Path = GLOSSARY) -> dict[str, dict[str, str]]:
-    """The glossary: ``column`` or ``table.column`` -> {description, unit, type}."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise PublishError(f"{path}: the glossary must map column names to {{description, unit}}")
-    out: dict[str, dict[str, str]] = {}
-    for name, entry in data.items():
-        if isinstance(entry, str):
-            entry = {"description": entry}
-        if not isinstance(entry, dict):
-            raise PublishError(f"{path}: entry {name!r} must be a mapping with a description")
-        out[str(name)] = {k: str(v).strip() for k, v in entry.items() if v is not None}
+@dataclass(frozen=True)
+class ColumnMeaning:
+    description: str
+    unit: str | None = None  # where the naming contract does not give it (column meta.unit)
+    type: str | None = None  # for a table published without a schema (column meta.type)
+
+
+@dataclass(frozen=True)
+class Documented:
+    """What dbt's docs say of the published tables: each table's description and its columns'."""
+
+    tables: dict[str, str]
+    columns: dict[str, dict[str, ColumnMeaning]]
+
+
+def documented_columns(manifest: Path) -> Documented:
+    """From dbt's manifest: the published marts' descriptions and columns (their yml, doc blocks
+    rendered) and source_files.csv's (the source table whose meta says ``published_as``)."""
+    if not manifest.is_file():
+        raise PublishError(f"no dbt manifest at {manifest}: the column descriptions come from it (run the dbt build)")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    published = [n for n in data.get("nodes", {}).values() if n.get("resource_type") == "model" and n["name"] in MARTS]
+    tables = {n["name"]: n.get("description", "") for n in published}
+    columns = {n["name"]: _meanings(n) for n in published}
+    for source in data.get("sources", {}).values():
+        name = _meta(source).get("published_as")
+        if name:
+            tables[name] = source.get("description", "")
+            columns[name] = _meanings(source)
+    return Documented(tables, columns)
+
+
+def _meta(node: dict) -> dict:
+    return {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+
+
+def _meanings(node: dict) -> dict[str, ColumnMeaning]:
+    out = {}
+    for name, column in (node.get("columns") or {}).items():
+        meta = _meta(column)
+        out[name] = ColumnMeaning((column.get("description") or "").strip(), meta.get("unit"), meta.get("type"))
     return out
 
 
-def glossary_entry(glossary: dict[str, dict[str, str]], table: str, column: str) -> dict[str, str]:
-    """The glossary entry of a column: the table's own meaning first, else the column's."""
-    return {**glossary.get(column, {}), **glossary.get(f"{table}.{column}", {})}
-
-
-def unit_for(column: str, entry: dict[str, str] | None = None) -> str:
-    """The column's unit: the glossary's, else from the naming contract, else 'none'."""
-    if entry and entry.get("unit"):
-        return entry["unit"]
+def unit_for(column: str, unit: str | None = None) -> str:
+    """The column's unit: its documented one (column meta.unit), else from the naming contract,
+    else 'none'."""
+    if unit:
+        return unit
     for suffix, unit in UNIT_SUFFIXES:
         if column.endswith(suffix):
             return unit
@@ -76,9 +100,7 @@ def unit_for(column: str, entry: dict[str, str] | None = None) -> str:
     return NO_UNIT
 
 
-def describe_columns(
-    release_dir: Path, package: dict, glossary: dict[str, dict[str, str]]
-) -> dict[str, list[ColumnDoc]]:
+def describe_columns(release_dir: Path, package: dict, documented: Documented) -> dict[str, list[ColumnDoc]]:
     """Every column of every CSV resource, described; PublishError names any column without one."""
     docs: dict[str, list[ColumnDoc]] = {}
     missing: list[str] = []
@@ -86,17 +108,19 @@ def describe_columns(
         table = resource["name"]
         docs[table] = []
         for field in _fields(release_dir, resource):
-            entry = glossary_entry(glossary, table, field["name"])
-            description = (field.get("description") or "").strip() or entry.get("description", "")
+            meaning = documented.columns.get(table, {}).get(field["name"]) or ColumnMeaning("")
+            description = (field.get("description") or "").strip() or meaning.description
             if not description:
                 missing.append(f"{table}.{field['name']}")
-            ftype = field.get("type") or entry.get("type") or "string"
-            docs[table].append(ColumnDoc(table, field["name"], ftype, unit_for(field["name"], entry), description))
+            ftype = field.get("type") or meaning.type or "string"
+            docs[table].append(
+                ColumnDoc(table, field["name"], ftype, unit_for(field["name"], meaning.unit), description)
+            )
     if missing:
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         raise PublishError(
             f"no description for {len(missing)} published column(s): {shown} "
-            "(document them in the dbt model yml or in warehouse/publication/metadata/dictionary.yml)"
+            "(describe each in its mart's yml, or with a doc block in dbt_project/models/docs/columns.md)"
         )
     return docs
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warehouse.publication.metadata.changelog import append_release_notes, build_changelog
-from warehouse.publication.metadata.columns import GLOSSARY, describe_columns, load_glossary
+from warehouse.publication.metadata.columns import Documented, describe_columns
 from warehouse.publication.metadata.csvw import build_csvw, check_csvw
 from warehouse.publication.metadata.dcat import build_catalog
 from warehouse.publication.metadata.dictionary import write_data_dictionary
@@ -21,18 +21,19 @@ def write_release_metadata(
     previous: Path | None,
     *,
     validate: bool = True,
-    glossary: Path = GLOSSARY,
+    documented: Documented,
 ) -> dict:
     """Write the release's metadata files into ``release_dir``; return the changelog.
 
     ``package`` is the datapackage publish wrote to ``release_dir/datapackage.json``; ``previous``
-    the folder of the release before it (None for the first). With ``validate`` the datapackage
+    the folder of the release before it (None for the first); ``documented`` what dbt's docs say
+    of the published columns (``documented_columns`` of the build's manifest). With ``validate`` the datapackage
     and every CSV (and Parquet) resource are checked first; any problem is a PublishError.
     """
     release_dir = Path(release_dir)
     if validate:
         validate_release(release_dir)
-    docs = describe_columns(release_dir, package, load_glossary(glossary))
+    docs = describe_columns(release_dir, package, documented)
     changelog = build_changelog(release_dir, package, previous)
 
     licence = licence_uri(package)

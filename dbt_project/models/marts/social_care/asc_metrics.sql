@@ -90,7 +90,9 @@ final as (
         shares.financial_year,
         shares.geography_level,
         shares.area_code,
-        coalesce(areas.area_name, case when shares.area_code = '{{ var("england_code") }}' then 'England' end) as area_name,
+        coalesce(
+            areas.area_name, case when shares.area_code = '{{ var("england_code") }}' then 'England' end
+        ) as area_name,
         shares.ld_gross_current_expenditure_gbp,
         shares.ld_residential_gbp,
         shares.ld_residential_nursing_gbp,

@@ -5,32 +5,46 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from core.errors import PublishError
 from core.marts import MARTS, PRIMARY_KEYS
 from tests.paths import FIXTURES_DIR, PROJECT_ROOT
 from warehouse.publication.metadata import (
-    GLOSSARY,
-    glossary_entry,
-    load_glossary,
+    ColumnMeaning,
+    Documented,
     unit_for,
-    write_release_metadata,
 )
+from warehouse.publication.metadata import write_release_metadata as write_with_docs
 
 FIXTURES = FIXTURES_DIR
-DBT_MARTS = PROJECT_ROOT / "dbt_project" / "models" / "marts"
+COLUMN_DOCS = PROJECT_ROOT / "dbt_project" / "models" / "docs" / "columns.md"
 CREATED = "2026-11-25T12:00:00Z"
 OGL = {
     "name": "OGL-UK-3.0",
     "title": "Open Government Licence v3.0",
     "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
 }
+
+
+PROJECT_DOCS: list[Documented] = []
+
+
+@pytest.fixture(autouse=True)
+def documented(project_docs: Documented) -> Documented:
+    """The release is described by the project's dbt docs (its manifest), as publish passes them."""
+    PROJECT_DOCS[:] = [project_docs]
+    return project_docs
+
+
+def write_release_metadata(folder: Path, package: dict, previous: Path | None, **options) -> dict:
+    return write_with_docs(folder, package, previous, **{"documented": PROJECT_DOCS[0], **options})
+
 
 # two small marts, as publish.py stages them: (field, frictionless type, dbt description) and rows
 FCT_SPEND_FIELDS = [
@@ -294,7 +308,9 @@ def test_the_dcat_catalogue_has_a_distribution_per_file_with_its_size_and_sha256
 # ---- data dictionary -------------------------------------------------------------------------------
 
 
-def test_the_data_dictionary_covers_every_column_with_type_unit_and_description(release: tuple[Path, dict]) -> None:
+def test_the_data_dictionary_covers_every_column_with_type_unit_and_description(
+    release: tuple[Path, dict], documented: Documented
+) -> None:
     folder, package = release
 
     write_release_metadata(folder, package, None)
@@ -314,14 +330,17 @@ def test_the_data_dictionary_covers_every_column_with_type_unit_and_description(
     assert by_column[("fct_spend", "is_synthetic")]["unit"] == "boolean flag"
     assert by_column[("fct_spend", "spend_key")]["unit"] == "surrogate key (no unit)"
     assert by_column[("fct_spend", "area_code")]["unit"] == "code"
-    assert by_column[("fct_spend", "source_row")]["unit"] == "row number", "the glossary's unit wins"
+    assert by_column[("fct_spend", "source_row")]["unit"] == "row number", "the documented unit (meta.unit) wins"
     assert by_column[("dim_period", "start_date")]["unit"] == "date"
     assert by_column[("source_files", "bytes")]["type"] == "integer"
-    # the dbt description (in the package) wins; the glossary fills the empty ones
+    # the description in the package wins; dbt's docs fill the empty ones
     assert (
         by_column[("fct_spend", "is_synthetic")]["description"] == "True when the figure comes from a synthetic sample."
     )
-    assert by_column[("fct_spend", "amount_gbp")]["description"] == load_glossary()["amount_gbp"]["description"]
+    assert (
+        by_column[("fct_spend", "amount_gbp")]["description"]
+        == documented.columns["fct_spend"]["amount_gbp"].description
+    )
 
     markdown = (folder / "data_dictionary.md").read_text(encoding="utf-8")
     for table in ("fct_spend", "dim_period", "source_files"):
@@ -329,7 +348,7 @@ def test_the_data_dictionary_covers_every_column_with_type_unit_and_description(
     assert "| `amount_gbp` | number | pounds (GBP) |" in markdown
 
 
-def test_a_column_without_any_description_is_refused_by_name(tmp_path: Path) -> None:
+def test_a_column_without_any_description_is_refused_by_name(tmp_path: Path, documented: Documented) -> None:
     fields = [*FCT_SPEND_FIELDS, ("mystery_value", "number", "")]
     rows = [[*r, "1"] for r in FCT_SPEND_ROWS]
     folder = tmp_path / "release"
@@ -340,11 +359,9 @@ def test_a_column_without_any_description_is_refused_by_name(tmp_path: Path) -> 
 
     assert not (folder / "catalog.jsonld").exists(), "nothing is written for a release that is refused"
 
-    glossary = tmp_path / "glossary.yml"
-    entries = load_glossary()
-    entries["fct_spend.mystery_value"] = {"description": "A value only fct_spend has.", "unit": "widgets"}
-    glossary.write_text(yaml.safe_dump(entries), encoding="utf-8")
-    write_release_metadata(folder, package, None, glossary=glossary)
+    columns = {**documented.columns, "fct_spend": {**documented.columns["fct_spend"]}}
+    columns["fct_spend"]["mystery_value"] = ColumnMeaning("A value only fct_spend has.", unit="widgets")
+    write_with_docs(folder, package, None, documented=Documented(documented.tables, columns))
     row = next(r for r in read_rows(folder / "data_dictionary.csv") if r["column"] == "mystery_value")
     assert (row["description"], row["unit"]) == ("A value only fct_spend has.", "widgets")
 
@@ -514,43 +531,28 @@ def test_the_package_publish_writes_today_is_refused_unless_validation_is_off(tm
     assert (folder / "catalog.jsonld").exists()
 
 
-# ---- the glossary against the real marts ---------------------------------------------------------
+# ---- dbt's docs of the real marts -----------------------------------------------------------------
 
 
-def published_columns() -> list[tuple[str, str]]:
-    """tests/fixtures/published_columns.csv: the CSV headers of a real release (regenerate it from
-    any release: table = resource name, column = each header cell)."""
-    return [(r["table"], r["column"]) for r in read_rows(FIXTURES / "published_columns.csv")]
+def test_dbt_docs_describe_every_published_table_with_its_key(documented: Documented) -> None:
+    assert set(documented.columns) == {*MARTS, "source_files"}
+    for table, columns in documented.columns.items():
+        assert documented.tables[table], table
+        undescribed = [c for c, meaning in columns.items() if not meaning.description]
+        assert undescribed == [], table
+        if table in PRIMARY_KEYS:
+            assert PRIMARY_KEYS[table] in columns, table
+    assert documented.columns["dim_area"]["vintage"].unit == "year"
+    assert documented.columns["source_files"]["bytes"] == ColumnMeaning("Size of the raw file.", "bytes", "integer")
 
 
-def test_the_glossary_describes_every_column_of_the_real_marts() -> None:
-    glossary = load_glossary(GLOSSARY)
-
-    undescribed = [f"{t}.{c}" for t, c in published_columns() if not glossary_entry(glossary, t, c).get("description")]
-
-    assert undescribed == []
-
-
-def test_the_published_columns_fixture_matches_the_marts_and_their_dbt_docs() -> None:
-    columns = published_columns()
-    tables = {t for t, _ in columns}
-    assert tables == {*MARTS, "source_files"}
-    for mart, key in PRIMARY_KEYS.items():
-        assert (mart, key) in columns, f"{mart}.{key}"
-    documented = set()
-    for yml in DBT_MARTS.rglob("*.yml"):
-        for model in (yaml.safe_load(yml.read_text(encoding="utf-8")) or {}).get("models", []):
-            if model["name"] in MARTS:
-                documented |= {(model["name"], c["name"]) for c in model.get("columns", [])}
-    missing = sorted(documented - set(columns))
-    assert missing == [], "a column the dbt docs name is not in tests/fixtures/published_columns.csv"
-
-
-def test_every_glossary_entry_names_a_published_column() -> None:
-    """No stale entries: each key is a published column (or table.column)."""
-    columns = published_columns()
-    names = {c for _, c in columns} | {f"{t}.{c}" for t, c in columns}
-
-    stale = sorted(set(load_glossary(GLOSSARY)) - names)
-
-    assert stale == []
+def test_a_meaning_shared_by_marts_is_written_once_as_a_doc_block(documented: Documented) -> None:
+    """Each doc block of columns.md is a meaning several marts share, rendered in each of them."""
+    blocks = re.findall(r"\{% docs (col_\w+) %\}(.*?)\{% enddocs %\}", COLUMN_DOCS.read_text(encoding="utf-8"), re.S)
+    assert blocks
+    for name, text in blocks:
+        column = name.removeprefix("col_")
+        users = [
+            t for t, columns in documented.columns.items() if columns.get(column, ColumnMeaning("")).description == text
+        ]
+        assert len(users) >= 2, f"{name} describes {column} in {users} only"

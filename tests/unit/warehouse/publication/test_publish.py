@@ -18,6 +18,7 @@ from core.errors import PublishError
 from core.landing import Landed, land
 from core.settings import Settings
 from ingest.run import refresh_metadata_tables
+from tests.conftest import write_manifest
 from warehouse.publication.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
 
 MART_COLUMNS = ["area_name", "amount_gbp", "is_synthetic"]  # after the primary key
@@ -57,7 +58,27 @@ def warehouse(warehouse_settings: Settings) -> tuple[Settings, Landed]:
         con.execute("create table raw.mhclg_rsx (value integer, _source_file_sha256 varchar)")
         con.execute("insert into raw.mhclg_rsx values (1, ?)", [landed.sha256])
         refresh_metadata_tables(con, s)
+    describe_marts(s)
     return s, landed
+
+
+SOURCE_FILES_COLUMNS = [
+    "sha256",
+    "source_id",
+    "period",
+    "file_name",
+    "url",
+    "origin_url",
+    "mirror_url",
+    "mode",
+    "bytes",
+]
+
+
+def describe_marts(settings: Settings) -> None:
+    """dbt's docs of the made-up marts (a release takes its column descriptions from them)."""
+    columns = {mart: [PRIMARY_KEYS[mart], *MART_COLUMNS] for mart in MARTS}
+    write_manifest(settings.dbt_target_dir / "manifest.json", {**columns, "source_files": SOURCE_FILES_COLUMNS})
 
 
 def sha256_of(path: Path) -> str:
@@ -214,6 +235,7 @@ def test_publish_without_raw_source_tables_lists_no_source_files(warehouse_setti
     with duckdb.connect(str(settings.duckdb_path)) as con:
         build_marts(con)
         refresh_metadata_tables(con, settings)  # no manifest yet: an empty table
+    describe_marts(settings)
 
     release = publish_release(settings, checks={})
 
