@@ -4,6 +4,7 @@ they tried, and at the end of the session the figures are written to tests/relia
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -165,3 +166,32 @@ def write_manifest(path: Path, columns: dict[str, list[str]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"nodes": nodes, "sources": sources}), encoding="utf-8")
     return path
+
+
+# a valid catalogue entry, for tests that change one thing of it
+CATALOGUE_ENTRY: dict = {
+    "id": "demo_source",
+    "family": "council",
+    "publisher": "A publisher",
+    "title": "A title",
+    "landing_page": "https://www.gov.uk/demo",
+    "format": "CSV",
+    "licence": "OGL-UK-3.0",
+    "attribution": "Contains public sector information licensed under the Open Government Licence v3.0.",
+    "cadence": "annual",
+    "expected": {"every": "year", "by": "11-30", "grace_days": 31},
+    "synthetic": False,
+    "provenance": "made up for a test",
+    "partitions": [{"period": "2023-24", "url": "https://assets.publishing.service.gov.uk/media/x/demo.csv"}],
+}
+
+
+def catalogue_entry(**changes) -> dict:
+    """CATALOGUE_ENTRY with ``changes`` (a value of ... removes the key)."""
+    out = copy.deepcopy(CATALOGUE_ENTRY)
+    for key, value in changes.items():
+        if value is ...:
+            del out[key]
+        else:
+            out[key] = value
+    return out

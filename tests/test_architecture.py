@@ -91,3 +91,47 @@ def test_tests_import_only_public_names_and_mirror_the_package_tree():
         folder = test.parent.relative_to(unit)
         if folder.parts:  # tests/unit/<package path>/ mirrors a package of the project
             assert (PROJECT / folder / "__init__.py").is_file(), f"{test.relative_to(PROJECT)}: no package {folder}"
+
+
+# the eight places a source lives (README "Adding a source"), {id} its catalogue id
+SOURCE_FILES = (
+    "ingest/sources/{id}.py",  # or a package ingest/sources/{id}/
+    "ingest/snapshots/{id}/",
+    "tests/unit/ingest/sources/test_{id}.py",
+    "expectations/suites/raw_{id}.py",
+    "dbt_project/models/staging/{id}/_{id}__sources.yml",
+    "dbt_project/models/staging/{id}/_{id}__models.yml",
+    "dbt_project/models/staging/{id}/stg_{id}__",
+)
+# where it needs them: test data, and a seed of the source's own codes
+OPTIONAL_SOURCE_FILES = ("tests/fixtures/{id}/", "dbt_project/seeds/{id}_")
+# spending over £500 is a file set with councils' layouts as data, a mart of its own and a
+# multi-run integration test
+SOURCE_EXTRAS = {
+    "spend500": (
+        "ingest/sources/spend500_layouts.yml",
+        "dbt_project/models/marts/spending/fct_spend500_payment.sql",
+        "tests/integration/test_spend500_incremental.py",
+    )
+}
+
+
+def test_every_source_lives_in_the_places_the_readme_lists():
+    """Beside its catalogue entry, a source is its module, its snapshots, its unit test, its GX
+    suite and its staging folder (sources yml, models yml, stg_ models): no file elsewhere is
+    named after it, so adding one touches eight files."""
+    import yaml
+
+    ids = [e["id"] for e in yaml.safe_load((PROJECT / "ingest" / "catalogue.yml").read_text(encoding="utf-8"))]
+    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True).stdout.split()
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    for place in SOURCE_FILES:
+        assert place.format(id="mhclg_rsx").split("{")[0] in readme.replace("`", ""), place
+    for sid in ids:
+        allowed = [p.format(id=sid) for p in (*SOURCE_FILES, *OPTIONAL_SOURCE_FILES)]
+        allowed += [f"ingest/sources/{sid}/", *SOURCE_EXTRAS.get(sid, ())]
+        named = [f for f in tracked if sid in Path(f).name or f"/{sid}/" in f"/{f}"]
+        elsewhere = [f for f in named if not any(f.startswith(a) for a in allowed)]
+        assert (PROJECT / "expectations" / "suites" / f"raw_{sid}.py").is_file(), sid
+        assert list((PROJECT / "dbt_project" / "models" / "staging" / sid).glob(f"stg_{sid}__*.sql")), sid
+        assert elsewhere == [], f"{sid}: files outside its places: {elsewhere}"

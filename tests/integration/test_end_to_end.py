@@ -379,8 +379,8 @@ def test_outturn_2021_22_to_2024_25_with_birminghams_missing_years_not_available
 def test_a_combined_authority_value_the_publisher_does_not_give_is_left_out_never_invented(first_run, pipeline):
     """The held ASCOF table has outcomes only (no numerators or denominators), so the combined
     authority area's value cannot be derived from its councils' counts: it is left out. (Where counts
-    are held, derived counts are rounded or suppressed: tests/unit/test_disclosure.py and the gate's
-    mart_fct_outcome__disclosure_control.)"""
+    are held, derived counts are rounded or suppressed: tests/unit/warehouse/publication/
+    test_disclosure.py and the gate's mart_fct_outcome__disclosure_control.)"""
     assert (
         pipeline.query(
             "select count(*) from marts.fct_outcome where indicator_code like 'ascof%' and area_code = ?", [WMCA]

@@ -46,6 +46,20 @@ from warehouse.publication.profiles import write_site
 
 log = logging.getLogger(__name__)
 
+# source_files.csv: every raw file a published figure was read from (raw.fetch_manifest's columns,
+# documented on that dbt source)
+SOURCE_FILES_COLUMNS = (
+    "sha256",
+    "source_id",
+    "period",
+    "file_name",
+    "url",
+    "origin_url",
+    "mirror_url",
+    "mode",
+    "bytes",
+)
+
 OGL = {
     "name": "OGL-UK-3.0",
     "title": "Open Government Licence v3.0",
@@ -152,7 +166,7 @@ def _stage(
         con.execute(
             f"""
             copy (
-                select distinct sha256, source_id, period, file_name, url, origin_url, mirror_url, mode, bytes
+                select distinct {", ".join(SOURCE_FILES_COLUMNS)}
                 from raw.fetch_manifest
                 where sha256 in ({loaded})
                 order by all
@@ -395,18 +409,7 @@ def publish_release(
             "description": "Every raw file a published figure was read from (join marts on source_file_sha256).",
             "schema": {
                 "fields": [
-                    {"name": name, "type": "integer" if name == "bytes" else "string"}
-                    for name in (
-                        "sha256",
-                        "source_id",
-                        "period",
-                        "file_name",
-                        "url",
-                        "origin_url",
-                        "mirror_url",
-                        "mode",
-                        "bytes",
-                    )
+                    {"name": name, "type": "integer" if name == "bytes" else "string"} for name in SOURCE_FILES_COLUMNS
                 ],
             },
         }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,8 @@ import pytest
 from core.catalogue import CATALOGUE_PATH, Catalogue, Expected, load_catalogue, parse_catalogue
 from core.errors import CatalogueError
 from expectations.registry import raw_suite
+from tests.conftest import CATALOGUE_ENTRY
+from tests.conftest import catalogue_entry as entry
 
 SNAPSHOTS = CATALOGUE_PATH.parent / "snapshots"
 
@@ -95,39 +96,13 @@ def test_every_synthetic_sources_snapshot_says_synthetic_in_its_name(project: Ca
 
 # --- parse_catalogue rejects mistakes, naming the entry -------------------------------------------
 
-VALID: dict[str, Any] = {
-    "id": "demo_source",
-    "family": "council",
-    "publisher": "A publisher",
-    "title": "A title",
-    "landing_page": "https://www.gov.uk/demo",
-    "format": "CSV",
-    "licence": "OGL-UK-3.0",
-    "attribution": "Contains public sector information licensed under the Open Government Licence v3.0.",
-    "cadence": "annual",
-    "expected": {"every": "year", "by": "11-30", "grace_days": 31},
-    "synthetic": False,
-    "provenance": "made up for a test",
-    "partitions": [{"period": "2023-24", "url": "https://assets.publishing.service.gov.uk/media/x/demo.csv"}],
-}
-
-
-def entry(**changes: Any) -> dict[str, Any]:
-    out = copy.deepcopy(VALID)
-    for key, value in changes.items():
-        if value is ...:
-            del out[key]
-        else:
-            out[key] = value
-    return out
-
 
 def test_a_valid_entry_parses_into_a_source() -> None:
     cat = parse_catalogue([entry()])
 
     source = cat.get("demo_source")
     assert source.raw_table == "raw.demo_source"
-    assert source.partition("2023-24").url == VALID["partitions"][0]["url"]
+    assert source.partition("2023-24").url == CATALOGUE_ENTRY["partitions"][0]["url"]
     assert source.hosts() == {"assets.publishing.service.gov.uk"}
 
 

@@ -1,7 +1,7 @@
 """ingest.run: fetch -> land -> parse -> load, live through a local MIRROR of the publisher hosts.
 
 pytest-httpserver serves plain http on localhost; with WHOLEPLACE_MIRROR_URL pointing at it,
-``https://<host>/<path>`` is read from ``/<host>/<path>`` (see tests/unit/test_http.py).
+``https://<host>/<path>`` is read from ``/<host>/<path>`` (see tests/unit/ingest/test_http.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ refused naming the entry and what it lacks."""
 
 from __future__ import annotations
 
-import copy
 import sys
 import types
 
@@ -13,22 +12,7 @@ import pytest
 from core.catalogue import catalogue, parse_catalogue
 from core.errors import CatalogueError
 from ingest.sources import FileSetSource, OneFileSource, check_source, module_for, source_id
-
-ENTRY = {
-    "id": "demo_source",
-    "family": "council",
-    "publisher": "A publisher",
-    "title": "A title",
-    "landing_page": "https://www.gov.uk/demo",
-    "format": "CSV",
-    "licence": "OGL-UK-3.0",
-    "attribution": "Contains public sector information licensed under the Open Government Licence v3.0.",
-    "cadence": "annual",
-    "expected": {"every": "year", "by": "11-30", "grace_days": 31},
-    "synthetic": False,
-    "provenance": "made up for a test",
-    "partitions": [{"period": "2023-24", "url": "https://assets.publishing.service.gov.uk/media/x/demo.csv"}],
-}
+from tests.conftest import catalogue_entry
 
 
 @pytest.mark.parametrize("source", list(catalogue()), ids=lambda s: s.id)
@@ -49,7 +33,7 @@ def demo_module(monkeypatch):
 
 
 def _source(**partition):
-    entry = copy.deepcopy(ENTRY)
+    entry = catalogue_entry()
     if partition:
         entry["partitions"] = [{"period": "2023-24", **partition}]
     return next(iter(parse_catalogue([entry])))
@@ -86,7 +70,7 @@ def test_a_file_set_needs_load_files_not_parse(demo_module) -> None:
 def test_completeness_areas_must_be_a_column_of_the_module(demo_module) -> None:
     demo_module.parse = lambda data, *, file, period: None
     demo_module.COLUMNS = {"value": "DOUBLE"}
-    entry = copy.deepcopy(ENTRY)
+    entry = catalogue_entry()
     entry["completeness"] = {"areas": "area_code", "max_row_drop_pct": 10}
     with pytest.raises(CatalogueError, match=r"completeness.areas 'area_code' is not a column"):
         check_source(next(iter(parse_catalogue([entry]))))

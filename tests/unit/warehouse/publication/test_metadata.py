@@ -21,6 +21,7 @@ from warehouse.publication.metadata import (
     unit_for,
 )
 from warehouse.publication.metadata import write_release_metadata as write_with_docs
+from warehouse.publication.publish import SOURCE_FILES_COLUMNS
 
 FIXTURES = FIXTURES_DIR
 COLUMN_DOCS = PROJECT_ROOT / "dbt_project" / "models" / "docs" / "columns.md"
@@ -70,7 +71,7 @@ DIM_PERIOD_ROWS = [
     ["p1", "2021-22", "2021-04-01", "2021"],
     ["p2", "2025-26", "2025-04-01", "2025"],  # a calendar year with no data: not in dct:temporal
 ]
-SOURCE_FILES_HEADER = ["sha256", "source_id", "period", "file_name", "url", "origin_url", "mirror_url", "mode", "bytes"]
+SOURCE_FILES_HEADER = list(SOURCE_FILES_COLUMNS)
 
 
 def sha256_of(path: Path) -> str:

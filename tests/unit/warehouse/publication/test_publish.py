@@ -19,7 +19,7 @@ from core.landing import Landed, land
 from core.settings import Settings
 from ingest.run import refresh_metadata_tables
 from tests.conftest import write_manifest
-from warehouse.publication.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
+from warehouse.publication.publish import MARTS, PRIMARY_KEYS, SOURCE_FILES_COLUMNS, latest_path, publish_release
 
 MART_COLUMNS = ["area_name", "amount_gbp", "is_synthetic"]  # after the primary key
 
@@ -62,23 +62,10 @@ def warehouse(warehouse_settings: Settings) -> tuple[Settings, Landed]:
     return s, landed
 
 
-SOURCE_FILES_COLUMNS = [
-    "sha256",
-    "source_id",
-    "period",
-    "file_name",
-    "url",
-    "origin_url",
-    "mirror_url",
-    "mode",
-    "bytes",
-]
-
-
 def describe_marts(settings: Settings) -> None:
     """dbt's docs of the made-up marts (a release takes its column descriptions from them)."""
     columns = {mart: [PRIMARY_KEYS[mart], *MART_COLUMNS] for mart in MARTS}
-    write_manifest(settings.dbt_target_dir / "manifest.json", {**columns, "source_files": SOURCE_FILES_COLUMNS})
+    write_manifest(settings.dbt_target_dir / "manifest.json", {**columns, "source_files": list(SOURCE_FILES_COLUMNS)})
 
 
 def sha256_of(path: Path) -> str:
