@@ -122,6 +122,7 @@ def test_build_warehouse_is_scheduled_on_the_raw_assets(dagbag):
         ("fetch", "retry"),
         ("busy", "retry"),
         ("bad_input", "fail"),
+        ("bad_setting", "fail"),
         ("binder", "fail"),
         ("io", "default"),
     ],
@@ -129,12 +130,13 @@ def test_build_warehouse_is_scheduled_on_the_raw_assets(dagbag):
 def test_the_retry_policy_retries_what_can_pass_and_fails_defects_at_once(dagbag, exception, action):
     import duckdb
 
-    from core.errors import FetchError, SourceError, WarehouseBusy
+    from core.errors import ConfigError, FetchError, SourceError, WarehouseBusy
 
     raised = {
         "fetch": FetchError("503 from the publisher"),
         "busy": WarehouseBusy("warehouse file locked"),
         "bad_input": SourceError("mhclg_ra", "ra.csv", "not a number", row=3, column="D"),
+        "bad_setting": ConfigError("WHOLEPLACE_FETCH_DEADLINE must be a number, got 'soon'"),
         "binder": duckdb.BinderException('Table "w" does not have a column named "x"'),
         "io": duckdb.IOException("disk full"),
     }[exception]
