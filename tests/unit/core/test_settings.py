@@ -70,3 +70,19 @@ def test_the_command_line_says_a_bad_setting_before_anything_runs(tmp_path):
     assert result.returncode == 2, result.stdout + result.stderr
     assert "FAILED before starting: WHOLEPLACE_MODE must be 'snapshot' or 'live'" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_an_old_checkouts_runtime_data_moves_from_warehouse_to_data_once(tmp_path, monkeypatch):
+    old, new = tmp_path / "warehouse", tmp_path / "data"
+    (old / "releases" / "2026-01-01-abc").mkdir(parents=True)
+    (old / "wholeplace.duckdb").write_bytes(b"duckdb")
+    (old / "cli.py").write_text("code stays")
+    (new / "raw").mkdir(parents=True)  # data/ already holds a landing zone: it is not replaced
+    (old / "raw").mkdir()
+    monkeypatch.setattr(settings, "LEGACY_DATA_DIR", old)
+    monkeypatch.setattr(settings, "DATA_DIR", new)
+
+    assert settings.move_legacy_data() == ["wholeplace.duckdb", "releases"]
+    assert (new / "releases" / "2026-01-01-abc").is_dir() and (new / "wholeplace.duckdb").read_bytes() == b"duckdb"
+    assert (old / "cli.py").exists() and (old / "raw").exists()
+    assert settings.move_legacy_data() == []
