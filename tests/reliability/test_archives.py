@@ -12,6 +12,7 @@ import pytest
 from core.catalogue import catalogue
 from core.errors import SourceError
 from ingest.sheets import MAX_COMPRESSION_RATIO, read_grid
+from ingest.sources import module_for
 from tests.reliability.corpus import SNAPSHOTS
 
 XLSX = SNAPSHOTS / "nhs_icb_allocations" / "nhse_icb_allocations_2025-26.xlsx"
@@ -102,6 +103,6 @@ def test_xml_declaring_entities_is_refused_in_ods():
 
 
 def test_the_sources_reading_workbooks_refuse_them_through_their_parsers():
-    parser = catalogue().get("nhs_icb_allocations").parser_module()
+    parser = module_for(catalogue().get("nhs_icb_allocations"))
     with pytest.raises(SourceError, match="nhs_icb_allocations: bomb.xlsx: archive member"):
         parser.parse(rebuilt(XLSX, add={"x.bin": b"0" * (8 << 20)}), file="bomb.xlsx", period="2023-24_to_2024-25")

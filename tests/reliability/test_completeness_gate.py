@@ -19,6 +19,7 @@ from core.regions import load_region
 from ingest.completeness import check
 from ingest.load import load_partition
 from ingest.run import parse_file
+from ingest.sources import module_for
 from tests.reliability import corpus
 
 pytestmark = pytest.mark.integration
@@ -54,7 +55,7 @@ def loaded() -> dict:
         source = catalogue().get(base.source_id)
         frame, _ = parse_file(source, base.data, file=base.file, period=base.period)
         con = duckdb.connect()
-        load_partition(con, source, landed(base, "a" * 64), frame, source.parser_module().COLUMNS)
+        load_partition(con, source, landed(base, "a" * 64), frame, module_for(source).COLUMNS)
         out[base.source_id] = (source, frame, con)
     return out
 
