@@ -10,20 +10,23 @@ from functools import cache
 
 import yaml
 
-from core.settings import PROJECT_DIR
-
-DBT_PROJECT = PROJECT_DIR / "dbt_project"
+from core.settings import DBT_PROJECT_DIR
 
 
 @cache
+def dbt_project_config() -> dict:
+    """dbt_project.yml, parsed: its vars, and the folders dbt reads (model-paths, ...)."""
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+
+
 def dbt_vars() -> dict:
-    return yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+    return dbt_project_config()["vars"]
 
 
 @cache
 def seed(name: str) -> tuple[dict[str, str], ...]:
     """The rows of seed ``name`` (dbt_project/seeds/<name>.csv), as text."""
-    with open(DBT_PROJECT / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as fh:
+    with open(DBT_PROJECT_DIR / "seeds" / f"{name}.csv", encoding="utf-8", newline="") as fh:
         return tuple(csv.DictReader(fh))
 
 

@@ -25,9 +25,9 @@ from pathlib import Path
 import yaml
 
 from core.errors import ConfigError
-from core.settings import PROJECT_DIR
+from core.settings import DBT_PROJECT_DIR
 
-MARTS_DIR = PROJECT_DIR / "dbt_project" / "models" / "marts"
+MARTS_DIR = DBT_PROJECT_DIR / "models" / "marts"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from core.errors import ConfigError
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # the one folder of runtime data: DuckDB file, landing zone, releases, run state, logs
 DATA_DIR = PROJECT_DIR / "data"
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
 # what a checkout from before data/ kept in warehouse/ (the package folder): moved by move_legacy_data
 LEGACY_DATA_DIR = PROJECT_DIR / "warehouse"
 LEGACY_DATA_ENTRIES = (
@@ -114,7 +115,7 @@ class Settings:
 
     @property
     def dbt_project_dir(self) -> Path:
-        return self.project_dir / "dbt_project"
+        return DBT_PROJECT_DIR
 
     @property
     def dbt_profiles(self) -> Path:
@@ -187,7 +188,7 @@ def get() -> Settings:
         mirror_allow_link_local=_flag("WHOLEPLACE_MIRROR_ALLOW_LINK_LOCAL"),
         duckdb_memory_limit=_memory_limit(os.environ.get("WHOLEPLACE_DUCKDB_MEMORY_LIMIT", "1GB")),
         dbt_target=os.environ.get("WHOLEPLACE_DBT_TARGET", "").strip() or "embedded",
-        dbt_profiles_dir=_env_path("WHOLEPLACE_DBT_PROFILES_DIR", PROJECT_DIR / "dbt_project"),
+        dbt_profiles_dir=_env_path("WHOLEPLACE_DBT_PROFILES_DIR", DBT_PROJECT_DIR),
         dbt_threads=_positive_int("WHOLEPLACE_DBT_THREADS", 4),
         samples=samples,
         accept_fewer_rows=tuple(

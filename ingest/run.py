@@ -54,7 +54,7 @@ from ingest.load import (
 )
 from ingest.membership import all_regions
 from ingest.sheets import RowCount, row_ledger
-from ingest.sources import check_source
+from ingest.sources import check_source, module_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -218,7 +218,7 @@ def parse_file(source: Source, data: bytes, *, file: str, period: str) -> tuple[
     loaded or skipped with a reason (a row that was neither is an error naming it)."""
     try:
         with row_ledger() as ledger:
-            frame = check_source(source).parse(data, file=file, period=period)
+            frame = module_for(source).parse(data, file=file, period=period)
         return frame, ledger.count(source.id, file)
     except SourceError as exc:
         exc.period = exc.period or period
@@ -231,7 +231,7 @@ def load_source(source_id: str, fetched: list[Fetched], settings: Settings | Non
 
     settings = settings or settings_mod.get()
     source = catalogue().get(source_id)
-    parser = check_source(source)
+    parser = check_source(source)  # once per load: each file's calls below find the module checked
     councils = {c.code: c.name for c in load_region(settings.region).councils}
     seed_load_ledger(settings)
     outcomes: list[PartitionOutcome] = []
@@ -317,7 +317,7 @@ def _load_file(
         settings = dataclasses.replace(settings, accept_fewer_rows=extra)
     with connect(settings.duckdb_path, write=True) as con:
         shortfall = completeness.check(con, source, landed, frame, settings, councils)
-        result = load_partition(con, source, landed, frame, check_source(source).COLUMNS, counted)
+        result = load_partition(con, source, landed, frame, module_for(source).COLUMNS, counted)
         if shortfall is not None:
             completeness.record(con, shortfall)
         refresh_metadata_tables(con, settings)
@@ -387,7 +387,7 @@ def load_file_set(source: Source, partition: Partition, landed: list[Landed], se
     files = [NamedFile(x.file_name, x.path(settings.landing_dir), x.sha256) for x in landed]
     settings.staging_dir.mkdir(parents=True, exist_ok=True)
     with connect(settings.duckdb_path, write=True) as con:
-        loads = check_source(source).load_files(con, files, settings.staging_dir)
+        loads = module_for(source).load_files(con, files, settings.staging_dir)
         refresh_metadata_tables(con, settings)
     changed = [x for x in loads if x.action != "unchanged"]
     log.info(

@@ -60,7 +60,7 @@ def test_the_runtime_data_folder_holds_no_code():
     """data/ (settings.DATA_DIR) is runtime data only; the packages hold no runtime data."""
     from core.settings import DATA_DIR, LEGACY_DATA_ENTRIES
 
-    assert not list(DATA_DIR.rglob("*.py")) if DATA_DIR.exists() else True
+    assert not DATA_DIR.exists() or not any(DATA_DIR.rglob("*.py"))
     tracked = subprocess.run(["git", "ls-files", "data"], cwd=PROJECT, capture_output=True, text=True).stdout
     assert tracked == "", tracked
     for package in PACKAGES:

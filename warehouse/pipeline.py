@@ -31,8 +31,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import yaml
-
 from core import settings as settings_mod
 from core.errors import ValidationFailed, WholeplaceError
 from core.state import BUILT, LAST_ERROR, LAST_RUN, PUBLISHED_INPUTS, VALIDATED_RAW, read_state, write_state
@@ -42,13 +40,15 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def code_roots(project_dir) -> dict:
+def code_roots() -> dict:
     """The project's code and configuration that turn landed files into marts and releases, as
     folder -> globs: derived from the packages pyproject.toml ships and the paths dbt_project.yml
     reads, so a new package or dbt folder counts without a second list to keep."""
-    pyproject = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
+    from core.codes import dbt_project_config
+
+    pyproject = tomllib.loads((settings_mod.PROJECT_DIR / "pyproject.toml").read_text(encoding="utf-8"))
     roots = {p: ("**/*",) for p in pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]}
-    dbt = yaml.safe_load((project_dir / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8"))
+    dbt = dbt_project_config()
     dbt_paths = [p for key in ("model-paths", "macro-paths", "seed-paths", "test-paths") for p in dbt.get(key, [])]
     roots["dbt_project"] = ("dbt_project.yml", "profiles.yml", *(f"{p}/**/*" for p in dbt_paths))
     roots["regions"] = ("*.yml",)
@@ -84,7 +84,7 @@ def _code_files(settings) -> list:
     """Every file of code_roots; not the bundled snapshots (landed files, counted as inputs)."""
     found = {
         path
-        for root, globs in code_roots(settings.project_dir).items()
+        for root, globs in code_roots().items()
         for glob in globs
         for path in (settings.project_dir / root).glob(glob)
         if path.is_file() and "__pycache__" not in path.parts and not path.is_relative_to(settings.snapshot_dir)

@@ -78,8 +78,6 @@ def check_source(source: Source) -> ModuleType:
     columns = getattr(module, "COLUMNS", None)
     if not isinstance(columns, dict) or not columns:
         raise CatalogueError(f"{where}: source module {module.__name__} has no COLUMNS ({shape.__name__})")
-    if not isinstance(module, shape):
-        raise CatalogueError(f"{where}: source module {module.__name__} is not a {shape.__name__}")
     if not file_sets and not {"file", "period"} <= _keywords(module.parse):
         raise CatalogueError(f"{where}: {module.__name__}.parse must take data and the keywords file and period")
     areas = source.completeness.areas

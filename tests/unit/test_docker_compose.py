@@ -185,7 +185,7 @@ def test_every_project_folder_the_pipeline_reads_is_mounted_and_in_the_image(com
     into releases (the pipeline's inputs fingerprint lists them) and the DAGs."""
     from warehouse.pipeline import code_roots
 
-    needed = sorted(code_roots(ROOT))
+    needed = sorted(code_roots())
     assert {"core", "ingest", "warehouse", "expectations", "dbt_project", "regions"} <= set(needed)
     mounts = _mounts(compose["x-airflow-common"])
     copied = dict(re.findall(r"^COPY --chown=\S+ (\S+) (\S+)$", DOCKERFILE.read_text(), re.MULTILINE))

@@ -15,8 +15,16 @@ Modules: layouts (declarations and matching), read (the DuckDB reader), loads (i
 
 from __future__ import annotations
 
-from ingest.sources import source_id
-from ingest.sources.spend500.layouts import ENCODINGS, LAYOUTS_FILE, OPTIONAL, REQUIRED, Layout, layouts, match_layout
+from ingest.sources.spend500.layouts import (
+    ENCODINGS,
+    ID,
+    LAYOUTS_FILE,
+    OPTIONAL,
+    REQUIRED,
+    Layout,
+    layouts,
+    match_layout,
+)
 from ingest.sources.spend500.loads import (
     BATCH_FILES,
     FILES_TABLE,
@@ -28,8 +36,6 @@ from ingest.sources.spend500.loads import (
     load_files,
 )
 from ingest.sources.spend500.reader import COLUMNS, MAX_REJECTED_SHARE, FileRead, Read, batch_rows, read, read_batch
-
-ID = source_id(__name__)  # the module's name is the source id
 
 __all__ = [
     "BATCH_FILES",

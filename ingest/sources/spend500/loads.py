@@ -12,12 +12,10 @@ import duckdb
 
 from core.errors import SourceError
 from core.landing import NamedFile, sha256_file
-from ingest.sources import source_id
-from ingest.sources.spend500.layouts import Layout, match_layout
+from ingest.sources.spend500.layouts import ID, Layout, match_layout
 from ingest.sources.spend500.reader import COLUMNS, FileRead, batch_rows, literal, read_batch
 
 log = logging.getLogger(__name__)
-ID = source_id(__package__)  # the package's name is the source id
 
 
 # ---- incremental loads ------------------------------------------------------------------------------

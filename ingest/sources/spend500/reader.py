@@ -10,11 +10,7 @@ from pathlib import Path
 import duckdb
 
 from core.errors import SourceError
-from ingest.sources import source_id
-from ingest.sources.spend500.layouts import MONEY, OPTIONAL, REQUIRED, Layout, as_utf8, match_layout
-
-ID = source_id(__package__)  # the package's name is the source id
-
+from ingest.sources.spend500.layouts import ID, MONEY, OPTIONAL, REQUIRED, Layout, as_utf8, match_layout
 
 # A file with more refused rows than this share is refused whole (its layout has likely changed);
 # below it, refused rows are quarantined in raw.spend500_rejects with their file, row and column.
