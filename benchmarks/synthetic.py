@@ -62,7 +62,7 @@ def load_pools(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Pool]:
     by_layout: dict[str, list[tuple[Path, list[str]]]] = {}
     for path in sorted(folder.glob("*.csv")):
         layout, header, _ = spend500.match_layout(path)
-        by_layout.setdefault(layout.name, []).append((path, header))
+        by_layout.setdefault(layout.name, []).append((path, header.names))
     pools = {}
     with tempfile.TemporaryDirectory(prefix="spend500-pool-") as tmp:
         for name, files in sorted(by_layout.items()):
@@ -115,7 +115,7 @@ def _write_month(con, pool: Pool, path: Path, first_day: str, salt: str) -> None
         if c == date_col:
             expr = (
                 f"strftime(date '{first_day}' + cast(hash(k, '{salt}d') % 28 as integer), "
-                f"{reader.literal(pool.layout.date_format)})"
+                f"{reader.literal(pool.layout.date_formats[0])})"
             )
         elif c == ref_col:
             expr = f"'SYN{salt}-' || k"

@@ -112,6 +112,7 @@ SOURCE_EXTRAS = {
         "ingest/sources/spend500_layouts.yml",
         "dbt_project/models/marts/spending/fct_spend500_payment.sql",
         "tests/integration/test_spend500_incremental.py",
+        "tests/unit/ingest/sources/test_spend500_west_midlands.py",  # the West Midlands' real year
     )
 }
 

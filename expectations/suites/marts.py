@@ -252,35 +252,43 @@ SUITE = Suite(
         Batch(
             name="mart_spend_over_500_monthly",
             description=(
-                "Payments over £500 by council, month, kind and theme "
-                "(empty where no council file of the region is at hand)."
+                "Payments of £500 or more by body, month, kind and theme, and the body-months not held "
+                "(empty where no payment file of the region is at hand)."
             ),
             query="select * from marts.spend_over_500_monthly",
             skip_if_empty=True,
             expectations=lambda: [
                 matches("financial_year", FINANCIAL_YEAR),
                 in_set("payment_kind", ["invoice", "card"]),
+                in_set("body_type", ["council", "combined_authority"]),
+                in_set("value_status", ["published", "not_loaded"]),
                 unique("area_code", "payment_month", "payment_kind", "theme_code"),
-                between("payment_count", 1, 10_000_000),
+                between("payment_count", 0, 10_000_000),
                 between("net_amount_gbp", -100_000_000, 5_000_000_000),
             ],
         ),
         Batch(
             name="mart_spend_over_500_monthly__matches_payments",
             description=(
-                "For each of the region's councils, the monthly mart adds up to its payments in "
-                "fct_spend500_payment, to the penny, and counts every payment line once."
+                "For each of the region's bodies (councils and combined authority), the monthly mart adds "
+                "up to its payments in fct_spend500_payment, to the penny, and counts every payment line "
+                "once (those of £500 or more, and those below)."
             ),
             query="""
-                with payments as (
-                    select area_code, count(*) as payment_count, sum(net_amount_gbp) as net_amount_gbp
+                with bodies as (
+                    select distinct body_code as area_code from intermediate.int_region_payment_bodies
+                ),
+                payments as (
+                    select area_code, count(*) as payment_count,
+                        sum(net_amount_gbp) filter (where is_over_500) as net_amount_gbp
                     from marts.fct_spend500_payment
-                    where area_code in (select area_code from intermediate.int_region_councils_filtered)
+                    where area_code in (select area_code from bodies)
                     group by 1
                 ),
                 monthly as (
-                    select area_code, sum(payment_count) as payment_count, sum(net_amount_gbp) as net_amount_gbp
-                    from marts.spend_over_500_monthly group by 1
+                    select area_code, sum(payment_count + below_500_payment_count) as payment_count,
+                        sum(net_amount_gbp) as net_amount_gbp
+                    from marts.spend_over_500_monthly where value_status = 'published' group by 1
                 )
                 select coalesce(p.area_code, m.area_code) as area_code,
                     coalesce(m.payment_count, 0) - coalesce(p.payment_count, 0) as payment_count_difference,
@@ -291,6 +299,65 @@ SUITE = Suite(
             expectations=lambda: [
                 between("payment_count_difference", 0, 0),
                 between("net_amount_difference_gbp", 0, 0),
+            ],
+        ),
+        Batch(
+            name="mart_payment_coverage",
+            description=(
+                "Every council of the region and its combined authority in every month of each year held, "
+                "each month held or named as not held with a reason."
+            ),
+            query="""
+                select c.*, (select count(distinct body_code) from intermediate.int_region_payment_bodies)
+                    - count(distinct c.area_code) over () as bodies_missing
+                from marts.payment_coverage c
+            """,
+            skip_if_empty=True,
+            expectations=lambda: [
+                unique("area_code", "payment_month"),
+                in_set("coverage_status", ["held", "not_held"]),
+                between("bodies_missing", 0, 0),
+                between("files_held", 0, 10),
+            ],
+        ),
+        Batch(
+            name="mart_payments_vs_outturn",
+            description="Payments against RSX outturn: one row per body, year and line, each with a status.",
+            query="select * from marts.payments_vs_outturn",
+            skip_if_empty=True,
+            expectations=lambda: [
+                unique("area_code", "financial_year", "service_code"),
+                not_null("reconciliation_status"),
+                between("months_held", 0, 12),
+                between("below_500_share", 0, 0.5),
+                between("share_of_gross_expenditure", -1, 100),
+            ],
+        ),
+        Batch(
+            name="mart_suppliers_across_bodies",
+            description="Suppliers paid by two or more of the region's bodies, named by normalised name only.",
+            query="select * from marts.suppliers_across_bodies",
+            skip_if_empty=True,
+            expectations=lambda: [
+                unique("supplier_name_normalised", "financial_year"),
+                not_null("supplier_name_normalised"),
+                between("body_count", 2, 20),
+                between("payment_count", 1, 10_000_000),
+            ],
+        ),
+        Batch(
+            name="mart_top_suppliers",
+            description="At most ten ranked suppliers per body, year and theme; redacted payees unnamed and unranked.",
+            query="""
+                select *, (is_redacted_payees and (supplier_name_normalised is not null or supplier_rank is not null))
+                    as names_a_redacted_payee
+                from marts.top_suppliers
+            """,
+            skip_if_empty=True,
+            expectations=lambda: [
+                between("supplier_rank", 1, 10),
+                in_set("names_a_redacted_payee", [False]),
+                between("share_of_theme", -1, 1.5),
             ],
         ),
         Batch(

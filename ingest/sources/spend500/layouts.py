@@ -1,12 +1,15 @@
 """The councils' layouts (``ingest/sources/spend500_layouts.yml``: column mapping, encoding, date
-format, redaction markers), a file matched to the layout whose header it has, and the encodings
-DuckDB cannot read transcoded to UTF-8 copies."""
+formats, which records are payments, redaction markers), a file matched to the layout whose header
+it has (on line 1 or below a preamble), and the encodings DuckDB cannot read transcoded to UTF-8
+copies. Files may be gzipped (``.csv.gz``) as published or as held."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
+import itertools
 import re
 import tempfile
 from collections.abc import Iterator
@@ -24,8 +27,20 @@ ID = source_id(__package__)  # the package's name is the source id
 
 
 LAYOUTS_FILE = Path(__file__).parent.with_name("spend500_layouts.yml")
-REQUIRED = ("payment_date", "reference", "net_amount_gbp", "supplier_name")
-OPTIONAL = ("service", "expense_code", "expense_type", "supplier_id", "gross_amount_gbp", "vat_gbp")
+REQUIRED = ("payment_date", "net_amount_gbp", "supplier_name")
+OPTIONAL = (
+    "reference",
+    "service",
+    "directorate",
+    "expense_code",
+    "expense_type",
+    "supplier_id",
+    "gross_amount_gbp",
+    "vat_gbp",
+    "ledger_period",  # yyyypp: the financial year starting in yyyy, period pp (1 = April)
+    "card_flag",  # non-blank on a purchase-card payment in a file of invoices and cards
+)
+HEADER_SEARCH = 12  # records looked at for the header (preambles above it are skipped)
 MONEY = ("net_amount_gbp", "gross_amount_gbp", "vat_gbp")
 ENCODINGS = {"utf-8": "utf-8-sig", "cp1252": "cp1252"}  # declared name -> Python codec
 
@@ -38,18 +53,30 @@ class Layout:
     kind: str
     encoding: str
     columns: dict[str, tuple[str, ...]]  # our name -> the published names it has gone by
-    date_format: str
+    date_formats: tuple[str, ...]  # strptime formats of payment_date, tried in turn
     redacted: tuple[str, ...]
+    redacted_pattern: str | None = None  # a regular expression (case-insensitive) naming a withheld payee
+    row_key: tuple[str, ...] = ()  # a record is a payment when this column is non-blank (else all are)
+
+    @property
+    def date_format(self) -> str:
+        return " or ".join(self.date_formats)
 
     def resolve(self, header: list[str]) -> dict[str, str] | None:
-        """Our name -> the file's column, or None when the header lacks one of the layout's columns."""
+        """Our name -> the file's column, or None when the header lacks one of the layout's columns.
+        Names match whatever their case and spacing (``Payment  Date`` is ``Payment date``)."""
+        by_key = {_key(h): h for h in header}
         found = {}
-        for ours, names in self.columns.items():
-            match = next((n for n in names if n in header), None)
+        for ours, names in {**self.columns, **({"row_key": self.row_key} if self.row_key else {})}.items():
+            match = next((by_key[_key(n)] for n in names if _key(n) in by_key), None)
             if match is None:
                 return None
             found[ours] = match
         return found
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 @cache
@@ -66,6 +93,14 @@ def layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
             raise ConfigError(f"{where}: columns missing {missing}, unknown {unknown}")
         if entry["encoding"] not in ENCODINGS or entry["kind"] not in ("invoice", "card"):
             raise ConfigError(f"{where}: encoding must be one of {sorted(ENCODINGS)}, kind invoice or card")
+        pattern = entry.get("redacted_pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(f"{where}: redacted_pattern {pattern!r} is not a regular expression: {exc}") from exc
+        formats = entry["date_format"]
+        row_key = entry.get("row_key") or ()
         found[name] = Layout(
             name=name,
             council_code=entry["council"]["code"],
@@ -73,8 +108,10 @@ def layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
             kind=entry["kind"],
             encoding=entry["encoding"],
             columns=columns,
-            date_format=entry["date_format"],
+            date_formats=tuple([formats] if isinstance(formats, str) else formats),
             redacted=tuple(entry.get("redacted") or ()),
+            redacted_pattern=pattern,
+            row_key=tuple([row_key] if isinstance(row_key, str) else row_key),
         )
     return found
 
@@ -82,47 +119,90 @@ def layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def _header(first_line: bytes, encoding: str) -> list[str]:
-    """The header's column names: blank ones named by position (``column_7``), repeated ones
-    numbered (``Amount_2``), so every column can be addressed."""
-    if first_line.startswith(_UTF16_BOMS):
-        text = first_line.decode("utf-16", errors="replace")
-    elif first_line.startswith(b"\xef\xbb\xbf"):
-        text = first_line[3:].decode("utf-8", errors="replace")
-    else:
-        text = first_line.decode(ENCODINGS[encoding], errors="replace")
+def open_bytes(path: Path):
+    """The file's bytes, gunzipped when it is a ``.gz``."""
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
+def _names(cells: list[str]) -> list[str]:
+    """Column names: spacing collapsed (line breaks inside quoted headers too), blank ones named by
+    position (``column_7``), repeated ones numbered (``Amount_2``), so every column can be addressed."""
     names: list[str] = []
-    for n, cell in enumerate(next(csv.reader(io.StringIO(text.splitlines()[0] if text else "")), []), start=1):
-        name = cell.strip() or f"column_{n}"
+    for n, cell in enumerate(cells, start=1):
+        name = " ".join(cell.split()) or f"column_{n}"
         while name in names:
             name = f"{name}_2" if not re.search(r"_\d+$", name) else re.sub(r"\d+$", lambda m: str(int(m[0]) + 1), name)
         names.append(name)
     return names
 
 
-def _first_line(path: Path) -> bytes:
-    """The header line's bytes (for UTF-16, up to the first encoded line break)."""
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
+def _head(path: Path) -> bytes:
+    with open_bytes(path) as fh:
+        return fh.read(1 << 16)
+
+
+def _decode(head: bytes, encoding: str) -> str:
     if head.startswith(_UTF16_BOMS):
-        return head
-    return head.split(b"\n", 1)[0] + b"\n"
+        return head.decode("utf-16", errors="replace")
+    if head.startswith(b"\xef\xbb\xbf"):
+        return head[3:].decode("utf-8", errors="replace")
+    return head.decode(ENCODINGS[encoding], errors="replace")
 
 
-def match_layout(path: Path, name: str | None = None) -> tuple[Layout, list[str], dict[str, str]]:
-    """The one layout whose columns the file's header has: (layout, header, our name -> column)."""
-    first_line = _first_line(path)
-    matches = []
-    for layout in layouts().values():
-        header = _header(first_line, layout.encoding)
-        resolved = layout.resolve(header)
-        if resolved is not None:
-            matches.append((layout, header, resolved))
-    if len(matches) != 1:
-        what = "no layout" if not matches else "more than one layout (" + ", ".join(m[0].name for m in matches) + ")"
-        header = _header(first_line, "cp1252")
-        raise SourceError(ID, name or path.name, f"header matches {what} in {LAYOUTS_FILE.name}: {header}", row=1)
-    return matches[0]
+@dataclass(frozen=True)
+class Header:
+    """A file's header record: its column names and the line it ends on (preamble lines above it
+    are skipped; data starts on the next line)."""
+
+    names: list[str]
+    records: int  # records up to and including the header (skipped by the reader)
+    last_line: int  # the line the header record ends on (quoted line breaks make it longer than one)
+    newline: str = "\n"  # the records' line ending: "\r\n" when the file has any (then a bare "\n"
+    # inside a quoted header, as Excel writes it, stays inside its cell)
+
+
+def _headers(head: bytes, encoding: str) -> Iterator[Header]:
+    """The first HEADER_SEARCH records of the file, each as a candidate header."""
+    reader = csv.reader(io.StringIO(_decode(head, encoding), newline=""))
+    newline = "\r\n" if b"\r\n" in head else "\n"
+    for n in range(1, HEADER_SEARCH + 1):
+        try:
+            cells = next(reader)
+        except (StopIteration, csv.Error):
+            return
+        yield Header(_names(cells), n, reader.line_num, newline)
+
+
+def match_layout(path: Path, name: str | None = None) -> tuple[Layout, Header, dict[str, str]]:
+    """The one layout whose columns the file's header has: (layout, header, our name -> column). The
+    header is the first record (of the first HEADER_SEARCH) that some layout's columns match."""
+    head = _head(path)
+    for position in range(HEADER_SEARCH):
+        matches = []
+        for layout in layouts().values():
+            header = next(itertools.islice(_headers(head, layout.encoding), position, None), None)
+            if header is None:
+                continue
+            resolved = layout.resolve(header.names)
+            if resolved is not None:
+                matches.append((layout, header, resolved))
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            which = ", ".join(m[0].name for m in matches)
+            raise SourceError(
+                ID,
+                name or path.name,
+                f"header matches more than one layout ({which}) in {LAYOUTS_FILE.name}",
+                row=matches[0][1].last_line,
+            )
+    first = next(_headers(head, "cp1252"), Header([], 1, 1))
+    raise SourceError(
+        ID,
+        name or path.name,
+        f"no header in the first {HEADER_SEARCH} records matches a layout in {LAYOUTS_FILE.name}: {first.names}",
+        row=1,
+    )
 
 
 @contextmanager
@@ -135,7 +215,7 @@ def as_utf8(paths: list[Path], encoding: str, workdir: Path | None) -> Iterator[
     with tempfile.TemporaryDirectory(prefix="spend500-", dir=workdir) as folder:
         targets = []
         for n, path in enumerate(paths):
-            target = Path(folder) / f"{n}-{path.stem}.utf8{path.suffix}"
+            target = Path(folder) / f"{n}-{path.name.removesuffix('.gz').removesuffix('.csv')}.utf8.csv"
             # A council that starts saving UTF-8 keeps its layout: a file that reads as UTF-8 (with or
             # without a BOM) is UTF-8; only one that does not is read in the layout's code page.
             try:
@@ -147,13 +227,13 @@ def as_utf8(paths: list[Path], encoding: str, workdir: Path | None) -> Iterator[
 
 
 def _is_utf16(path: Path) -> bool:
-    with open(path, "rb") as fh:
+    with open_bytes(path) as fh:
         return fh.read(2) in _UTF16_BOMS
 
 
 def _transcode(path: Path, target: Path, encoding: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    with open(path, "rb") as src, open(target, "wb") as dst:
+    with open_bytes(path) as src, open(target, "wb") as dst:
         while chunk := src.read(1 << 20):
             dst.write(decoder.decode(chunk).encode("utf-8"))
         dst.write(decoder.decode(b"", final=True).encode("utf-8"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from core.errors import SourceError
-from ingest.sources.spend500.layouts import ID, MONEY, OPTIONAL, REQUIRED, Layout, as_utf8, match_layout
+from ingest.sources.spend500.layouts import ID, MONEY, OPTIONAL, REQUIRED, Header, Layout, as_utf8, match_layout
 
 # A file with more refused rows than this share is refused whole (its layout has likely changed);
 # below it, refused rows are quarantined in raw.spend500_rejects with their file, row and column.
@@ -23,13 +23,14 @@ COLUMNS: dict[str, str] = {
     "layout": "VARCHAR",
     "payment_kind": "VARCHAR",
     "payment_date": "DATE",
+    "period_month": "DATE",
     "service": "VARCHAR",
+    "directorate": "VARCHAR",
     "expense_code": "VARCHAR",
     "expense_type": "VARCHAR",
     "reference": "VARCHAR",
     "supplier_id": "VARCHAR",
     "supplier_name": "VARCHAR",
-    "supplier_name_normalised": "VARCHAR",
     "is_redacted": "BOOLEAN",
     "net_amount_gbp": "DECIMAL(18,2)",
     "gross_amount_gbp": "DECIMAL(18,2)",
@@ -53,13 +54,6 @@ def _money(expr: str) -> str:
     return f"try_cast(nullif({cleaned}, '') as decimal(18, 2))"
 
 
-def _normalised_supplier(expr: str) -> str:
-    """Upper case, each run of punctuation and spaces to one space, trimmed, LTD -> LIMITED
-    (one regular expression: the costliest step of a load)."""
-    cleaned = f"trim(regexp_replace(upper({expr}), '[^A-Z0-9&]+', ' ', 'g'))"
-    return f"nullif(regexp_replace({cleaned}, ' LTD$', ' LIMITED'), '')"
-
-
 @dataclass(frozen=True)
 class FileRead:
     """What reading one file found: rows in, rows refused, and the first refused row."""
@@ -71,6 +65,8 @@ class FileRead:
     first_column: str | None = None
     first_value: str | None = None
     first_reason: str | None = None
+    skipped: int = 0  # records that are not payments: blank, control (e.g. Agresso's) or total records
+    total_record_gbp: object = None  # the amount of the file's grand-total record(s), never loaded as a payment
 
     @property
     def refused(self) -> bool:
@@ -114,7 +110,7 @@ def read_batch(
     con: duckdb.DuckDBPyConnection,
     files: list[tuple[str, Path]] | list[tuple[str, Path, str]],
     layout: Layout,
-    header: list[str],
+    header: Header,
     workdir: Path | None = None,
 ) -> list[FileRead]:
     """Read files of one layout and header in one DuckDB scan into temp table spend500_typed.
@@ -125,10 +121,10 @@ def read_batch(
     spend500_file_rejects (file, row, column, value, reason). Returns each file's counts; the
     caller decides what to load (``batch_rows``). cp1252 files are transcoded to UTF-8 copies under
     ``workdir`` (default: the system temp dir), removed once read."""
-    mapped = layout.resolve(header) or {}
-    col = {c: (ident(mapped[c]) if c in mapped else "null") for c in REQUIRED + OPTIONAL}
+    mapped = layout.resolve(header.names) or {}
+    col = {c: (ident(mapped[c]) if c in mapped else "null") for c in (*REQUIRED, *OPTIONAL, "row_key")}
     _scan(con, files, layout, header, mapped, col, workdir)
-    _number_rows(con)
+    _number_rows(con, header, col)
     # the values that must parse: (published column, our column, reason when it does not)
     checks = [(mapped["payment_date"], "payment_date", f"not a date in the layout's format {layout.date_format}")]
     checks += [(mapped[m], m, "not an amount in pounds") for m in MONEY if m in mapped]
@@ -137,11 +133,13 @@ def read_batch(
     return _file_counts(con)
 
 
-def _scan(con, files, layout: Layout, header: list[str], mapped: dict, col: dict, workdir: Path | None) -> None:
+def _scan(con, files, layout: Layout, header: Header, mapped: dict, col: dict, workdir: Path | None) -> None:
     """Split the files by DuckDB (explicit columns, rejects table) into temp table spend500_text,
     in parallel, with the dates and amounts parsed once (a value that does not parse is NULL)."""
-    types = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in header) + "}"
-    payment_date = f"cast(try_strptime({col['payment_date']}, {literal(layout.date_format)}) as date)"
+    types = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in header.names) + "}"
+    new_line = literal(header.newline.replace("\r", "\\r").replace("\n", "\\n"))
+    formats = "[" + ", ".join(literal(f) for f in layout.date_formats) + "]"
+    payment_date = f"cast(try_strptime(trim({col['payment_date']}), {formats}) as date)"
     con.execute("drop table if exists spend500_rejects; drop table if exists spend500_scans")
     with as_utf8([f[1] for f in files], layout.encoding, workdir) as readable:
         con.execute(
@@ -163,16 +161,20 @@ def _scan(con, files, layout: Layout, header: list[str], mapped: dict, col: dict
         con.execute(
             f"""
             create or replace temp table spend500_text as
-            select {used}, filename from read_csv({paths}, header = true, auto_detect = false, columns = {types},
+            select {used}, filename from read_csv({paths}, header = false, skip = {header.records},
+                new_line = {new_line},
+                auto_detect = false, columns = {types},
                 delim = ',', quote = '"', escape = '"', encoding = 'utf-8', filename = true,
                 store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
             """
         )
 
 
-def _number_rows(con) -> None:
+def _number_rows(con, header: Header, col: dict) -> None:
     """Each row's line in its file (view spend500_numbered): its position in the scan less the rows
-    of the files before it, plus the lines DuckDB could not split above it in the same file."""
+    of the files before it, plus the lines DuckDB could not split above it in the same file; and
+    what kind of record it is (_record_kind): a payment ('data'), or a record that is not one:
+    'blank', 'total' (no row key but an amount: a grand total, never summed) or 'control'."""
     con.execute(
         """
         create or replace temp table spend500_offsets as
@@ -200,14 +202,28 @@ def _number_rows(con) -> None:
         )
         shift = (
             " + (select count(*) from spend500_shifts x where x._path = t.filename "
-            "and x.shifts_from <= t.rowid - o.first_rowid + 2)"
+            f"and x.shifts_from <= t.rowid - o.first_rowid + {header.last_line + 1})"
         )
     con.execute(
         f"""
         create or replace temp view spend500_numbered as
-        select t.*, o._source_file, o._source_file_sha256, t.rowid - o.first_rowid + 2{shift} as _source_row
+        select t.*, o._source_file, o._source_file_sha256,
+            t.rowid - o.first_rowid + {header.last_line + 1}{shift} as _source_row,
+            {_record_kind(col)} as _record_kind
         from spend500_text t join spend500_offsets o on o._path = t.filename
         """
+    )
+
+
+def _record_kind(col: dict) -> str:
+    """'data' when the layout's row key is non-blank (every record, when it declares none)."""
+    if col["row_key"] == "null":
+        return "'data'"
+    used = [c for c in col.values() if c != "null"]
+    blank = " and ".join(f"nullif(trim({c}), '') is null" for c in dict.fromkeys(used))
+    return (
+        f"case when nullif(trim({col['row_key']}), '') is not null then 'data' when {blank} then 'blank' "
+        "when _parsed_net_amount_gbp is not null then 'total' else 'control' end"
     )
 
 
@@ -216,7 +232,8 @@ def _quarantine(con, checks: list[tuple[str, str, str]]) -> int:
     present that do not parse (a scan of the checked columns only). Returns how many."""
     unparsed = " union all ".join(
         f"select _source_file, _source_row, {literal(published)}, {ident(published)}, {literal(reason)} "
-        f"from spend500_numbered where nullif(trim({ident(published)}), '') is not null and _parsed_{ours} is null"
+        f"from spend500_numbered where _record_kind = 'data' and nullif(trim({ident(published)}), '') is not null "
+        f"and _parsed_{ours} is null"
         for published, ours, reason in checks
     )
     con.execute(
@@ -239,23 +256,33 @@ def _quarantine(con, checks: list[tuple[str, str, str]]) -> int:
 
 def _typed_view(con, layout: Layout, col: dict, refused: int) -> None:
     """The typed rows, refused ones left out (view spend500_typed, evaluated once by the insert
-    that loads it). Supplier names repeat: each distinct name is normalised once."""
+    that loads it). Supplier names are kept as published (the warehouse normalises them: dbt macro
+    normalised_supplier_name); a withheld payee is marked is_redacted by the layout's markers."""
     redacted = ", ".join(literal(r.upper()) for r in layout.redacted) or "''"
-    is_redacted = f"coalesce(upper(trim({col['supplier_name']})) in ({redacted}), false)"
-    keep = (
-        "where not exists (select 1 from spend500_file_rejects r "
-        "where r._source_file = t._source_file and r.source_row = t._source_row)"
-        if refused
-        else ""
+    is_redacted = f"upper(trim({col['supplier_name']})) in ({redacted})"
+    if layout.redacted_pattern:
+        is_redacted += f" or regexp_matches({col['supplier_name']}, {literal(layout.redacted_pattern)}, 'i')"
+    is_redacted = f"coalesce({is_redacted}, false)"
+    keep = "where t._record_kind = 'data'"
+    if refused:
+        keep += (
+            " and not exists (select 1 from spend500_file_rejects r "
+            "where r._source_file = t._source_file and r.source_row = t._source_row)"
+        )
+    ledger = col["ledger_period"]
+    # yyyypp -> the first day of period pp of the financial year starting in April of yyyy
+    ledger_month = (
+        f"cast(make_date(cast(left(trim({ledger}), 4) as int), 4, 1) "
+        f"+ to_months(cast(right(trim({ledger}), 2) as int) - 1) as date)"
+        if ledger != "null"
+        else "null"
+    )
+    kind = (
+        f"case when nullif(trim({col['card_flag']}), '') is not null then 'card' else {literal(layout.kind)} end"
+        if col["card_flag"] != "null"
+        else literal(layout.kind)
     )
     supplier = col["supplier_name"]
-    con.execute(
-        f"""
-        create or replace temp table spend500_names as
-        select name, {_normalised_supplier("name")} as normalised
-        from (select distinct {supplier} as name from spend500_text)
-        """
-    )
     con.execute(
         f"""
         create or replace temp view spend500_typed as
@@ -263,15 +290,17 @@ def _typed_view(con, layout: Layout, col: dict, refused: int) -> None:
             {literal(layout.council_code)} as council_code,
             {literal(layout.council_name)} as council_name,
             {literal(layout.name)} as layout,
-            {literal(layout.kind)} as payment_kind,
+            {kind} as payment_kind,
             _parsed_payment_date as payment_date,
+            coalesce(try_cast({ledger_month} as date), cast(date_trunc('month', _parsed_payment_date) as date))
+                as period_month,
             nullif(trim({col["service"]}), '') as service,
+            nullif(trim({col["directorate"]}), '') as directorate,
             nullif(trim({col["expense_code"]}), '') as expense_code,
             nullif(trim({col["expense_type"]}), '') as expense_type,
             nullif(trim({col["reference"]}), '') as reference,
             nullif(trim({col["supplier_id"]}), '') as supplier_id,
             nullif(trim({supplier}), '') as supplier_name,
-            case when {is_redacted} then null else n.normalised end as supplier_name_normalised,
             {is_redacted} as is_redacted,
             _parsed_net_amount_gbp as net_amount_gbp,
             _parsed_gross_amount_gbp as gross_amount_gbp,
@@ -279,7 +308,7 @@ def _typed_view(con, layout: Layout, col: dict, refused: int) -> None:
             t._source_file,
             t._source_row,
             t._source_file_sha256
-        from spend500_numbered t left join spend500_names n on n.name = t.{supplier}
+        from spend500_numbered t
         {keep}
         """
     )
@@ -295,9 +324,14 @@ def _file_counts(con) -> list[FileRead]:
                 arg_min(reason, source_row) as first_reason
             from spend500_file_rejects group by 1
         )
-        select o._source_file, o.rows_read + o.unsplit, coalesce(r.rejected, 0), r.first_row, r.first_column,
-            r.first_value, r.first_reason
-        from spend500_offsets o left join refused r using (_source_file)
+        , kinds as (
+            select _source_file, count(*) filter (where _record_kind <> 'data') as skipped,
+                sum(_parsed_net_amount_gbp) filter (where _record_kind = 'total') as total_record_gbp
+            from spend500_numbered group by 1
+        )
+        select o._source_file, o.rows_read + o.unsplit - coalesce(k.skipped, 0), coalesce(r.rejected, 0), r.first_row,
+            r.first_column, r.first_value, r.first_reason, coalesce(k.skipped, 0), k.total_record_gbp
+        from spend500_offsets o left join refused r using (_source_file) left join kinds k using (_source_file)
         order by o.position
         """
     ).fetchall()

@@ -194,7 +194,7 @@ def test_a_file_set_lands_every_file_and_loads_only_new_or_changed_ones(
 ) -> None:
     folder = spend_snapshots(tmp_path, monkeypatch, "manchester_2019-05_excerpt.csv", "salford_2019-04_excerpt.csv")
 
-    (first,) = ingest_source("spend500")
+    (first,) = ingest_source("spend500", ["2019-20"])
     assert (first.file_name, first.rows, first.loaded, first.fetch) == ("2 files in spend500/2019-20/", 15, True, "new")
 
     import core.landing
@@ -204,13 +204,13 @@ def test_a_file_set_lands_every_file_and_loads_only_new_or_changed_ones(
 
     hashing = core.landing.sha256_file
     monkeypatch.setattr(core.landing, "sha256_file", no_hashing)
-    (again,) = ingest_source("spend500")
+    (again,) = ingest_source("spend500", ["2019-20"])
     assert (again.rows, again.loaded, again.fetch) == (0, False, "unchanged")
 
     monkeypatch.setattr(core.landing, "sha256_file", hashing)
     changed = folder / "manchester_2019-05.csv"
     changed.write_text("\n".join(changed.read_text(encoding="utf-8").splitlines()[:4]) + "\n", encoding="utf-8")
-    (third,) = ingest_source("spend500")
+    (third,) = ingest_source("spend500", ["2019-20"])
     assert (third.rows, third.loaded, third.fetch) == (3, True, "new")
     manifest = [r for r in read_manifest(warehouse_settings.landing_dir) if r.source_id == "spend500"]
     assert [r.outcome for r in manifest] == ["new", "new", "unchanged", "unchanged", "new", "unchanged"]
@@ -231,7 +231,7 @@ def test_fetch_lands_without_opening_the_warehouse_and_hands_load_a_small_json_h
 
     spend_snapshots(tmp_path, monkeypatch, "manchester_2019-05_excerpt.csv", "salford_2019-04_excerpt.csv")
 
-    (file_set,) = fetch_source("spend500")
+    (file_set,) = fetch_source("spend500", periods=["2019-20"])
     (single,) = fetch_source("mhclg_rsx", periods=["2023-24"])
 
     assert not warehouse_settings.duckdb_path.exists()  # fetches run outside the DuckDB pool

@@ -1,8 +1,10 @@
--- Every payment over £500 the councils published, one row per payment line, in standard columns.
+-- Every payment the region's bodies published (councils' spending over £500 files, the combined
+-- authority's financial disclosures), one row per payment line, in standard columns, supplier
+-- names normalised (macro normalised_supplier_name), redacted payees kept as redacted (no supplier).
 -- Incremental by file: a run adds the files loaded since the last one and replaces the rows of a
 -- file whose content changed (delete + insert by source_file), so a run with no new files reads
--- none of the payments again. Themes are not stored here: spend_over_500_monthly maps services
--- to themes at build time, so a change to the mapping seed needs no rebuild of this table.
+-- none of the payments again. Themes are not stored here: the marts map services to themes at
+-- build time, so a change to the mapping seed needs no rebuild of this table.
 {{
     config(
         materialized='incremental',
@@ -27,7 +29,7 @@ with
 
 payments as (
 
-    select staged.* from {{ ref('stg_spend500__payments') }} as staged
+    select staged.* from {{ ref('int_payments_unioned') }} as staged
     {% if is_incremental() %}
         anti join built_files
             on
@@ -35,9 +37,28 @@ payments as (
                 and staged.source_file_sha256 = built_files.source_file_sha256
     {% endif %}
 
+),
+
+-- names repeat: each distinct one is normalised once
+distinct_names as (
+
+    select distinct supplier_name from payments
+
+),
+
+names as (
+
+    select
+        supplier_name,
+        {{ normalised_supplier_name('supplier_name') }} as supplier_name_normalised
+    from distinct_names
+
 )
 
 select
-    {{ surrogate_key(['source_file', 'source_row']) }} as payment_key,
-    *
+    {{ surrogate_key(['payments.source_file', 'payments.source_row']) }} as payment_key,
+    payments.*,
+    case when not payments.is_redacted then names.supplier_name_normalised end as supplier_name_normalised,
+    abs(payments.net_amount_gbp) >= 500 as is_over_500
 from payments
+left join names on payments.supplier_name = names.supplier_name
