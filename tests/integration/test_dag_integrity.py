@@ -21,7 +21,7 @@ def test_there_is_one_ingest_dag_per_source_family_plus_build_main_and_publicati
     assert set(dagbag.dag_ids) == expected
 
 
-@pytest.mark.parametrize("dag_id", ["wholeplace", "ingest_council", "ingest_nhs"])
+@pytest.mark.parametrize("dag_id", ["wholeplace", "ingest_council", "ingest_nhs", "ingest_combined_authority"])
 def test_sources_fan_out_from_the_plan_as_one_mapped_group_fetch_load_validate(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     fetch, load, validate = (dag.get_task(f"source.{name}") for name in ("fetch", "load", "validate"))

@@ -37,6 +37,7 @@ from core.errors import PublishError
 from core.landing import sha256_file
 from core.marts import MARTS, PRIMARY_KEYS
 from core.settings import Settings
+from warehouse.publication.coverage import coverage_notes, payment_coverage
 from warehouse.publication.datasette import build_sqlite, write_datasette_metadata
 from warehouse.publication.dbt_docs import build_dbt_docs
 from warehouse.publication.feed import write_feed
@@ -287,7 +288,12 @@ def _synthetic_sources(sources: list[dict]) -> list[str]:
 
 
 def _release_notes(
-    version: str, rows: dict[str, int], previous: Path | None, sources: list[dict], stale: list[dict]
+    version: str,
+    rows: dict[str, int],
+    previous: Path | None,
+    sources: list[dict],
+    stale: list[dict],
+    coverage: dict | None = None,
 ) -> str:
     lines = [f"# Release {version}", ""]
     if previous is None:
@@ -318,6 +324,7 @@ def _release_notes(
             for s in stale
         ]
         lines.append("")
+    lines += coverage_notes(coverage)
     synthetic = _synthetic_sources(sources)
     if synthetic:
         lines += [
@@ -364,6 +371,7 @@ def publish_release(
         version = f"{created:%Y-%m-%d}-{content_hash[:12]}-r{repair}"
     sources = _sources(settings, loaded_shas)
     stale = stale_sources(settings)
+    coverage = payment_coverage(settings.duckdb_path)
     documented = documented_columns(settings.dbt_target_dir / "manifest.json")
     synthetic_sources = _synthetic_sources(sources)
     resources = []
@@ -437,6 +445,7 @@ def publish_release(
         else None,
         "sources": sources,
         "stale_sources": stale,  # late publications: named, not blocking (core.freshness)
+        "payment_coverage": coverage,  # bodies and months not held, labels unmapped (publication.coverage)
         "attribution": [s["attribution"] for s in sources],
         "resources": resources,
         "checks": checks,
@@ -445,7 +454,7 @@ def publish_release(
         json.dumps(package, indent=2, default=str, allow_nan=False) + "\n", encoding="utf-8"
     )
     (stage_dir / "RELEASE_NOTES.md").write_text(
-        _release_notes(version, rows, previous, sources, stale), encoding="utf-8"
+        _release_notes(version, rows, previous, sources, stale, coverage), encoding="utf-8"
     )
     if docs_index is not None and docs_index.exists():
         shutil.copytree(docs_index.parent, stage_dir / "data_docs")
