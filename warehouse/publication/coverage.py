@@ -84,7 +84,10 @@ def coverage_notes(coverage: dict | None) -> list[str]:
     """The release notes' section on payment coverage (none when the region has no payments held)."""
     if not coverage or not coverage["bodies_held"]:
         return []
-    lines = ["**Payments not held.** These bodies' payment disclosures are not in this release (named, never zero):", ""]
+    lines = [
+        "**Payments not held.** These bodies' payment disclosures are not in this release (named, never zero):",
+        "",
+    ]
     lines += [
         f"- {b['area_name']} ({b['area_code']}), {b['financial_year']}: {b['months_not_held']} months "
         f"({b['from_month']} to {b['to_month']}). {b['reason']}"
