@@ -59,8 +59,9 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 env: $(VENV)/.synced
 
+# FORCE=1: run the DAG through Airflow even when nothing is new (otherwise answered without it)
 run: env
-	$(VENV)/bin/python -m warehouse.cli run
+	$(VENV)/bin/python -m warehouse.cli run $(if $(FORCE),--force)
 
 # make backfill FY=2021-22: reload one financial year end to end (its sources only), then build,
 # check and publish; other years' rows are not touched

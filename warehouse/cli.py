@@ -159,6 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--dag", default="wholeplace")
     run_p.add_argument("--quiet", action="store_true", help="only task starts and the summary")
     run_p.add_argument(
+        "--force",
+        action="store_true",
+        help="run the DAG through Airflow even when nothing is new (warehouse/shortcut.py)",
+    )
+    run_p.add_argument(
         "--accept-fewer-rows",
         dest="accept_fewer_rows",
         action="append",
@@ -191,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.accept_fewer_rows:  # the Airflow tasks read it from the environment (core.settings)
             known = os.environ.get("WHOLEPLACE_ACCEPT_FEWER_ROWS", "")
             os.environ["WHOLEPLACE_ACCEPT_FEWER_ROWS"] = ",".join(filter(None, [known, *args.accept_fewer_rows]))
-        return run(args.dag, verbose=not args.quiet, periods=args.periods)
+        return run(args.dag, verbose=not args.quiet, periods=args.periods, force=args.force)
     if args.command == "serve":
         return serve(args.port)
     if args.command == "verify":

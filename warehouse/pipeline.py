@@ -80,7 +80,7 @@ def _loaded(settings, source_id: str | None = None) -> list[tuple[str, ...]]:
     return sorted(tuple(str(v) for v in r) for r in rows)
 
 
-def _code_files(settings) -> list:
+def code_files(settings) -> list:
     """Every file of code_roots; not the bundled snapshots (landed files, counted as inputs)."""
     found = {
         path
@@ -98,7 +98,7 @@ def inputs_fingerprint(settings, source_id: str | None = None) -> str:
     digest = hashlib.sha256(f"{settings.region}|{settings.mode}|{source_id}".encode())
     for row in _loaded(settings, source_id):
         digest.update(("|".join(row) + "\n").encode())
-    for path in _code_files(settings):
+    for path in code_files(settings):
         digest.update(str(path.relative_to(settings.project_dir)).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

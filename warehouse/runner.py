@@ -18,6 +18,7 @@ from pathlib import Path
 
 from core import settings as settings_mod
 from core.state import LAST_ERROR, LAST_RUN
+from warehouse import shortcut
 from warehouse.publication.integrity import verify_release
 from warehouse.publication.publish import current_latest
 
@@ -82,7 +83,8 @@ def step(text: str) -> None:
     print(f"[{datetime.now():%H:%M:%S}] {text}", flush=True)
 
 
-def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
+def run(dag_id: str, verbose: bool, periods: list[str] | None = None, *, force: bool = False) -> int:
+    started = time.monotonic()
     settings = settings_mod.get()
     from core.catalogue import catalogue
     from core.errors import WholeplaceError
@@ -96,20 +98,33 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
     except WholeplaceError as exc:
         print(f"FAILED before starting: {exc}")
         return 2
-    env = airflow_env(settings.project_dir)
     logs = settings.warehouse_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     for name in (LAST_ERROR, LAST_RUN):
         (settings.run_state_dir / name).unlink(missing_ok=True)
     previous = current_latest(settings)
+    intact = False
     if previous is not None:  # the latest release's files, against the sha256 they were published with
         found = verify_release(previous)
+        intact = found.ok
         if found.ok:
             step(found.describe())
         else:
             step(f"WARNING: {found.describe()}")
             step("  this run publishes an intact release rather than reporting no change")
+    fingerprint = None
+    if shortcut.eligible(settings, dag_id=dag_id, periods=periods, force=force):
+        fingerprint = shortcut.inputs_fingerprint(settings)
+        same = shortcut.nothing_new(settings, previous, fingerprint) if intact else None
+        if same is not None:
+            print()
+            _print_release(settings, same, time.monotonic() - started, "no change since the latest release")
+            print(
+                "  nothing new: the same snapshot files, code and settings as the run that published it, and the "
+                "warehouse untouched since, so Airflow was not started (make run FORCE=1 runs the DAG anyway)"
+            )
+            return 0
 
     step(
         f"wholeplace: {region.title} ({region.combined_authority_code}, {len(region.councils)} councils), "
@@ -133,13 +148,13 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
                 return 2
     if settings.accept_fewer_rows:
         step(f"acknowledging fewer rows or areas than before for: {', '.join(settings.accept_fewer_rows)}")
+    env = airflow_env(settings.project_dir)  # imports Airflow (seconds): only when it runs
     prepare_airflow(env, log_path)
     step(f"running the '{dag_id}' DAG through Airflow (airflow dags test); full log: {log_path}")
     conf = []
     if periods:  # a backfill: the sources that publish these periods reload them; the rest stay
         step(f"backfill of {', '.join(periods)}: only those periods are fetched and reloaded")
         conf = ["--conf", json.dumps({"periods": periods})]
-    started = time.monotonic()
     binary = str(Path(sys.executable).with_name("airflow"))
     with open(log_path, "a", encoding="utf-8") as log_file:
         # its own session: Ctrl-C reaches this process only, which stops the whole Airflow process
@@ -171,7 +186,10 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None) -> int:
         except Interrupted as stop:
             return _interrupted(settings, proc, stop.signum, current, previous, log_path)
     elapsed = time.monotonic() - started
-    return _summarise(settings, code, elapsed, previous, log_path)
+    result = _summarise(settings, code, elapsed, previous, log_path)
+    if result == 0 and fingerprint is not None and (settings.run_state_dir / LAST_RUN).exists():
+        shortcut.record(settings, fingerprint, json.loads((settings.run_state_dir / LAST_RUN).read_text()))
+    return result
 
 
 class Interrupted(Exception):
@@ -274,23 +292,9 @@ def _summarise(settings, code: int, elapsed: float, previous: Path | None, log_p
             )
             return 0
         status = "published new release" if summary["new_release"] else "no change since the latest release"
-        print(f"OK in {elapsed:.0f} s: {status} {summary['release']}")
+        _print_release(settings, summary, elapsed, status)
         if summary.get("work_skipped"):
             print("  nothing new: same files and code as that release, so dbt, the checks and publication were skipped")
-        print(f"  release:  {summary['path']}")
-        print(f"  latest:   {settings.releases_dir / 'latest'}")
-        print(f"  warehouse: {settings.duckdb_path}")
-        print("  rows per mart:")
-        for mart, n in summary["rows"].items():
-            print(f"    {mart:<22} {n:>8,}")
-        gx = summary["checks"]["great_expectations"]
-        dbt = summary["checks"].get("dbt", {})
-        print(
-            f"  checks: Great Expectations {gx['checkpoint']}: "
-            f"{'passed' if gx['success'] else 'FAILED'} ({gx['expectations_evaluated']} expectations); "
-            f"dbt: {', '.join(f'{k}={v}' for k, v in dbt.items())}"
-        )
-        print(f"  data docs: {Path(summary['path']) / 'data_docs' / 'index.html'}")
         return 0
     print(f"FAILED after {elapsed:.0f} s: nothing was published.")
     if error_path.exists():
@@ -312,3 +316,22 @@ def _summarise(settings, code: int, elapsed: float, previous: Path | None, log_p
         print("  there is no published release yet")
     print(f"  full log: {log_path}")
     return code or 1
+
+
+def _print_release(settings, summary: dict, elapsed: float, status: str) -> None:
+    """The summary of a run that ended in a release: its name, where it is, rows and checks."""
+    print(f"OK in {elapsed:.0f} s: {status} {summary['release']}")
+    print(f"  release:  {summary['path']}")
+    print(f"  latest:   {settings.releases_dir / 'latest'}")
+    print(f"  warehouse: {settings.duckdb_path}")
+    print("  rows per mart:")
+    for mart, n in summary["rows"].items():
+        print(f"    {mart:<22} {n:>8,}")
+    gx = summary["checks"]["great_expectations"]
+    dbt = summary["checks"].get("dbt", {})
+    print(
+        f"  checks: Great Expectations {gx['checkpoint']}: "
+        f"{'passed' if gx['success'] else 'FAILED'} ({gx['expectations_evaluated']} expectations); "
+        f"dbt: {', '.join(f'{k}={v}' for k, v in dbt.items())}"
+    )
+    print(f"  data docs: {Path(summary['path']) / 'data_docs' / 'index.html'}")

@@ -406,11 +406,18 @@ def test_a_second_run_with_unchanged_inputs_adds_no_raw_file_and_publishes_ident
     objects = pipeline.raw_objects()
     release = pipeline.latest
     hashes = {p.name: sha256_file(p) for p in release.glob("*.csv")}
+    logs_before = set((pipeline.warehouse / "logs").glob("run-*.log"))
     second = pipeline.run()
     assert second.code == 0, second.output
     assert "no change since the latest release" in second.output
-    # nothing new: dbt, the gate, publication and the raw checks are skipped, and the run says so
-    assert "dbt, the checks and publication were skipped" in second.output
+    # nothing new in snapshot mode: answered before Airflow starts (warehouse/shortcut.py)
+    assert "so Airflow was not started" in second.output
+    assert set((pipeline.warehouse / "logs").glob("run-*.log")) == logs_before  # no DAG run
+    # through Airflow anyway: dbt, the gate, publication and the raw checks are skipped, and it says so
+    forced = pipeline.run("--force")
+    assert forced.code == 0, forced.output
+    assert "no change since the latest release" in forced.output
+    assert "dbt, the checks and publication were skipped" in forced.output
     newest_log = max((pipeline.warehouse / "logs").glob("run-*.log"), key=lambda p: p.stat().st_mtime)
     log_text = newest_log.read_text(encoding="utf-8")
     assert f"nothing new since release {release.name} (same files, same code): dbt build skipped" in log_text
