@@ -3,46 +3,60 @@
     python -m benchmarks.stage <land|load|dbt|gx|publish|duckdb_bare|pandas> <state_dir> [files_dir]
 
 Stages call the same functions the Airflow tasks do (ingest.run, warehouse.pipeline); settings
-come from the environment (WHOLEPLACE_WAREHOUSE_DIR, WHOLEPLACE_SNAPSHOT_DIR, WHOLEPLACE_REGION).
-Each prints one JSON line: what it processed. The baselines read the same files another way.
+come from the environment (WHOLEPLACE_WAREHOUSE_DIR, WHOLEPLACE_SNAPSHOT_DIR, WHOLEPLACE_REGION),
+the payment sources and the period a scale loads from WHOLEPLACE_BENCH_SOURCES (comma-separated,
+default spend500) and WHOLEPLACE_BENCH_PERIOD. Each prints one JSON line: what it processed, and
+the in-process seconds per source. The baselines read the same files another way.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import resource
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
-SOURCE = "spend500"
+SOURCES = tuple(os.environ.get("WHOLEPLACE_BENCH_SOURCES", "spend500").split(","))
+PERIOD = os.environ.get("WHOLEPLACE_BENCH_PERIOD", "2019-20")
 
 
 def _raw_rows(settings) -> int:
     from core.db import connect
 
     with connect(settings.duckdb_path) as con:
-        ((rows,),) = con.execute("select count(*) from raw.spend500").fetchall()
-    return rows
+        return sum(con.execute(f"select count(*) from raw.{s}").fetchall()[0][0] for s in SOURCES)
 
 
 def land(state: Path) -> dict:
     from ingest.run import fetch_source
 
-    (fetched,) = fetch_source(SOURCE)  # the Airflow fetch task's work: one file-set partition
-    (state / "fetched.json").write_text(json.dumps(fetched.to_json()))
-    return {"files": fetched.files, "new_files": fetched.new_files, "bytes": fetched.bytes}
+    out: dict = {"files": 0, "new_files": 0, "bytes": 0, "seconds": {}}
+    for source in SOURCES:
+        started = time.monotonic()
+        (fetched,) = fetch_source(source, [PERIOD])  # the Airflow fetch task's work: one file-set partition
+        out["seconds"][source] = time.monotonic() - started
+        (state / f"fetched_{source}.json").write_text(json.dumps(fetched.to_json()))
+        out["files"] += fetched.files
+        out["new_files"] += fetched.new_files
+        out["bytes"] += fetched.bytes
+    return out
 
 
 def load(state: Path) -> dict:
     from core import settings as settings_mod
     from ingest.run import Fetched, load_source
 
-    fetched = Fetched.from_json(json.loads((state / "fetched.json").read_text()))
-    (outcome,) = load_source(SOURCE, [fetched])  # the Airflow load task's work
-    return {"rows_loaded": outcome.rows, "loaded": outcome.loaded, "rows": _raw_rows(settings_mod.get())}
+    out: dict = {"rows_loaded": 0, "seconds": {}}
+    for source in SOURCES:
+        fetched = Fetched.from_json(json.loads((state / f"fetched_{source}.json").read_text()))
+        started = time.monotonic()
+        (outcome,) = load_source(source, [fetched])  # the Airflow load task's work
+        out["seconds"][source] = time.monotonic() - started
+        out["rows_loaded"] += outcome.rows
+    return {**out, "rows": _raw_rows(settings_mod.get())}
 
 
 def dbt(state: Path) -> dict:
@@ -58,13 +72,13 @@ def gx(state: Path) -> dict:
     from core import settings as settings_mod
     from warehouse import pipeline
 
-    raw = pipeline.validate_raw(SOURCE)
+    raws = [pipeline.validate_raw(source) for source in SOURCES]
     gate = pipeline.validate_marts(json.loads((state / "built.json").read_text()))
     (state / "gate.json").write_text(json.dumps(gate))
     return {
-        "raw_expectations": raw["evaluated"],
+        "raw_expectations": sum(r["evaluated"] for r in raws),
         "gate_expectations": gate["evaluated"],
-        "success": raw["success"] and gate["success"],
+        "success": all(r["success"] for r in raws) and gate["success"],
         "rows": _raw_rows(settings_mod.get()),
     }
 
@@ -85,30 +99,35 @@ def publish(state: Path) -> dict:
 
 
 def _groups(files_dir: Path) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = defaultdict(list)
-    for path in sorted(files_dir.glob("*.csv")):
-        groups[path.name.split("-r")[0]].append(str(path))
+    """The CSV files by the layout they match (a council's files are one group)."""
+    from ingest.sources.spend500 import match_layout
+
+    groups: dict[str, list[str]] = {}
+    for path in sorted(files_dir.glob("*.csv*")):
+        groups.setdefault(match_layout(path)[0].name, []).append(str(path))
     return groups
 
 
 def duckdb_bare(state: Path, files_dir: Path) -> dict:
     """The practical limit: DuckDB's own read_csv (sniffed types) into a table, one statement per
-    layout. DuckDB cannot decode Windows-1252 by itself, so those files are read as UTF-8 with
-    ignore_errors: the rows that do not decode are skipped (less work than ours, which keeps them)."""
+    layout. DuckDB cannot decode Windows-1252 by itself, so it reads every file as UTF-8 with
+    ignore_errors: the rows that do not decode are skipped (less work than ours, which keeps them);
+    union_by_name and null_padding let it read a council's months whose headers differ, and
+    strict_mode off lets it read Walsall's header with line breaks in it. No cleaning, no lineage."""
     import duckdb
-
-    from ingest.sources.spend500 import layouts
 
     rows = 0
     target = state / "bare.duckdb"
     target.unlink(missing_ok=True)
+    started = time.monotonic()
     with duckdb.connect(str(target), config={"memory_limit": "1GB"}) as con:
-        for n, (layout, files) in enumerate(_groups(files_dir).items()):
-            lenient = ", ignore_errors = true" if layouts()[layout].encoding != "utf-8" else ""
-            ((count,),) = con.execute(f"create table t{n} as select * from read_csv({files!r}{lenient})").fetchall()
+        for n, files in enumerate(_groups(files_dir).values()):
+            lenient = "union_by_name = true, ignore_errors = true, null_padding = true, strict_mode = false"
+            ((count,),) = con.execute(f"create table t{n} as select * from read_csv({files!r}, {lenient})").fetchall()
             rows += count
+    seconds = time.monotonic() - started
     target.unlink()
-    return {"rows": rows}
+    return {"rows": rows, "seconds": {"read_csv": seconds}}
 
 
 def pandas(state: Path, files_dir: Path) -> dict:

@@ -55,17 +55,22 @@ def test_the_fit_recovers_a_known_line_and_the_growth_exponent():
     fixed, per_million = bench.slope([(1e6, 12.0), (2e6, 14.0), (4e6, 18.0)])
     assert math.isclose(fixed, 10.0) and math.isclose(per_million, 2.0)
 
-    def scale(n: int, rows: int, seconds: float) -> dict:
-        stage = {"wall_s": seconds, "inner_wall_s": seconds, "peak_rss_mb": 100.0}
+    def scale(n: int | str, rows: int, seconds: float) -> dict:
+        stage = {"wall_s": seconds, "inner_wall_s": seconds, "peak_rss_mb": 100.0, "seconds": {"spend500": seconds}}
         return {
             "scale": n,
             "generated": {"rows": rows, "files": 1, "bytes": 1},
             "rows_rejected": 0,
             "runs": {"full": dict.fromkeys(bench.STAGES, stage), "rerun": dict.fromkeys(bench.STAGES, stage)},
-            "baselines": {"duckdb_bare": {"wall_s": seconds}},
+            "baselines": {"duckdb_bare": {"wall_s": seconds / 2, "seconds": {"read_csv": seconds / 4}}},
         }
 
-    summary = bench.summarise([scale(1, 1_000, 1.0), scale(100, 100_000, 100.0)])
+    # the real scale is reported beside the synthetic ones but not fitted: its rows are not one region-year's
+    summary = bench.summarise([scale("real", 500, 9.0), scale(1, 1_000, 1.0), scale(100, 100_000, 100.0)])
     assert math.isclose(summary["stages"]["load"]["growth_exponent"], 1.0)
-    text = bench.render({"cpu": "test"}, [scale(1, 1_000, 1.0)], bench.summarise([scale(1, 1_000, 1.0)]))
-    assert "| 1x | parse+load | 1.0 |" in text
+    real = summary["per_scale"][0]
+    assert (real["vs_duckdb"], real["vs_duckdb_work"]) == (0.5, 0.25)  # wall and in-process, the same run
+    runs = {"full_s": 90.0, "no_change_s": [2.0, 2.5, 3.0], "no_change_median_s": 2.5, "forced_no_change_s": 40.0}
+    text = bench.render({"cpu": "test"}, [scale("real", 500, 9.0), scale(1, 1_000, 1.0)], summary, runs)
+    assert "| 1x | parse+load | 1.0 |" in text and "| real | parse+load | 9.0 |" in text
+    assert "| nothing new (median of three; target <= 10 s) | 2.5 (2.0, 2.5, 3.0) |" in text
