@@ -329,7 +329,7 @@ SUITE = Suite(
                 unique("area_code", "financial_year", "service_code"),
                 not_null("reconciliation_status"),
                 between("months_held", 0, 12),
-                between("below_500_share", 0, 0.5),
+                between("below_500_share", 0, 1),
                 between("share_of_gross_expenditure", -1, 100),
             ],
         ),

@@ -117,17 +117,31 @@ SPENDING_COUNCILS = {"greater-manchester": {"E08000003", "E08000006"}, "west-yor
 def test_spending_over_500_is_published_for_the_regions_councils_with_files_and_adds_up(region_run):
     name, pipeline, _ = region_run
     published = pipeline.query(
-        "select area_code, sum(payment_count), sum(net_amount_gbp) from marts.spend_over_500_monthly group by 1"
+        "select area_code, sum(payment_count + below_500_payment_count), sum(net_amount_gbp) "
+        "from marts.spend_over_500_monthly where value_status = 'published' group by 1"
     )
     assert {a for a, _, _ in published} == SPENDING_COUNCILS[name]
     payments = pipeline.query(
-        "select area_code, count(*), sum(net_amount_gbp) from marts.fct_spend500_payment "
+        "select area_code, count(*), sum(net_amount_gbp) filter (where is_over_500) from marts.fct_spend500_payment "
         "where area_code in (select unnest(?::varchar[])) group by 1",
         [sorted(SPENDING_COUNCILS[name])],
     )
     assert sorted(published) == sorted(payments)
+    # the region's other councils and its combined authority hold no file: every month of the year is a
+    # row named as not held, never a zero (the councils with files hold April 2019 only: their later
+    # months are not held either)
+    not_held = dict(
+        pipeline.query(
+            "select area_code, count(*) from marts.spend_over_500_monthly where value_status = 'not_loaded' "
+            "and net_amount_gbp is null group by 1"
+        )
+    )
+    members = {b for (b,) in pipeline.query("select distinct body_code from intermediate.int_region_payment_bodies")}
+    assert {a: not_held.get(a) for a in members - SPENDING_COUNCILS[name]} == dict.fromkeys(
+        members - SPENDING_COUNCILS[name], 12
+    )
     # the file's one malformed row (real Salford May 2019, row 2) is quarantined, not dropped silently
     rejects = pipeline.query("select source_file, source_row, source_column from staging.stg_spend500__rejects")
     assert rejects == [("salford_2019-05.csv", 2, "Gross")]
     csv_header = (pipeline.latest / "spend_over_500_monthly.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert csv_header.startswith("spend_month_key,area_code,area_name,financial_year,payment_month,payment_kind")
+    assert csv_header.startswith("spend_month_key,area_code,area_name,body_type,financial_year,payment_month")

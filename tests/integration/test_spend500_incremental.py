@@ -10,12 +10,22 @@ import pytest
 
 from core import settings as settings_mod
 from core.dbt import run_dbt
-from ingest.sources import spend500
+from ingest.sources import spend500, wmca_spend
 
 pytestmark = pytest.mark.integration
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "spend500"
-SELECT = ["build", "--select", "stg_spend500__payments", "fct_spend500_payment"]
+# the councils' payments meet the combined authority's (empty here) in int_payments_unioned
+SELECT = [
+    "build",
+    "--indirect-selection",
+    "cautious",
+    "--select",
+    "stg_spend500__payments",
+    "stg_wmca_spend__payments",
+    "int_payments_unioned",
+]
+SELECT += ["fct_spend500_payment"]
 
 
 @pytest.fixture
@@ -30,6 +40,7 @@ def settings(tmp_path, monkeypatch):
 def load(settings, *files: spend500.SpendFile) -> None:
     with duckdb.connect(str(settings.duckdb_path)) as con:
         spend500.load_files(con, list(files), settings.warehouse_dir)
+        wmca_spend.load_files(con, [])  # its tables, empty
 
 
 def query(settings, sql: str) -> list[tuple]:

@@ -496,3 +496,18 @@ def count_records(data: bytes) -> int | None:
     except (UnicodeDecodeError, csv.Error):
         return None
     return max(len(records) - 1, 0)
+
+
+# ---- the combined authority's payment workbooks: a file set of XLSX, read by its own loader --------
+
+WMCA_BASE = ("wmca_spend", "2023-24", "wmca_2023-08.xlsx")
+
+
+def wmca_cases() -> list[Case]:
+    """The workbook mutations on the WMCA's real August 2023 disclosure."""
+    source_id, period, name = WMCA_BASE
+    base = Base(source_id, period, name, (SNAPSHOTS / source_id / period / name).read_bytes())
+    return [
+        Case(f"{source_id}-{mutation.__name__}", base, mutation.__name__, mutation(base), expect, located)
+        for mutation, expect, located in SHEET_MUTATIONS
+    ]

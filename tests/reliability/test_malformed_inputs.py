@@ -22,6 +22,8 @@ from tests.reliability import corpus
 
 CASES = corpus.cases()
 SPEND_CASES = corpus.spend_cases()
+WMCA_CASES = corpus.wmca_cases()
+ALL_CASES = CASES + SPEND_CASES + WMCA_CASES
 
 # What the issue names, and the mutations that make it.
 REQUIRED_DEFECTS = {
@@ -74,12 +76,12 @@ def clean() -> dict[str, Outcome]:
 
 
 def test_the_corpus_covers_every_kind_of_defect_in_every_source_with_a_bundled_file():
-    mutations = {c.mutation for c in CASES + SPEND_CASES}
+    mutations = {c.mutation for c in ALL_CASES}
     missing = {kind: names - mutations for kind, names in REQUIRED_DEFECTS.items() if names - mutations}
     assert not missing
-    assert len(CASES) + len(SPEND_CASES) >= 100
+    assert len(ALL_CASES) >= 100
     with_files = {s.id for s in catalogue() if any(p.snapshot for p in s.partitions)}
-    assert {c.base.source_id for c in CASES + SPEND_CASES} == with_files
+    assert {c.base.source_id for c in ALL_CASES} == with_files
 
 
 def test_every_clean_base_file_loads(clean):
@@ -88,7 +90,7 @@ def test_every_clean_base_file_loads(clean):
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_a_malformed_file_is_read_the_same_or_refused_naming_where(case, clean, recorder):
-    recorder.expected["malformed"] = len(CASES) + len(SPEND_CASES)
+    recorder.expected["malformed"] = len(ALL_CASES)
     got = parse(case, case.data)
     recorder.add(
         "malformed",
@@ -157,7 +159,7 @@ def spend_clean(tmp_path_factory) -> dict[str, Outcome]:
 
 @pytest.mark.parametrize("case", SPEND_CASES, ids=[c.id for c in SPEND_CASES])
 def test_a_malformed_spending_file_is_quarantined_row_by_row_or_refused(case, spend_clean, recorder, tmp_path):
-    recorder.expected["malformed"] = len(CASES) + len(SPEND_CASES)
+    recorder.expected["malformed"] = len(ALL_CASES)
     got, rows_in, quarantined = load_spend(case.base, case.data, tmp_path)
     data_rows = corpus.count_records(case.data)
     recorder.add(
@@ -178,3 +180,42 @@ def test_a_malformed_spending_file_is_quarantined_row_by_row_or_refused(case, sp
     if case.expect == "same":
         assert got.kind == "loaded", got.error
         pd.testing.assert_frame_equal(got.frame, spend_clean[case.file].frame)
+
+
+# ---- the combined authority's workbooks ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", WMCA_CASES, ids=[c.id for c in WMCA_CASES])
+def test_a_malformed_wmca_workbook_is_refused_naming_the_file_and_loads_nothing(case, recorder, tmp_path):
+    from ingest.sources import wmca_spend
+
+    recorder.expected["malformed"] = len(ALL_CASES)
+    path = tmp_path / case.file
+    path.write_bytes(case.data)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        try:
+            (load,) = wmca_spend.load_files(con, [path])
+            got = Outcome("loaded", rows=load.rows)
+        except SourceError as exc:
+            got = Outcome("rejected", error=str(exc), located=exc.row is not None or exc.column is not None)
+            tables = {t for (t,) in con.execute("select table_name from duckdb_tables()").fetchall()}
+            loaded = con.execute("select count(*) from raw.wmca_spend").fetchone()[0] if "wmca_spend" in tables else 0
+            assert loaded == 0, "a refused workbook left rows behind"
+        except Exception:
+            got = Outcome("crashed", error=traceback.format_exc())
+    recorder.add(
+        "malformed",
+        source="wmca_spend",
+        mutation=case.mutation,
+        expect=case.expect,
+        outcome=got.kind,
+        located=got.located,
+        rows_loaded=got.rows,
+        rows_in=None,
+    )
+
+    assert got.kind != "crashed", got.error
+    if got.kind == "rejected":
+        assert got.error.startswith(f"wmca_spend: {case.file}"), got.error
+    if case.expect == "reject":
+        assert got.kind == "rejected", f"{case.mutation} was loaded ({got.rows} rows)"
