@@ -30,10 +30,7 @@ renamed as (
         net_amount_gbp,
         gross_amount_gbp,
         vat_gbp,
-        'spend500' as source_id,
-        _source_file as source_file,
-        _source_file_sha256 as source_file_sha256,
-        _source_row as source_row
+        {{ payment_lineage_columns('spend500') }}
 
     from source
 

@@ -28,10 +28,7 @@ renamed as (
         net_amount_gbp,
         cast(null as decimal(18, 2)) as gross_amount_gbp,
         cast(null as decimal(18, 2)) as vat_gbp,
-        'wmca_spend' as source_id,
-        _source_file as source_file,
-        _source_file_sha256 as source_file_sha256,
-        _source_row as source_row
+        {{ payment_lineage_columns('wmca_spend') }}
 
     from source
 
