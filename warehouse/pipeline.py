@@ -98,10 +98,17 @@ def inputs_fingerprint(settings, source_id: str | None = None) -> str:
     digest = hashlib.sha256(f"{settings.region}|{settings.mode}|{source_id}".encode())
     for row in _loaded(settings, source_id):
         digest.update(("|".join(row) + "\n").encode())
+    digest.update(code_digest(settings))
+    return digest.hexdigest()
+
+
+def code_digest(settings) -> bytes:
+    """sha256 over every code file's path and content (code_files): equal digests, equal code."""
+    digest = hashlib.sha256()
     for path in code_files(settings):
         digest.update(str(path.relative_to(settings.project_dir)).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return digest.digest()
 
 
 def recorded(step: str, *, writes: bool = True) -> Callable[[F], F]:

@@ -7,7 +7,7 @@ command line can tell that nothing is new without running the DAG: the evidence,
 run through Airflow published or confirmed the latest release, is
 
 - the snapshot files' paths, sizes and modification times (as git and rsync tell a change),
-- every file of the project's code and configuration (``pipeline.code_files``), by content,
+- every file of the project's code and configuration (``pipeline.code_digest``), by content,
 - the settings that change what is built (region, mode, demo samples, acknowledged restatements),
 - the warehouse file's size and modification time (a build by hand, or a damaged or deleted
   file, changes it), and
@@ -32,7 +32,7 @@ QUICK_CHECK = "quick_check.json"  # the evidence of the last run through Airflow
 def inputs_fingerprint(settings) -> str:
     """sha256 over the snapshot files' (path, size, modification time), the code files' contents and
     the settings that change what is built."""
-    from warehouse.pipeline import code_files
+    from warehouse.pipeline import code_digest
 
     digest = hashlib.sha256()
     digest.update(repr((settings.region, settings.mode, settings.samples, sorted(settings.accept_fewer_rows))).encode())
@@ -43,9 +43,7 @@ def inputs_fingerprint(settings) -> str:
             path = Path(folder) / name
             stat = path.stat()
             digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    for path in code_files(settings):
-        digest.update(str(path.relative_to(settings.project_dir)).encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(code_digest(settings))
     return digest.hexdigest()
 
 

@@ -9,7 +9,6 @@ import codecs
 import csv
 import gzip
 import io
-import itertools
 import re
 import tempfile
 from collections.abc import Iterator
@@ -177,10 +176,13 @@ def match_layout(path: Path, name: str | None = None) -> tuple[Layout, Header, d
     """The one layout whose columns the file's header has: (layout, header, our name -> column). The
     header is the first record (of the first HEADER_SEARCH) that some layout's columns match."""
     head = _head(path)
+    # the candidate headers, parsed once per encoding the layouts declare
+    candidates = {enc: list(_headers(head, enc)) for enc in {layout.encoding for layout in layouts().values()}}
     for position in range(HEADER_SEARCH):
         matches = []
         for layout in layouts().values():
-            header = next(itertools.islice(_headers(head, layout.encoding), position, None), None)
+            found = candidates[layout.encoding]
+            header = found[position] if position < len(found) else None
             if header is None:
                 continue
             resolved = layout.resolve(header.names)
