@@ -23,7 +23,7 @@ from core.errors import WarehouseBusy, WholeplaceError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ACKNOWLEDGEMENTS", "WarehouseBusy", "connect", "one_step_at_a_time"]
+__all__ = ["ACKNOWLEDGEMENTS", "WarehouseBusy", "connect", "insert_rows", "one_step_at_a_time", "replace_table"]
 
 # acknowledged restatements with fewer rows (ingest.completeness writes it; the release names them)
 ACKNOWLEDGEMENTS = "raw.completeness_acknowledgements"
@@ -71,6 +71,48 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+INSERT_CHUNK = 1000  # rows per VALUES statement
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, into: str, rows: list, *, row: str) -> None:
+    """Insert ``rows`` (sequences of values) with one multi-row VALUES statement per INSERT_CHUNK rows.
+
+    ``into`` is the statement up to VALUES (``insert or replace into t (a, b, c)``); ``row`` is one
+    row's tuple, a ``?`` per value (``(?, ?, now())``). DuckDB runs ``executemany`` as one statement
+    per row: 256 file records into a keyed table took 1.8 s that way and 0.05 s as one statement."""
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        con.execute(f"{into} values {', '.join([row] * len(chunk))}", [v for r in chunk for v in r])
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, records: list[dict]) -> None:
+    """Create or replace a small table from records (dicts with the same keys, in column order), in
+    one transaction: a column is BOOLEAN when its values are bools, BIGINT when ints, else VARCHAR.
+    (Without pandas: importing it was a third of a load task's start.)"""
+    if not records:
+        raise ValueError(f"no records for {table}")
+    columns = list(records[0])
+
+    def kind(column: str) -> str:
+        values = [r[column] for r in records if r[column] is not None]
+        if values and all(isinstance(v, bool) for v in values):
+            return "BOOLEAN"
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return "BIGINT"
+        return "VARCHAR"
+
+    typed = ", ".join(f'"{c}" {kind(c)}' for c in columns)
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create or replace table {table} ({typed})")
+        values = [[r[c] for c in columns] for r in records]
+        insert_rows(con, f"insert into {table}", values, row=f"({', '.join('?' * len(columns))})")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import duckdb
 
+from core.db import insert_rows
 from core.errors import SourceError
 
 
@@ -113,9 +114,10 @@ def write_files(
                 f"{sum(r.rows_in for r in records):,} rows read, {sum(r.rejected for r in records):,} refused, "
                 f"but {inserted:,} loaded (expected {expected:,})",
             )
-        con.executemany(
+        insert_rows(
+            con,
             f"insert or replace into {tables.files} (file, sha256, layout, rows_in, rows, rows_rejected, "
-            "records_skipped, total_record_gbp, loaded_at) values (?, ?, ?, ?, ?, ?, ?, ?, now())",
+            "records_skipped, total_record_gbp, loaded_at)",
             [
                 [
                     r.name,
@@ -129,6 +131,7 @@ def write_files(
                 ]
                 for r in records
             ],
+            row="(?, ?, ?, ?, ?, ?, ?, ?, now())",
         )
         con.execute("commit")
     except Exception:

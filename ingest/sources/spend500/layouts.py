@@ -9,6 +9,7 @@ import codecs
 import csv
 import gzip
 import io
+import itertools
 import re
 import tempfile
 from collections.abc import Iterator
@@ -17,8 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from core import yamlfile
 from core.errors import ConfigError, SourceError
 from ingest.sources import source_id
 
@@ -81,7 +81,7 @@ def _key(name: str) -> str:
 @cache
 def layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
     """The declared layouts, checked: known column names, the required ones present."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     found = {}
     for name, entry in raw.items():
         where = f"{path.name}: {name}"
@@ -176,9 +176,14 @@ def match_layout(path: Path, name: str | None = None) -> tuple[Layout, Header, d
     """The one layout whose columns the file's header has: (layout, header, our name -> column). The
     header is the first record (of the first HEADER_SEARCH) that some layout's columns match."""
     head = _head(path)
-    # the candidate headers, parsed once per encoding the layouts declare
-    candidates = {enc: list(_headers(head, enc)) for enc in {layout.encoding for layout in layouts().values()}}
+    # the candidate headers, parsed once per encoding the layouts declare, and only as far as needed
+    # (most files' header is their first record)
+    readers = {enc: _headers(head, enc) for enc in {layout.encoding for layout in layouts().values()}}
+    candidates: dict[str, list[Header]] = {enc: [] for enc in readers}
     for position in range(HEADER_SEARCH):
+        for enc, found in candidates.items():
+            if len(found) == position:
+                found.extend(itertools.islice(readers[enc], 1))
         matches = []
         for layout in layouts().values():
             found = candidates[layout.encoding]

@@ -76,15 +76,16 @@ def load_files(
 
 
 def _batches(todo: list, size: int) -> Iterator[list]:
-    """Consecutive runs of files with the same layout and header, at most ``size`` long."""
-    batch: list = []
+    """The files grouped by layout and header (a header that comes back later in the year joins its
+    group: one scan, not one per run of months), each group in batches of at most ``size``."""
+    groups: dict[tuple, list] = {}
     for entry in todo:
-        if batch and (len(batch) >= size or (entry[2].name, entry[3]) != (batch[0][2].name, batch[0][3])):
-            yield batch
-            batch = []
-        batch.append(entry)
-    if batch:
-        yield batch
+        header = entry[3]
+        key = (entry[2].name, tuple(header.names), header.records, header.last_line, header.newline)
+        groups.setdefault(key, []).append(entry)
+    for group in groups.values():
+        for start in range(0, len(group), size):
+            yield group[start : start + size]
 
 
 def _write(con, batch, found: list[FileRead], known: dict[str, str]) -> dict[str, FileLoad]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.db import insert_rows
 from core.errors import SourceError
 from ingest.sources.spend500.layouts import ID, MONEY, OPTIONAL, REQUIRED, Header, Layout, as_utf8, match_layout
 
@@ -145,12 +146,14 @@ def _scan(con, files, layout: Layout, header: Header, mapped: dict, col: dict, w
         con.execute(
             "create or replace temp table spend500_batch (path VARCHAR, name VARCHAR, sha256 VARCHAR, position INTEGER)"
         )
-        con.executemany(
-            "insert into spend500_batch values (?, ?, ?, ?)",
+        insert_rows(
+            con,
+            "insert into spend500_batch",
             [
                 [str(r), f[0], f[2] if len(f) > 2 else None, i]
                 for i, (r, f) in enumerate(zip(readable, files, strict=True))
             ],
+            row="(?, ?, ?, ?)",
         )
         paths = "[" + ", ".join(literal(str(r)) for r in readable) + "]"
         used = ", ".join(ident(c) for c in dict.fromkeys(mapped.values()))  # only the columns we keep

@@ -284,3 +284,30 @@ def test_files_read_together_keep_their_own_line_numbers_and_rejects(con, tmp_pa
     traced = con.execute("select _source_file, _source_row, reference from raw.spend500").fetchall()
     assert all(ref == f"{file[0].upper()}{row}" for file, row, ref in traced)
     assert con.execute("select _source_file, _source_row from raw.spend500_rejects").fetchall() == [("b.csv", 4)]
+
+
+def test_a_header_that_comes_back_later_in_the_year_is_read_in_the_same_scan(con, tmp_path, monkeypatch):
+    # Salford's April and November headers differ (a renamed column); April's comes back in May
+    april, november, may = (
+        many_rows(tmp_path, fixture, 2, name=name)
+        for fixture, name in (
+            ("salford_2019-04_excerpt.csv", "salford_2019-04.csv"),
+            ("salford_2019-11_excerpt.csv", "salford_2019-11.csv"),
+            ("salford_2019-04_excerpt.csv", "salford_2019-05.csv"),
+        )
+    )
+    scans = []
+    real = spend500.loads.read_batch
+
+    def counted(con, files, *args, **kwargs):
+        scans.append([f[0] for f in files])
+        return real(con, files, *args, **kwargs)
+
+    monkeypatch.setattr(spend500.loads, "read_batch", counted)
+
+    outcomes = spend500.load_files(con, [april, november, may], tmp_path)
+
+    assert sorted(scans) == [["salford_2019-04.csv", "salford_2019-05.csv"], ["salford_2019-11.csv"]]
+    assert [o.file for o in outcomes] == ["salford_2019-04.csv", "salford_2019-11.csv", "salford_2019-05.csv"]
+    per_file = dict(con.execute("select _source_file, count(*) from raw.spend500 group by 1").fetchall())
+    assert per_file == {o.file: o.rows for o in outcomes} and all(o.rows for o in outcomes)
