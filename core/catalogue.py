@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from core import yamlfile
 from core.errors import CatalogueError
 from core.settings import PROJECT_DIR
 
@@ -324,7 +325,7 @@ def parse_catalogue(entries: list[dict]) -> Catalogue:
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path.name} is not valid YAML: {exc}") from exc
     if not isinstance(entries, list):

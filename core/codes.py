@@ -8,15 +8,14 @@ from __future__ import annotations
 import csv
 from functools import cache
 
-import yaml
-
+from core import yamlfile
 from core.settings import DBT_PROJECT_DIR
 
 
 @cache
 def dbt_project_config() -> dict:
     """dbt_project.yml, parsed: its vars, and the folders dbt reads (model-paths, ...)."""
-    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return yamlfile.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
 
 
 def dbt_vars() -> dict:

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from core import yamlfile
 from core.errors import ConfigError
 from core.settings import DBT_PROJECT_DIR
 
@@ -53,7 +52,7 @@ def published(marts_dir: Path = MARTS_DIR) -> dict[str, Mart]:
     """{mart: Mart}, in publication order."""
     found: list[Mart] = []
     for yml in sorted(marts_dir.rglob("*.yml")):
-        for model in (yaml.safe_load(yml.read_text(encoding="utf-8")) or {}).get("models", []):
+        for model in (yamlfile.safe_load(yml.read_text(encoding="utf-8")) or {}).get("models", []):
             meta = (model.get("config") or {}).get("meta") or model.get("meta") or {}
             entry = meta.get("published")
             if entry is None:

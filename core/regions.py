@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from core import yamlfile
 from core.errors import CatalogueError
 from core.settings import DEFAULT_REGION, PROJECT_DIR
 
@@ -88,7 +89,7 @@ def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
         raise RegionError(f"no region {name!r} (regions/{name}.yml); the regions are: {known}")
     where = f"regions/{path.name}"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RegionError(f"{where} is not valid YAML: {exc}") from exc
     if _required(raw, "name", where) != name or not _NAME.match(name):

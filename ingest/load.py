@@ -16,15 +16,19 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from core.catalogue import Source
+from core.db import replace_table
 from core.errors import SourceError
 from core.landing import MANIFEST_FIELDS, Landed, manifest_path
 from core.regions import Region, RegionError
 from ingest.sheets import RowCount
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +241,9 @@ def refresh_manifest_table(con: duckdb.DuckDBPyConnection, landing_dir: Path) ->
 def refresh_catalogue_table(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> None:
     """Mirror the source catalogue into ``raw.source_catalogue`` (licences, synthetic flags)."""
     con.execute("create schema if not exists raw")
-    frame = pd.DataFrame.from_records(
+    replace_table(
+        con,
+        "raw.source_catalogue",
         [
             {
                 "source_id": s.id,
@@ -253,13 +259,8 @@ def refresh_catalogue_table(con: duckdb.DuckDBPyConnection, sources: list[Source
                 "provenance": s.provenance,
             }
             for s in sources
-        ]
+        ],
     )
-    con.register("catalogue_frame", frame)
-    try:
-        con.execute("create or replace table raw.source_catalogue as select * from catalogue_frame")
-    finally:
-        con.unregister("catalogue_frame")
 
 
 def refresh_region_table(con: duckdb.DuckDBPyConnection, regions: list[Region], current: str) -> None:
@@ -268,7 +269,9 @@ def refresh_region_table(con: duckdb.DuckDBPyConnection, regions: list[Region], 
     if current not in {r.name for r in regions}:
         raise RegionError(f"no region {current!r} among {sorted(r.name for r in regions)} (regions/{current}.yml)")
     con.execute("create schema if not exists raw")
-    frame = pd.DataFrame.from_records(
+    replace_table(
+        con,
+        "raw.region_definitions",
         [
             {
                 "region_name": r.name,
@@ -284,10 +287,5 @@ def refresh_region_table(con: duckdb.DuckDBPyConnection, regions: list[Region], 
             }
             for r in regions
             for c in r.councils
-        ]
+        ],
     )
-    con.register("regions_frame", frame)
-    try:
-        con.execute("create or replace table raw.region_definitions as select * from regions_frame")
-    finally:
-        con.unregister("regions_frame")

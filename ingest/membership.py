@@ -10,7 +10,22 @@ from pathlib import Path
 from core.regions import Region, RegionError, load_region, region_names
 from ingest.sources import module_for
 
-__all__ = ["all_regions", "check_membership", "current_region"]
+__all__ = ["all_regions", "check_membership", "current_region", "reference_files"]
+
+
+REFERENCE_SOURCES = ("ons_mid_year_estimates", "ons_lad_cauth_lookup")
+
+
+def reference_files(snapshots: Path) -> list[tuple[str, str, Path]]:
+    """The bundled files membership is checked against: (source id, period, path)."""
+    from core.catalogue import catalogue
+
+    return [
+        (source_id, partition.period, snapshots / partition.snapshot)
+        for source_id in REFERENCE_SOURCES
+        for partition in catalogue().get(source_id).partitions
+        if partition.snapshot
+    ]
 
 
 @cache
@@ -21,19 +36,16 @@ def _reference(snapshots: Path) -> tuple[dict[str, str], dict[str, str]]:
 
     districts: dict[str, str] = {}
     memberships: dict[str, str] = {}
-    for source_id, target in (("ons_mid_year_estimates", districts), ("ons_lad_cauth_lookup", memberships)):
-        source = catalogue().get(source_id)
-        parser = module_for(source)
-        for partition in source.partitions:
-            if not partition.snapshot:
-                continue
-            path = snapshots / partition.snapshot
-            frame = parser.parse(path.read_bytes(), file=path.name, period=partition.period)
-            if source_id == "ons_mid_year_estimates":
-                frame = frame[frame["area_code"].str.match(r"^E0[6-9]")]
-                target.update(zip(frame["area_code"], frame["area_name"], strict=True))
-            else:
-                target.update(zip(frame["lad_code"], frame["cauth_code"], strict=True))
+    targets = {"ons_mid_year_estimates": districts, "ons_lad_cauth_lookup": memberships}
+    for source_id, period, path in reference_files(snapshots):
+        target = targets[source_id]
+        parser = module_for(catalogue().get(source_id))
+        frame = parser.parse(path.read_bytes(), file=path.name, period=period)
+        if source_id == "ons_mid_year_estimates":
+            frame = frame[frame["area_code"].str.match(r"^E0[6-9]")]
+            target.update(zip(frame["area_code"], frame["area_name"], strict=True))
+        else:
+            target.update(zip(frame["lad_code"], frame["cauth_code"], strict=True))
     return districts, memberships
 
 

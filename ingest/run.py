@@ -17,12 +17,12 @@ import os
 import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from core import settings as settings_mod
-from core.catalogue import Partition, Source, catalogue
+from core.catalogue import CATALOGUE_PATH, Partition, Source, catalogue
 from core.errors import SourceError, WholeplaceError
 from core.landing import (
     Landed,
@@ -38,10 +38,9 @@ from core.landing import (
     sha256_hex,
     write_listing,
 )
-from core.regions import load_region
+from core.regions import REGIONS_DIR, load_region
 from core.settings import Settings
 from ingest import completeness
-from ingest.http import HttpClient
 from ingest.ledger import period_loaded, seed_load_ledger
 from ingest.load import (
     LoadResult,
@@ -52,12 +51,14 @@ from ingest.load import (
     refresh_manifest_table,
     refresh_region_table,
 )
-from ingest.membership import all_regions
+from ingest.membership import all_regions, reference_files
 from ingest.sheets import RowCount, row_ledger
 from ingest.sources import check_source, module_for
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ingest.http import HttpClient
 
 log = logging.getLogger(__name__)
 
@@ -130,11 +131,44 @@ def acquire(source: Source, partition: Partition, settings: Settings, client: Ht
     return land(settings.landing_dir, data=response.content, file_name=_file_name(url), **common)
 
 
+METADATA_INPUTS = "raw.metadata_inputs"  # the digest of what the definition tables last mirrored
+DEFINITION_TABLES = ("source_catalogue", "region_definitions")
+
+
+def definitions_digest(settings: Settings) -> str:
+    """What the definition tables mirror: the catalogue, the region files (and which one this
+    warehouse builds), and the reference files every region is checked against."""
+
+    def stat(path: Path) -> list:
+        return [str(path.resolve()), *((path.stat().st_size, path.stat().st_mtime_ns) if path.exists() else ())]
+
+    parts = {
+        "catalogue": sha256_hex(CATALOGUE_PATH.read_bytes()),
+        "regions": {p.name: sha256_hex(p.read_bytes()) for p in sorted(REGIONS_DIR.glob("*.yml"))},
+        "region": settings.region,
+        "reference": [stat(path) for _, _, path in reference_files(settings.snapshot_dir)],
+    }
+    return sha256_hex(json.dumps(parts, sort_keys=True).encode())
+
+
 def refresh_metadata_tables(con, settings: Settings) -> None:
-    """The catalogue, the landing manifest and the region definitions, mirrored into raw.*."""
-    refresh_catalogue_table(con, list(catalogue()))
+    """The landing manifest, the catalogue and the region definitions (every region checked),
+    mirrored into raw.*. The manifest every time (each landing appends to it); the catalogue and
+    regions only when what they mirror has changed since they were last written, so a load with
+    nothing new, as most of a rerun's are, does not check every region again."""
     refresh_manifest_table(con, settings.landing_dir)
+    digest = definitions_digest(settings)
+    names = ", ".join(f"'{t}'" for t in (*DEFINITION_TABLES, METADATA_INPUTS.split(".")[1]))
+    ((present,),) = con.execute(
+        f"select count(*) from duckdb_tables() where schema_name = 'raw' and table_name in ({names})"
+    ).fetchall()
+    if present == len(DEFINITION_TABLES) + 1:
+        ((last,),) = con.execute(f"select max(digest) from {METADATA_INPUTS}").fetchall()
+        if last == digest:
+            return
+    refresh_catalogue_table(con, list(catalogue()))
     refresh_region_table(con, all_regions(), settings.region)
+    con.execute(f"create or replace table {METADATA_INPUTS} as select ?::varchar as digest", [digest])
 
 
 def left_out_sample(source: Source, settings: Settings) -> bool:
@@ -186,7 +220,11 @@ def fetch_source(source_id: str, periods: list[str] | None = None, settings: Set
     settings = settings or settings_mod.get()
     source = catalogue().get(source_id)
     parts = partitions_to_run(source, settings, periods)
-    client = HttpClient(settings, catalogue().allowed_hosts()) if settings.mode == "live" else None
+    client = None
+    if settings.mode == "live":  # requests is imported only to fetch live
+        from ingest.http import HttpClient
+
+        client = HttpClient(settings, catalogue().allowed_hosts())
     fetched: list[Fetched] = []
     try:
         for n, partition in enumerate(parts, start=1):
@@ -387,6 +425,9 @@ def load_file_set(source: Source, partition: Partition, landed: list[Landed], se
     files = [NamedFile(x.file_name, x.path(settings.landing_dir), x.sha256) for x in landed]
     settings.staging_dir.mkdir(parents=True, exist_ok=True)
     with connect(settings.duckdb_path, write=True) as con:
+        # each batch of files commits on its own (a refused file keeps the ones before it); the
+        # warehouse checkpoints once, as the connection closes, not at every commit
+        con.execute("set checkpoint_threshold = '1GB'")
         loads = module_for(source).load_files(con, files, settings.staging_dir)
         refresh_metadata_tables(con, settings)
     changed = [x for x in loads if x.action != "unchanged"]

@@ -29,7 +29,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from core.errors import SourceError, column_letter
 from core.landing import NamedFile, sha256_file
@@ -189,6 +188,8 @@ def load_files(
                 row=first["_source_row"],
                 column=first["column_name"],
             )
+        import pandas as pd  # only when a workbook is read: a load with nothing new does not pay for it
+
         rows = pd.DataFrame(found.rows, columns=list(COLUMNS)).assign(_source_file_sha256=digest)
         rejects = pd.DataFrame(
             found.rejects, columns=["_source_file", "_source_row", "column_name", "value", "reason"]

@@ -251,3 +251,38 @@ def test_fetch_lands_without_opening_the_warehouse_and_hands_load_a_small_json_h
     missing = Fetched("spend500", "2019-20", file_set="0" * 64, files=2)
     with pytest.raises(WholeplaceError, match="listing 000000000000 is not in the landing zone"):
         load_source("spend500", [missing])
+
+
+def test_definition_tables_are_rewritten_only_when_what_they_mirror_has_changed(
+    warehouse_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    import ingest.run
+    from ingest.membership import all_regions
+
+    checked: list[int] = []
+
+    def counted_regions():
+        checked.append(1)
+        return all_regions()
+
+    monkeypatch.setattr(ingest.run, "all_regions", counted_regions)
+    warehouse_settings.duckdb_path.parent.mkdir(parents=True)
+    current = "select region_name from raw.region_definitions where is_current limit 1"
+    with duckdb.connect(str(warehouse_settings.duckdb_path)) as con:
+        ingest.run.refresh_metadata_tables(con, warehouse_settings)
+        ingest.run.refresh_metadata_tables(con, warehouse_settings)  # nothing changed: no region checked again
+        assert len(checked) == 1
+        assert con.execute(current).fetchall() == [(warehouse_settings.region,)]
+
+        other = dataclasses.replace(warehouse_settings, region="west-yorkshire")
+        ingest.run.refresh_metadata_tables(con, other)  # another region built here
+        assert len(checked) == 2
+        assert con.execute(current).fetchall() == [("west-yorkshire",)]
+
+        con.execute("drop table raw.source_catalogue")  # a table gone is written again
+        ingest.run.refresh_metadata_tables(con, other)
+        assert len(checked) == 3
+        assert con.execute("select count(*) > 0 from raw.source_catalogue").fetchall() == [(True,)]
+        assert con.execute("select count(*) from raw.fetch_manifest").fetchall() == [(0,)]
