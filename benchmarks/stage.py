@@ -1,6 +1,7 @@
 """One pipeline stage in its own process, so `make bench` can measure its wall time and peak RSS.
 
-    python -m benchmarks.stage <land|load|dbt|gx|publish|duckdb_bare|pandas> <state_dir> [files_dir]
+    python -m benchmarks.stage <land|load|dbt|gx|publish> <state_dir> [source (load: one source)]
+    python -m benchmarks.stage <duckdb_bare|pandas> <state_dir> <files_dir>
 
 Stages call the same functions the Airflow tasks do (ingest.run, warehouse.pipeline); settings
 come from the environment (WHOLEPLACE_WAREHOUSE_DIR, WHOLEPLACE_SNAPSHOT_DIR, WHOLEPLACE_REGION),
@@ -23,13 +24,6 @@ SOURCES = tuple(os.environ.get("WHOLEPLACE_BENCH_SOURCES", "spend500").split(","
 PERIOD = os.environ.get("WHOLEPLACE_BENCH_PERIOD", "2019-20")
 
 
-def _raw_rows(settings) -> int:
-    from core.db import connect
-
-    with connect(settings.duckdb_path) as con:
-        return sum(con.execute(f"select count(*) from raw.{s}").fetchall()[0][0] for s in SOURCES)
-
-
 def land(state: Path) -> dict:
     from ingest.run import fetch_source
 
@@ -45,31 +39,29 @@ def land(state: Path) -> dict:
     return out
 
 
-def load(state: Path) -> dict:
-    from core import settings as settings_mod
+def load(state: Path, source: str | None = None) -> dict:
+    """Load the landed files of ``source`` (default: every payment source of the scale)."""
     from ingest.run import Fetched, load_source
 
-    out: dict = {"rows_loaded": 0, "seconds": {}}
-    for source in SOURCES:
-        fetched = Fetched.from_json(json.loads((state / f"fetched_{source}.json").read_text()))
+    out: dict = {"rows": 0, "seconds": {}}
+    for name in [source] if source else SOURCES:
+        fetched = Fetched.from_json(json.loads((state / f"fetched_{name}.json").read_text()))
         started = time.monotonic()
-        (outcome,) = load_source(source, [fetched])  # the Airflow load task's work
-        out["seconds"][source] = time.monotonic() - started
-        out["rows_loaded"] += outcome.rows
-    return {**out, "rows": _raw_rows(settings_mod.get())}
+        (outcome,) = load_source(name, [fetched])  # the Airflow load task's work
+        out["seconds"][name] = time.monotonic() - started
+        out["rows"] += outcome.rows  # the rows loaded (none on a rerun: no file is new)
+    return out
 
 
 def dbt(state: Path) -> dict:
-    from core import settings as settings_mod
     from warehouse import pipeline
 
     built = pipeline.build_models()
     (state / "built.json").write_text(json.dumps(built))
-    return {"dbt": built["dbt"], "rows": _raw_rows(settings_mod.get())}
+    return {"dbt": built["dbt"]}
 
 
 def gx(state: Path) -> dict:
-    from core import settings as settings_mod
     from warehouse import pipeline
 
     raws = [pipeline.validate_raw(source) for source in SOURCES]
@@ -79,12 +71,10 @@ def gx(state: Path) -> dict:
         "raw_expectations": sum(r["evaluated"] for r in raws),
         "gate_expectations": gate["evaluated"],
         "success": all(r["success"] for r in raws) and gate["success"],
-        "rows": _raw_rows(settings_mod.get()),
     }
 
 
 def publish(state: Path) -> dict:
-    from core import settings as settings_mod
     from warehouse import pipeline
 
     gate = json.loads((state / "gate.json").read_text())
@@ -94,7 +84,6 @@ def publish(state: Path) -> dict:
         "release": summary["release"],
         "new_release": summary["new_release"],
         "spend_over_500_monthly_rows": summary["rows"].get("spend_over_500_monthly"),
-        "rows": _raw_rows(settings_mod.get()),
     }
 
 
@@ -172,7 +161,10 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     name, state = argv[0], Path(argv[1])
     started = time.monotonic()
-    result = STAGES[name](state) if name in STAGES else BASELINES[name](state, Path(argv[2]))
+    if name in STAGES:
+        result = STAGES[name](state, *argv[2:])
+    else:
+        result = BASELINES[name](state, Path(argv[2]))
     wall = time.monotonic() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # dbt runs as a child process

@@ -74,3 +74,26 @@ def test_the_fit_recovers_a_known_line_and_the_growth_exponent():
     text = bench.render({"cpu": "test"}, [scale("real", 500, 9.0), scale(1, 1_000, 1.0)], summary, runs)
     assert "| 1x | parse+load | 1.0 |" in text and "| real | parse+load | 9.0 |" in text
     assert "| nothing new (median of three; target <= 10 s) | 2.5 (2.0, 2.5, 3.0) |" in text
+
+
+def test_at_the_real_scale_the_bare_read_is_compared_with_the_csv_sources_own_load():
+    stage = {"wall_s": 10.0, "inner_wall_s": 9.0, "peak_rss_mb": 100.0, "seconds": {}}
+    csv = {"wall_s": 6.0, "inner_wall_s": 5.5, "peak_rss_mb": 90.0, "rows": 400, "seconds": {"spend500": 5.0}}
+    xlsx = {"wall_s": 2.0, "inner_wall_s": 1.5, "peak_rss_mb": 80.0, "rows": 100, "seconds": {"wmca_spend": 1.0}}
+    load = {**stage, "wall_s": 8.0, "rows": 500, "seconds": {"spend500": 5.0, "wmca_spend": 1.0}}
+    load["per_source"] = {"spend500": csv, "wmca_spend": xlsx}
+    full = {**dict.fromkeys(bench.STAGES, stage), "load": load}
+    real = {
+        "scale": "real",
+        "generated": {"rows": 500, "files": 2, "bytes": 1},
+        "rows_rejected": 0,
+        "runs": {"full": full, "rerun": full},
+        "baselines": {"duckdb_bare": {"wall_s": 4.5, "seconds": {"read_csv": 4.0}}},
+    }
+
+    (entry,) = bench.summarise([real])["per_scale"]
+
+    assert entry["vs_duckdb"] == 4.5 / 6.0  # the CSV load's own process, not the workbooks' too
+    assert entry["bare_duckdb_rows_per_s"] == 400 / 4.5
+    assert entry["vs_duckdb_work"] == 4.0 / 5.0
+    assert "| real | 500 | 62 | 89 | 0.75 (4.5 s / 6.0 s) |" in bench.render({}, [real], bench.summarise([real]))
