@@ -214,28 +214,55 @@ def match_layout(path: Path, name: str | None = None) -> tuple[Layout, Header, d
 
 @contextmanager
 def as_utf8(paths: list[Path], encoding: str, workdir: Path | None) -> Iterator[list[Path]]:
-    """The files themselves when UTF-8, else UTF-8 copies transcoded in 1 MiB chunks (constant
+    """Files DuckDB can read as UTF-8: the files themselves when they are UTF-8 (a council that
+    starts saving UTF-8 keeps its layout), else UTF-8 copies transcoded in 1 MiB chunks (constant
     memory), removed again once read."""
     if encoding == "utf-8" and not any(_is_utf16(p) for p in paths):
         yield paths
         return
     with tempfile.TemporaryDirectory(prefix="spend500-", dir=workdir) as folder:
-        targets = []
+        readable = []
         for n, path in enumerate(paths):
+            utf16 = _is_utf16(path)
+            if not utf16 and _is_utf8(path):
+                readable.append(path)  # read as it is (a BOM sits in the header record, which is skipped)
+                continue
             target = Path(folder) / f"{n}-{path.name.removesuffix('.gz').removesuffix('.csv')}.utf8.csv"
-            # A council that starts saving UTF-8 keeps its layout: a file that reads as UTF-8 (with or
-            # without a BOM) is UTF-8; only one that does not is read in the layout's code page.
-            try:
-                _transcode(path, target, "utf-16" if _is_utf16(path) else "utf-8-sig")
-            except UnicodeDecodeError:
-                _transcode(path, target, ENCODINGS[encoding])
-            targets.append(target)
-        yield targets
+            if utf16:
+                _transcode(path, target, "utf-16")
+            else:
+                _transcode_single_byte(path, target, ENCODINGS[encoding])
+            readable.append(target)
+        yield readable
 
 
 def _is_utf16(path: Path) -> bool:
     with open_bytes(path) as fh:
         return fh.read(2) in _UTF16_BOMS
+
+
+def _is_utf8(path: Path) -> bool:
+    """The whole file decodes as UTF-8 (read in 1 MiB chunks; nothing is kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        with open_bytes(path) as fh:
+            while chunk := fh.read(1 << 20):
+                if not chunk.isascii():
+                    decoder.decode(chunk)
+                elif decoder.getstate()[0]:  # a character split across chunks, then ASCII: not UTF-8
+                    return False
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _transcode_single_byte(path: Path, target: Path, encoding: str) -> None:
+    """A single-byte code page (Windows-1252) to UTF-8, chunk by chunk (a character is one byte, so
+    no chunk boundary splits one). A byte the code page does not define raises UnicodeDecodeError."""
+    with open_bytes(path) as src, open(target, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk if chunk.isascii() else chunk.decode(encoding).encode("utf-8"))
 
 
 def _transcode(path: Path, target: Path, encoding: str) -> None:

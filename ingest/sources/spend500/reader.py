@@ -161,13 +161,15 @@ def _scan(con, files, layout: Layout, header: Header, mapped: dict, col: dict, w
         used += "".join(f", {expr} as _parsed_{ours}" for ours, expr in parsed.items())
         # Rows keep the files' order (DuckDB preserves insertion order), so a row's rowid is its
         # position in the scan, and its line in its file is that less the rows of the files before it.
+        # A row carries its file as DuckDB's file_index (its position in the list: an integer, not
+        # the path repeated on every row)
         con.execute(
             f"""
             create or replace temp table spend500_text as
-            select {used}, filename from read_csv({paths}, header = false, skip = {header.records},
+            select {used}, file_index as _file from read_csv({paths}, header = false, skip = {header.records},
                 new_line = {new_line},
                 auto_detect = false, columns = {types},
-                delim = ',', quote = '"', escape = '"', encoding = 'utf-8', filename = true,
+                delim = ',', quote = '"', escape = '"', encoding = 'utf-8',
                 store_rejects = true, rejects_table = 'spend500_rejects', rejects_scan = 'spend500_scans')
             """
         )
@@ -181,14 +183,14 @@ def _number_rows(con, header: Header, col: dict) -> None:
     con.execute(
         """
         create or replace temp table spend500_offsets as
-        with counts as (select filename as _path, min(rowid) as first_rowid, count(*) as rows_read
+        with counts as (select _file, min(rowid) as first_rowid, count(*) as rows_read
                         from spend500_text group by 1),
         unsplit as (select s.file_path as _path, count(distinct r.line) as unsplit
                     from spend500_rejects r join spend500_scans s using (scan_id, file_id) group by 1)
         select b.path as _path, b.name as _source_file, b.sha256 as _source_file_sha256, b.position,
             coalesce(c.first_rowid, 0) as first_rowid, coalesce(c.rows_read, 0) as rows_read,
             coalesce(u.unsplit, 0) as unsplit
-        from spend500_batch b left join counts c on c._path = b.path left join unsplit u on u._path = b.path
+        from spend500_batch b left join counts c on c._file = b.position left join unsplit u on u._path = b.path
         """
     )
     ((unsplit,),) = con.execute("select count(*) from spend500_rejects").fetchall()
@@ -197,14 +199,14 @@ def _number_rows(con, header: Header, col: dict) -> None:
         con.execute(
             """
             create or replace temp table spend500_shifts as
-            select s.file_path as _path, r.line - row_number() over (partition by s.file_path order by r.line) + 1
+            select b.position as _file, r.line - row_number() over (partition by s.file_path order by r.line) + 1
                 as shifts_from
             from (select distinct scan_id, file_id, line from spend500_rejects) r
-            join spend500_scans s using (scan_id, file_id)
+            join spend500_scans s using (scan_id, file_id) join spend500_batch b on b.path = s.file_path
             """
         )
         shift = (
-            " + (select count(*) from spend500_shifts x where x._path = t.filename "
+            " + (select count(*) from spend500_shifts x where x._file = t._file "
             f"and x.shifts_from <= t.rowid - o.first_rowid + {header.last_line + 1})"
         )
     con.execute(
@@ -213,7 +215,7 @@ def _number_rows(con, header: Header, col: dict) -> None:
         select t.*, o._source_file, o._source_file_sha256,
             t.rowid - o.first_rowid + {header.last_line + 1}{shift} as _source_row,
             {_record_kind(col)} as _record_kind
-        from spend500_text t join spend500_offsets o on o._path = t.filename
+        from spend500_text t join spend500_offsets o on o.position = t._file
         """
     )
 

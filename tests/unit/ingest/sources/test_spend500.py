@@ -311,3 +311,36 @@ def test_a_header_that_comes_back_later_in_the_year_is_read_in_the_same_scan(con
     assert [o.file for o in outcomes] == ["salford_2019-04.csv", "salford_2019-11.csv", "salford_2019-05.csv"]
     per_file = dict(con.execute("select _source_file, count(*) from raw.spend500 group by 1").fetchall())
     assert per_file == {o.file: o.rows for o in outcomes} and all(o.rows for o in outcomes)
+
+
+def test_files_are_read_as_utf8_as_they_are_or_through_a_utf8_copy_of_their_code_page(tmp_path):
+    from ingest.sources.spend500.layouts import as_utf8
+
+    text = "Supplier,Amount\n“Café Ltd” – €5,£1\n"
+    body = "x" * ((1 << 20) - 1)  # so the two bytes of "é" below straddle the 1 MiB chunk boundary
+    cp1252 = tmp_path / "cp1252.csv"
+    cp1252.write_bytes(text.encode("cp1252"))
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes(text.encode("utf-8"))
+    straddling = tmp_path / "straddling.csv"
+    straddling.write_bytes(body.encode() + "é\n".encode())
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes(text.encode("utf-16"))
+
+    with as_utf8([cp1252, utf8, straddling, utf16], "cp1252", tmp_path) as readable:
+        assert readable[1:3] == [utf8, straddling]  # already UTF-8: read as they are, no copy
+        assert readable[0] != cp1252 and readable[3] != utf16
+        assert readable[0].read_text(encoding="utf-8") == text
+        assert readable[3].read_text(encoding="utf-8") == text
+        copies = [readable[0], readable[3]]
+    assert not any(p.exists() for p in copies)  # the copies are removed once read
+
+
+def test_a_byte_windows_1252_does_not_define_is_an_error_not_a_guess(tmp_path):
+    from ingest.sources.spend500.layouts import as_utf8
+
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"Supplier,Amount\nA\x81B,1\n")  # 0x81 is undefined in Windows-1252
+
+    with pytest.raises(UnicodeDecodeError), as_utf8([path], "cp1252", tmp_path):
+        pass
