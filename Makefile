@@ -43,7 +43,7 @@ help:
 	@echo "make test-crash        kill -9 at 30 random points of whole runs, then recover (about 35 min)"
 	@echo "make lint   ruff, the import layers (import-linter), sqlfluff"
 	@echo "make docs   rewrite the published marts' tables in README.md and the dbt overview from their yml"
-	@echo "make bench  spending over £500 at 1x, 10x, 100x of a region-year -> benchmarks/RESULTS.md (about 15 min)"
+	@echo "make bench  spending over £500: the real region-year and 1x, 10x, 100x synthetic -> benchmarks/RESULTS.md (12-25 min)"
 	@echo "make clean  remove the runtime data (data/) and the project-local Airflow home"
 
 $(CURDIR)/.tools/bin/uv:
