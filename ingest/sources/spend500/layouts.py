@@ -213,10 +213,13 @@ def match_layout(path: Path, name: str | None = None) -> tuple[Layout, Header, d
 
 
 @contextmanager
-def as_utf8(paths: list[Path], encoding: str, workdir: Path | None) -> Iterator[list[Path]]:
+def as_utf8(
+    paths: list[Path], encoding: str, workdir: Path | None, names: list[str] | None = None
+) -> Iterator[list[Path]]:
     """Files DuckDB can read as UTF-8: the files themselves when they are UTF-8 (a council that
     starts saving UTF-8 keeps its layout), else UTF-8 copies transcoded in 1 MiB chunks (constant
-    memory), removed again once read."""
+    memory), removed again once read. A byte the layout's code page does not define is a
+    SourceError naming the file (``names``: as published) and its line."""
     if encoding == "utf-8" and not any(_is_utf16(p) for p in paths):
         yield paths
         return
@@ -231,7 +234,7 @@ def as_utf8(paths: list[Path], encoding: str, workdir: Path | None) -> Iterator[
             if utf16:
                 _transcode(path, target, "utf-16")
             else:
-                _transcode_single_byte(path, target, ENCODINGS[encoding])
+                _transcode_single_byte(path, target, ENCODINGS[encoding], names[n] if names else path.name)
             readable.append(target)
         yield readable
 
@@ -257,12 +260,23 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
-def _transcode_single_byte(path: Path, target: Path, encoding: str) -> None:
+def _transcode_single_byte(path: Path, target: Path, encoding: str, name: str) -> None:
     """A single-byte code page (Windows-1252) to UTF-8, chunk by chunk (a character is one byte, so
-    no chunk boundary splits one). A byte the code page does not define raises UnicodeDecodeError."""
+    no chunk boundary splits one)."""
+    lines = 0
     with open_bytes(path) as src, open(target, "wb") as dst:
         while chunk := src.read(1 << 20):
-            dst.write(chunk if chunk.isascii() else chunk.decode(encoding).encode("utf-8"))
+            try:
+                dst.write(chunk if chunk.isascii() else chunk.decode(encoding).encode("utf-8"))
+            except UnicodeDecodeError as exc:
+                bad = chunk[exc.start : exc.start + 1]
+                raise SourceError(
+                    ID,
+                    name,
+                    f"byte 0x{bad.hex()} is neither UTF-8 nor a character of the layout's encoding ({encoding})",
+                    row=lines + chunk.count(b"\n", 0, exc.start) + 1,
+                ) from exc
+            lines += chunk.count(b"\n")
 
 
 def _transcode(path: Path, target: Path, encoding: str) -> None:

@@ -142,7 +142,7 @@ def _scan(con, files, layout: Layout, header: Header, mapped: dict, col: dict, w
     formats = "[" + ", ".join(literal(f) for f in layout.date_formats) + "]"
     payment_date = f"cast(try_strptime(trim({col['payment_date']}), {formats}) as date)"
     con.execute("drop table if exists spend500_rejects; drop table if exists spend500_scans")
-    with as_utf8([f[1] for f in files], layout.encoding, workdir) as readable:
+    with as_utf8([f[1] for f in files], layout.encoding, workdir, [f[0] for f in files]) as readable:
         con.execute(
             "create or replace temp table spend500_batch (path VARCHAR, name VARCHAR, sha256 VARCHAR, position INTEGER)"
         )

@@ -336,11 +336,14 @@ def test_files_are_read_as_utf8_as_they_are_or_through_a_utf8_copy_of_their_code
     assert not any(p.exists() for p in copies)  # the copies are removed once read
 
 
-def test_a_byte_windows_1252_does_not_define_is_an_error_not_a_guess(tmp_path):
+def test_a_byte_windows_1252_does_not_define_is_an_error_naming_the_file_and_line_not_a_guess(tmp_path):
     from ingest.sources.spend500.layouts import as_utf8
 
-    path = tmp_path / "bad.csv"
-    path.write_bytes(b"Supplier,Amount\nA\x81B,1\n")  # 0x81 is undefined in Windows-1252
+    path = tmp_path / "landed-copy.csv"
+    path.write_bytes(b"Supplier,Amount\nA \x96 B,1\nA\x81B,1\n")  # 0x96 is an en dash; 0x81 is undefined
 
-    with pytest.raises(UnicodeDecodeError), as_utf8([path], "cp1252", tmp_path):
+    with pytest.raises(SourceError) as raised, as_utf8([path], "cp1252", tmp_path, ["bradford_2019-04.csv"]):
         pass
+
+    assert raised.value.file == "bradford_2019-04.csv" and raised.value.row == 3
+    assert "byte 0x81" in str(raised.value) and "cp1252" in str(raised.value)
