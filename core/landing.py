@@ -87,7 +87,16 @@ def sha256_hex(data: bytes) -> str:
 
 def sha256_file(path: Path) -> str:
     """sha256 of a file, read in chunks (releases hash every file they hold)."""
-    digest = hashlib.sha256()
+    return _file_digest(path, hashlib.sha256())
+
+
+def sha1_file(path: Path) -> str:
+    """SHA-1 of a file: only where a standard admits nothing else (DCAT-AP 2.1.1's spdx:checksum);
+    the project's own integrity checks use sha256."""
+    return _file_digest(path, hashlib.sha1(usedforsecurity=False))
+
+
+def _file_digest(path: Path, digest) -> str:
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)

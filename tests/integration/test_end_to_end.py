@@ -288,6 +288,18 @@ def test_the_release_is_a_frictionless_package_of_real_figures_only(first_run, p
     assert (release / "data_docs" / "index.html").exists()
 
 
+def test_the_release_passes_frictionless_the_dcat_ap_shapes_and_csvw_as_a_portal_runs_them(first_run, pipeline):
+    from tests import portal_checks
+
+    release = pipeline.latest
+    report = portal_checks.frictionless(release)
+    assert portal_checks.frictionless_errors(report) == [] and report["valid"] is True
+    code, said = portal_checks.shacl(release)
+    assert code == 0 and "Conforms: True" in said, said[:2000]
+    results = portal_checks.csvw(release)
+    assert results and set(results.values()) == {"OK"}, results
+
+
 def test_every_council_budget_2023_24_holds_every_nhs_stream_police_and_fire_with_its_scope(first_run, pipeline):
     """(b) each council's 2023-24 budget: real NHS money for every stream of the workbook, police
     and fire, and the scope stated; (c) each ICB, stream and year adds back to the published cell."""

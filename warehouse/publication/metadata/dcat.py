@@ -1,5 +1,13 @@
 """The release as a DCAT (JSON-LD) catalogue (``catalog.jsonld``): a dcat:Dataset with the fields of
-the UK cross-government metadata exchange model that apply, one dcat:Distribution per file."""
+the UK cross-government metadata exchange model that apply, one dcat:Distribution per file.
+
+It conforms to the DCAT-AP 2.1.1 SHACL shapes (checked before a release is published:
+metadata/validation.py). Where they differ from the project's own conventions, the shapes win and
+the convention is kept beside them: DCAT-AP 2.1.1 admits only SHA-1 as a distribution's
+spdx:checksum (one per distribution), so that is SHA-1, and each file's sha256 (what
+datapackage.json and SHA256SUMS give, and releases are verified by) is ``wholeplace:sha256``;
+dcat:byteSize is an xsd:decimal, as the shapes require (DCAT itself says nonNegativeInteger).
+A source's raw files give their sha256 only (their SHA-1 was never taken)."""
 
 from __future__ import annotations
 
@@ -10,7 +18,7 @@ from typing import Any
 
 from core.codes import ENGLAND_CODE
 from core.errors import PublishError
-from core.landing import sha256_file
+from core.landing import sha1_file, sha256_file
 from warehouse.publication.metadata.files import OGL_URI, csv_resources, text_or_none
 
 STATISTICAL_GEOGRAPHY = "http://statistics.data.gov.uk/id/statistical-geography/"
@@ -30,7 +38,7 @@ JSONLD_CONTEXT = {
     "dct:modified": {"@type": "xsd:dateTime"},
     "dcat:startDate": {"@type": "xsd:date"},
     "dcat:endDate": {"@type": "xsd:date"},
-    "dcat:byteSize": {"@type": "xsd:nonNegativeInteger"},
+    "dcat:byteSize": {"@type": "xsd:decimal"},
     "spdx:checksumValue": {"@type": "xsd:hexBinary"},
 }
 KEYWORDS = [
@@ -138,6 +146,7 @@ def build_catalog(release_dir: Path, package: dict, licence: str) -> dict:
         "@id": "#catalog",
         "@type": "dcat:Catalog",
         "dct:title": f"{title}: release {version}",
+        "dct:description": f"Release {version} of the {title.lower()}, as one dataset with a distribution per file.",
         "dct:publisher": {"@id": "#publisher"},
         "dct:license": {"@id": licence},
         "dct:issued": created,
@@ -191,12 +200,13 @@ def _distribution(release_dir: Path, resource: dict, licence: str) -> dict:
         "dct:title": f"{resource['name']} ({(resource.get('format') or path.suffix.lstrip('.')).upper()})",
         "dcat:downloadURL": {"@id": resource["path"]},
         "dcat:accessURL": {"@id": resource["path"]},
-        "dcat:byteSize": path.stat().st_size,
+        "dcat:byteSize": str(path.stat().st_size),  # a string, so the context types it xsd:decimal
         "spdx:checksum": {
             "@type": "spdx:Checksum",
-            "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-            "spdx:checksumValue": sha256_file(path),
+            "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha1"},
+            "spdx:checksumValue": sha1_file(path),
         },
+        "wholeplace:sha256": sha256_file(path),
         "dct:license": {"@id": licence},
     }
     if resource.get("description"):
@@ -209,13 +219,15 @@ def _distribution(release_dir: Path, resource: dict, licence: str) -> dict:
 
 
 def _source(source: dict) -> dict:
-    node: dict[str, Any] = {"@type": "dcat:Dataset"}
+    """A source the release was built from, as a dcat:Dataset of its own (several sources share a
+    publisher's landing page, so the node is named by the source, not the page)."""
+    node: dict[str, Any] = {"@id": f"#source-{source.get('name', '')}", "@type": "dcat:Dataset"}
     landing = text_or_none(source.get("path"))
     if landing:
-        node["@id"] = landing
         node["dcat:landingPage"] = {"@id": landing}
     node["dct:identifier"] = source.get("name", "")
     node["dct:title"] = text_or_none(source.get("title")) or source.get("name", "")
+    node["dct:description"] = text_or_none(source.get("provenance")) or node["dct:title"]
     if text_or_none(source.get("publisher")):
         node["dct:publisher"] = {"@type": "foaf:Organization", "foaf:name": source["publisher"]}
     licence = text_or_none(source.get("licence"))
@@ -227,14 +239,15 @@ def _source(source: dict) -> dict:
         node["dct:provenance"] = {"@type": "dct:ProvenanceStatement", "rdfs:label": source["provenance"]}
     node["wholeplace:synthetic"] = bool(source.get("synthetic"))
     node["dcat:distribution"] = [
-        _source_file(f)
+        _source_file(f, landing)
         for f in sorted(source.get("files") or [], key=lambda f: (str(f.get("period")), str(f.get("file_name"))))
     ]
     return node
 
 
-def _source_file(file: dict) -> dict:
-    """One raw file a source contributed: where it was read from, its period and sha256."""
+def _source_file(file: dict, landing: str | None) -> dict:
+    """One raw file a source contributed: where it was read from, its period and sha256. Its access
+    URL is where it was fetched from, or, for a file of the bundled snapshot, the publisher's page."""
     node: dict[str, Any] = {
         "@type": "dcat:Distribution",
         "dct:title": text_or_none(file.get("file_name")) or "",
@@ -242,11 +255,51 @@ def _source_file(file: dict) -> dict:
         "wholeplace:readFrom": text_or_none(file.get("url")) or "",
     }
     origin = text_or_none(file.get("origin_url")) or text_or_none(file.get("url"))
-    if origin and not origin.startswith("snapshot:"):
-        node["dcat:accessURL"] = {"@id": origin}
-    node["spdx:checksum"] = {
-        "@type": "spdx:Checksum",
-        "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-        "spdx:checksumValue": file.get("sha256", ""),
-    }
+    access = origin if origin and not origin.startswith("snapshot:") else landing
+    if access:
+        node["dcat:accessURL"] = {"@id": access}
+    node["wholeplace:sha256"] = file.get("sha256", "")
     return node
+
+
+# ---- conformance ---------------------------------------------------------------------------------
+
+# The DCAT-AP 2.1.1 SHACL shapes (SEMICeu/DCAT-AP, releases/2.1.1), as the portal validators use them.
+SHAPES = Path(__file__).with_name("specs") / "dcat-ap-2.1.1-shacl-shapes.ttl"
+MAX_REPORTED_VIOLATIONS = 5
+
+
+def catalog_violations(release_dir: Path) -> list[str]:
+    """The DCAT-AP 2.1.1 SHACL violations of ``release_dir/catalog.jsonld`` (pyshacl), each as
+    '<focus node> <property>: <message>'; empty when it conforms."""
+    from pyshacl import validate
+    from rdflib import Graph
+    from rdflib.namespace import DCTERMS, SH
+
+    data = Graph().parse(release_dir / "catalog.jsonld", format="json-ld", publicID=release_dir.as_uri() + "/")
+    shapes = Graph().parse(SHAPES, format="turtle")
+    conforms, results, _ = validate(data, shacl_graph=shapes, inference="none")
+    if conforms:
+        return []
+    found = []
+    for result in results.subjects(SH.resultSeverity, SH.Violation):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        message = results.value(result, SH.resultMessage)
+        title = data.value(focus, DCTERMS.title) if focus is not None else None
+        where = str(title) if title is not None else str(focus).removeprefix(release_dir.as_uri() + "/")
+        found.append(f"{where} {data.namespace_manager.normalizeUri(path) if path else ''}: {message}")
+    return sorted(found)
+
+
+def check_catalog(release_dir: Path) -> None:
+    """PublishError naming the first violations when catalog.jsonld does not conform to DCAT-AP 2.1.1."""
+    problems = catalog_violations(release_dir)
+    if problems:
+        shown = "\n  ".join(problems[:MAX_REPORTED_VIOLATIONS])
+        hidden = len(problems) - MAX_REPORTED_VIOLATIONS
+        more = f"\n  ... and {hidden} more" if hidden > 0 else ""
+        raise PublishError(
+            f"catalog.jsonld does not conform to the DCAT-AP 2.1.1 SHACL shapes ({len(problems)} violation(s)):"
+            f"\n  {shown}{more}"
+        )

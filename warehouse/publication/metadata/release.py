@@ -7,7 +7,7 @@ from pathlib import Path
 from warehouse.publication.metadata.changelog import append_release_notes, build_changelog
 from warehouse.publication.metadata.columns import Documented, describe_columns
 from warehouse.publication.metadata.csvw import build_csvw, check_csvw
-from warehouse.publication.metadata.dcat import build_catalog
+from warehouse.publication.metadata.dcat import build_catalog, check_catalog
 from warehouse.publication.metadata.dictionary import write_data_dictionary
 from warehouse.publication.metadata.files import csv_resources, licence_uri, write_json
 from warehouse.publication.metadata.validation import validate_release
@@ -48,4 +48,6 @@ def write_release_metadata(
         append_release_notes(notes, changelog)
 
     check_csvw(release_dir, package)
+    if validate:
+        check_catalog(release_dir)
     return changelog

@@ -21,10 +21,12 @@ MAX_REPORTED_ERRORS = 5
 def validate_release(release_dir: Path) -> None:
     """Validate datapackage.json and its data with Frictionless; PublishError with the first errors.
 
-    Checked: the file is strict JSON (no NaN), the descriptor against its profile, every CSV
-    resource against its schema (types, primary key, bytes, sha256, row count), and each Parquet
-    resource's columns, row count, bytes and sha256 (read with pyarrow: Frictionless reads Parquet
-    through pandas, which turns a NULL integer into NaN and cannot measure bytes or hashes).
+    Checked: the file is strict JSON (no NaN), the descriptor against its profile, every resource
+    as ``frictionless validate datapackage.json`` checks it (each CSV against its schema: types,
+    primary key, bytes, sha256, row count; each Parquet file, a file resource, for its bytes and
+    sha256), and each Parquet file's columns and row count against the CSV whose rows it holds
+    (read with pyarrow: Frictionless reads Parquet tables through pandas, which turns a NULL
+    integer into NaN).
     """
     from frictionless import FrictionlessException, Package
 
@@ -44,13 +46,14 @@ def validate_release(release_dir: Path) -> None:
     report = Package.validate_descriptor(copy.deepcopy(descriptor), basepath=str(release_dir))
     problems += _dedupe(f"datapackage.json: {e.message}" for e in report.errors)
 
-    # the data: CSV resources through Frictionless (without the package profile, reported above)
+    # the data through Frictionless: CSVs as tables, the Parquet files as files (the package's
+    # profile is reported above)
     data = copy.deepcopy(descriptor)
     data.pop("profile", None)
-    data["resources"] = [r for r in descriptor.get("resources", []) if is_csv(r)]
+    data["resources"] = [r for r in data.get("resources", []) if is_csv(r) or r.get("type") == "file"]
     for r in data["resources"]:
         header_path = release_dir / str(r.get("path", ""))
-        if not r.get("schema") and header_path.is_file():
+        if is_csv(r) and not r.get("schema") and header_path.is_file():
             # no schema: read every column as a string rather than let Frictionless guess types from
             # a sample (a guess is not a contract, and a wrong guess fails good rows)
             r["schema"] = {"fields": [{"name": n, "type": "string"} for n in csv_header(header_path)]}
@@ -65,9 +68,10 @@ def validate_release(release_dir: Path) -> None:
                 problems.append(_describe_error(task.name, error))
         problems += [f"datapackage.json: {e.message}" for e in report.errors]
 
+    by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
     for resource in descriptor.get("resources", []):
         if (resource.get("format") or "").lower() == "parquet":
-            problems += _check_parquet(release_dir, resource)
+            problems += _check_parquet(release_dir, resource, by_name.get(resource.get("same_rows_as")) or resource)
 
     if problems:
         shown = "\n  ".join(problems[:MAX_REPORTED_ERRORS])
@@ -84,7 +88,9 @@ def _describe_error(resource: str, error: Any) -> str:
     return ", ".join(where) + f": {error.message}"
 
 
-def _check_parquet(release_dir: Path, resource: dict) -> list[str]:
+def _check_parquet(release_dir: Path, resource: dict, table: dict) -> list[str]:
+    """The Parquet file's bytes and sha256 (its own resource), its columns and rows (``table``: the
+    resource whose rows it holds, else its own)."""
     import pyarrow.parquet as pq
 
     name = resource.get("name", resource.get("path"))
@@ -96,11 +102,11 @@ def _check_parquet(release_dir: Path, resource: dict) -> list[str]:
         meta = pq.read_metadata(path)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report
         return [f"resource {name}: not readable Parquet ({exc})"]
-    fields = [f["name"] for f in (resource.get("schema") or {}).get("fields", [])]
+    fields = [f["name"] for f in (table.get("schema") or {}).get("fields", [])]
     if fields and meta.schema.names != fields:
         problems.append(f"resource {name}: columns {meta.schema.names} differ from the schema {fields}")
-    if resource.get("rows") is not None and meta.num_rows != resource["rows"]:
-        problems.append(f"resource {name}: {meta.num_rows} rows, the datapackage says {resource['rows']}")
+    if table.get("rows") is not None and meta.num_rows != table["rows"]:
+        problems.append(f"resource {name}: {meta.num_rows} rows, the datapackage says {table['rows']}")
     if resource.get("bytes") is not None and path.stat().st_size != resource["bytes"]:
         problems.append(f"resource {name}: {path.stat().st_size} bytes, the datapackage says {resource['bytes']}")
     declared = str(resource.get("hash") or "")

@@ -294,16 +294,45 @@ def test_the_dcat_catalogue_has_a_distribution_per_file_with_its_size_and_sha256
     distributions = {d["dcat:downloadURL"]["@id"]: d for d in dataset["dcat:distribution"]}
     assert set(distributions) == {r["path"] for r in package["resources"]}
     for path, distribution in distributions.items():
-        assert distribution["dcat:byteSize"] == (folder / path).stat().st_size
-        assert distribution["spdx:checksum"]["spdx:checksumValue"] == sha256_of(folder / path)
-        assert distribution["spdx:checksum"]["spdx:algorithm"] == {"@id": "spdx:checksumAlgorithm_sha256"}
+        assert distribution["dcat:byteSize"] == str((folder / path).stat().st_size)  # typed xsd:decimal
+        # DCAT-AP 2.1.1 admits SHA-1 only as spdx:checksum; the release's own sha256 sits beside it
+        assert (
+            distribution["spdx:checksum"]["spdx:checksumValue"]
+            == hashlib.sha1((folder / path).read_bytes()).hexdigest()
+        )
+        assert distribution["spdx:checksum"]["spdx:algorithm"] == {"@id": "spdx:checksumAlgorithm_sha1"}
+        assert distribution["wholeplace:sha256"] == sha256_of(folder / path)
+    assert catalog["@context"]["dcat:byteSize"] == {"@type": "xsd:decimal"}
     assert distributions["fct_spend.csv"]["dcat:mediaType"]["@id"].endswith("/text/csv")
 
     sources = {s["dct:identifier"]: s for s in dataset["dct:source"]}
+    assert len({s["@id"] for s in sources.values()}) == len(sources), "one node per source, not per landing page"
+    assert all(s["dct:description"] for s in sources.values())
     assert sources["ascof"]["wholeplace:synthetic"] is True
     assert sources["mhclg_rsx"]["wholeplace:synthetic"] is False
     assert "Source: mhclg_rsx" in sources["mhclg_rsx"]["dct:rights"]["rdfs:label"]
     assert dataset["wholeplace:containsSyntheticData"] is True
+
+
+def test_the_dcat_catalogue_conforms_to_the_dcat_ap_shapes_and_a_violation_stops_the_release(
+    release: tuple[Path, dict],
+) -> None:
+    from warehouse.publication.metadata.dcat import catalog_violations, check_catalog
+
+    folder, package = release
+    write_release_metadata(folder, package, None)  # checks the catalogue: it conforms
+    assert catalog_violations(folder) == []
+
+    catalog = load(folder / "catalog.jsonld")
+    catalog["dcat:dataset"]["dcat:distribution"][0].pop("dcat:accessURL")
+    catalog["dcat:dataset"]["dcat:distribution"][1]["spdx:checksum"]["spdx:algorithm"] = {
+        "@id": "spdx:checksumAlgorithm_sha256"
+    }
+    (folder / "catalog.jsonld").write_text(json.dumps(catalog), encoding="utf-8")
+
+    with pytest.raises(PublishError, match=r"DCAT-AP 2.1.1 SHACL shapes \(2 violation\(s\)\)") as raised:
+        check_catalog(folder)
+    assert "dcat:accessURL" in str(raised.value) and "spdx:algorithm" in str(raised.value)
 
 
 # ---- data dictionary -------------------------------------------------------------------------------

@@ -354,3 +354,35 @@ def test_a_run_whose_latest_release_was_edited_publishes_an_intact_one_not_no_ch
         "named by make verify / make status / the run's start (differs, missing or added, against datapackage.json "
         f"and SHA256SUMS); the next publish writes an intact {again.version[-15:]} instead of 'no change'",
     )
+
+
+def test_a_release_passes_the_validators_a_portal_runs(
+    warehouse: tuple[Settings, Landed],
+) -> None:
+    from tests import portal_checks
+
+    settings, _ = warehouse
+    release = publish_release(settings, checks={"gx": {"success": True}})
+
+    report = portal_checks.frictionless(release.path)
+    assert portal_checks.frictionless_errors(report) == [] and report["valid"] is True
+    assert len(report["tasks"]) == len(package(release.path)["resources"])  # every file, Parquet included
+    code, said = portal_checks.shacl(release.path)
+    assert code == 0 and "Conforms: True" in said, said
+    assert set(portal_checks.csvw(release.path).values()) == {"OK"}
+
+
+def test_frictionless_catches_a_parquet_file_changed_after_publishing(warehouse: tuple[Settings, Landed]) -> None:
+    from tests import portal_checks
+
+    settings, _ = warehouse
+    release = publish_release(settings, checks={"gx": {"success": True}})
+    parquet = release.path / "fct_spend.parquet"
+    parquet.chmod(0o644)
+    with open(parquet, "ab") as fh:
+        fh.write(b"\0")
+
+    errors = portal_checks.frictionless_errors(portal_checks.frictionless(release.path))
+
+    assert any(e.startswith("fct_spend_parquet: ") and "hash" in e for e in errors), errors
+    assert any(e.startswith("fct_spend_parquet: ") and "byte count" in e for e in errors), errors
