@@ -256,8 +256,14 @@ def _region(settings: Settings) -> dict:
     return {**dict(zip(keys, row[:6], strict=True)), "council_count": row[6]}
 
 
+# The shape of a release's files (datapackage profile, resources, DCAT, CSVW). Part of the content
+# hash: when it changes, a warehouse whose marts have not changed still publishes a release in the
+# new shape, rather than keep offering one that today's validators would refuse.
+PUBLICATION_FORMAT = "2: parquet file resources, DCAT-AP 2.1.1 conformant catalogue"
+
+
 def _content_hash(stage_dir: Path) -> str:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"format {PUBLICATION_FORMAT}\n".encode())
     for mart in MARTS:
         digest.update(f"{mart}.csv:{sha256_file(stage_dir / (mart + '.csv'))}\n".encode())
     return digest.hexdigest()

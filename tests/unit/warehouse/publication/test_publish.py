@@ -180,6 +180,22 @@ def test_publishing_unchanged_marts_again_is_a_noop(warehouse: tuple[Settings, L
     assert package(first.path)["checks"] == {}, "the published release is not rewritten"
 
 
+def test_unchanged_marts_in_a_new_release_format_are_published_anew(
+    warehouse: tuple[Settings, Landed], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse.publication import publish
+
+    settings, _ = warehouse
+    first = publish_release(settings, checks={})
+    monkeypatch.setattr(publish, "PUBLICATION_FORMAT", publish.PUBLICATION_FORMAT + " and the next change")
+
+    again = publish_release(settings, checks={})
+
+    assert again.created and again.version != first.version
+    assert os.readlink(latest_path(settings)) == again.version
+    assert first.path.is_dir(), "the earlier release stays"
+
+
 def test_a_changed_mart_is_a_new_release_and_latest_moves_to_it(warehouse: tuple[Settings, Landed]) -> None:
     settings, _ = warehouse
     first = publish_release(settings, checks={})
