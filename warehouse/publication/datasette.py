@@ -12,13 +12,15 @@ pounds) INTEGER, other decimals and doubles REAL, everything else (text, dates) 
 database is written to a temporary file and moved into place, and the same release always gives
 the same bytes (same rows, same order, same statements).
 
-Money has no Datasette unit: Datasette's units are Pint's, and Pint defines no currencies (a custom
-``GBP = [currency]`` unit would be shown with SI prefixes, e.g. "1.02 GGBP"), so money columns
-say "pounds sterling (GBP)" in their descriptions instead. Percentages use Pint's ``percent``.
+Column help is the data dictionary's (``data_dictionary.csv``: the descriptions and units the CSVW
+files use too). Money has no Datasette unit (Datasette's units are Pint's, and Pint defines no
+currencies: a custom ``GBP`` unit would be shown with SI prefixes, e.g. "1.02 GGBP"); its unit,
+pounds (GBP), is in the column's help. Percentages use Pint's ``percent``.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -61,11 +63,6 @@ FACET_PREFERENCE = (
     "is_synthetic",
 )
 MAX_FACETS = 4
-MONEY_NOTE = (
-    "Pounds sterling (GBP), cash terms. (No Datasette unit: Pint, which Datasette uses for units, "
-    "defines no currencies.)"
-)
-
 _INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER"}
 _INTEGER_TYPES |= {"UBIGINT", "UHUGEINT", "BOOLEAN"}
 _REAL_TYPES = {"FLOAT", "DOUBLE", "REAL"}
@@ -211,27 +208,29 @@ def build_sqlite(release_dir: Path, package: dict) -> Path:
     return target
 
 
-def _column_description(name: str, description: str, field_type: str | None) -> str:
-    text = (description or "").strip()
-    extra = ""
-    if name.endswith("_gbp"):
-        extra = MONEY_NOTE
-    elif name.endswith("_pct"):
-        extra = "Percent."
-    elif field_type == "boolean" or name.startswith(("is_", "has_")):
-        extra = "1 = true, 0 = false (SQLite has no boolean type)."
-    elif name.endswith("_key"):
-        extra = "Surrogate key (a hash of the natural key)."
-    elif name.endswith("_sha256") or name.endswith("_sha256s"):
-        extra = "sha256 of the raw file the figure was read from (see the source_files table)."
-    elif name.endswith("_status"):
-        extra = "Status of the figure ([x]: not available, [z]: not applicable, [c]: suppressed)."
-    if not text:
-        return extra or name.replace("_", " ").capitalize() + "."
-    return f"{text} {extra}".strip() if extra and extra not in text else text
+def dictionary(release_dir: Path) -> dict[tuple[str, str], tuple[str, str]]:
+    """(table, column) -> (unit, description), as the release's data_dictionary.csv gives them:
+    the one set of column descriptions the CSVW files and the data dictionary use too."""
+    path = Path(release_dir) / "data_dictionary.csv"
+    if not path.exists():
+        return {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        return {(r["table"], r["column"]): (r["unit"], r["description"]) for r in csv.DictReader(fh)}
 
 
-def _table_metadata(resource: dict, package: dict) -> dict:
+def _column_description(name: str, described: tuple[str, str] | None, fallback: str, field_type: str | None) -> str:
+    """A column's help: the data dictionary's description and unit (else the package's field
+    description), and how SQLite shows a boolean."""
+    unit, text = described if described else ("", fallback)
+    text = (text or "").strip() or name.replace("_", " ").capitalize() + "."
+    if unit and unit != "none" and unit.lower() not in text.lower():
+        text = f"{text} Unit: {unit}."
+    if field_type == "boolean" or name.startswith(("is_", "has_")):
+        text += " Shown as 1 (true) or 0 (false): SQLite has no boolean type."
+    return text
+
+
+def _table_metadata(resource: dict, package: dict, described: dict[tuple[str, str], tuple[str, str]]) -> dict:
     name = resource["name"]
     fields = resource.get("schema", {}).get("fields", [])
     names = [f["name"] for f in fields]
@@ -246,7 +245,10 @@ def _table_metadata(resource: dict, package: dict) -> dict:
     }
     if fields:
         meta["columns"] = {
-            f["name"]: _column_description(f["name"], f.get("description", ""), f.get("type")) for f in fields
+            f["name"]: _column_description(
+                f["name"], described.get((name, f["name"])), f.get("description", ""), f.get("type")
+            )
+            for f in fields
         }
         units = {n: "percent" for n in names if n.endswith("_pct")}
         if units:
@@ -264,8 +266,10 @@ def _table_metadata(resource: dict, package: dict) -> dict:
     return meta
 
 
-def datasette_metadata(package: dict) -> dict:
-    """The Datasette metadata (a dict) for a release's package."""
+def datasette_metadata(package: dict, described: dict[tuple[str, str], tuple[str, str]] | None = None) -> dict:
+    """The Datasette metadata (a dict) for a release's package; ``described``: the release's data
+    dictionary (``dictionary``), the columns' help."""
+    described = described or {}
     version = package.get("version", "")
     licence = (package.get("licenses") or [{}])[0]
     publishers = sorted({s.get("publisher", "") for s in package.get("sources", []) if s.get("publisher")})
@@ -273,8 +277,7 @@ def datasette_metadata(package: dict) -> dict:
     description = (
         f"{package.get('title', 'wholeplace')}: release {version} (created {package.get('created', '')}). "
         "Spend by place, year, service theme and agency, budget against outturn, and outcomes for "
-        f"{place_phrase(package)}. Money is in pounds sterling (GBP), cash terms; Datasette shows no "
-        "unit for it because Pint, which Datasette uses for units, defines no currencies."
+        f"{place_phrase(package)}. Money is in pounds sterling (GBP), cash terms."
     )
     if synthetic:
         description += (
@@ -282,7 +285,7 @@ def datasette_metadata(package: dict) -> dict:
             "not real publications; rows built from them have is_synthetic = 1."
         )
     return {
-        "title": f"wholeplace {version}".strip(),
+        "title": release_title(package),
         "description": description,
         "license": licence.get("name", "OGL-UK-3.0"),
         "license_url": licence.get(
@@ -295,17 +298,27 @@ def datasette_metadata(package: dict) -> dict:
         "databases": {
             DATABASE: {
                 "description": f"Every mart of release {version}, one table each, with source_files.",
-                "tables": {r["name"]: _table_metadata(r, package) for r in _resources(package)},
+                "tables": {r["name"]: _table_metadata(r, package, described) for r in _resources(package)},
             }
         },
     }
+
+
+def release_title(package: dict) -> str:
+    """'<region>: whole-place budget and outcomes, release of <date>' (the release's version, a
+    content hash, is in the description)."""
+    region = (package.get("region") or {}).get("title") or "wholeplace"
+    created = str(package.get("created", ""))[:10]
+    demo = "DEMO with synthetic samples: " if (package.get("title") or "").startswith("DEMO") else ""
+    return f"{demo}{region}: whole-place budget and outcomes, release of {created}".strip()
 
 
 def write_datasette_metadata(release_dir: Path, package: dict) -> Path:
     """Write ``release_dir/datasette-metadata.json``; return its path."""
     path = Path(release_dir) / METADATA_NAME
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(datasette_metadata(package), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    metadata = datasette_metadata(package, dictionary(release_dir))
+    tmp.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
 

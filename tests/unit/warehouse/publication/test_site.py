@@ -189,6 +189,16 @@ def test_build_sqlite_is_deterministic_and_reads_the_csv_without_parquet(release
 
 def test_datasette_metadata_describes_every_table_and_column(release: tuple[Path, dict]) -> None:
     release_dir, package = release
+    package["region"] = {"name": "west-midlands", "title": "West Midlands"}
+    # the release's data dictionary (written before the Datasette metadata): the columns' help
+    (release_dir / "data_dictionary.csv").write_text(
+        "table,column,type,unit,description\n"
+        "whole_place_budget,total_gbp,number,pounds (GBP),Whole-place spend in the area and year.\n"
+        "whole_place_budget,whole_place_budget_key,string,surrogate key (no unit),Surrogate key of the row.\n"
+        "whole_place_budget,area_code,string,code,GSS code of the area.\n"
+        "whole_place_budget,financial_year,string,none,UK financial year.\n",
+        encoding="utf-8",
+    )
 
     path = datasette.write_datasette_metadata(release_dir, package)
 
@@ -211,7 +221,13 @@ def test_datasette_metadata_describes_every_table_and_column(release: tuple[Path
             assert table.get(key, fields[0]) in fields
     wpb = tables["whole_place_budget"]
     assert wpb["units"] == {"variance_pct": "percent"}, "money has no Pint unit; percentages do"
-    assert "GBP" in wpb["columns"]["total_gbp"]
+    assert wpb["columns"]["total_gbp"] == "Whole-place spend in the area and year. Unit: pounds (GBP)."
+    assert wpb["columns"]["area_code"] == "GSS code of the area."  # its unit is in its words already
+    assert wpb["columns"]["financial_year"] == "UK financial year."
+    assert "hash" not in wpb["columns"]["whole_place_budget_key"]
+    assert wpb["columns"]["is_synthetic"].endswith("Shown as 1 (true) or 0 (false): SQLite has no boolean type.")
+    assert meta["title"] == "West Midlands: whole-place budget and outcomes, release of 2026-01-02"
+    assert package["version"] in meta["description"]
     assert wpb["facets"] == ["area_code", "financial_year", "is_synthetic"], "area_code when there is no area_name"
     assert wpb["sort_desc"] == "total_gbp"
     assert tables["dim_area"]["label_column"] == "area_name"
