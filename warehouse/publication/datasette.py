@@ -37,6 +37,7 @@ from core.marts import published
 from warehouse.publication.metadata import place_phrase
 
 SQLITE_NAME = "wholeplace.sqlite"
+PLUGINS_DIR = Path(__file__).with_name("datasette_plugins")  # loaded by `datasette serve --plugins-dir`
 DATABASE = "wholeplace"  # Datasette names a database after its file's stem
 METADATA_NAME = "datasette-metadata.json"
 INDEXED_COLUMNS = ("area_code", "financial_year", "indicator_code")
@@ -330,9 +331,9 @@ def datasette_executable() -> str:
 
 def serve_command(release_dir: Path, port: int = 8001) -> list[str]:
     """``datasette serve`` for a release: its SQLite (immutable) with its metadata, the release's
-    files at /files/ (place profiles at /files/site/index.html, where their relative download links
-    resolve) and every release with the Atom feed at /releases/ (/releases/feed.atom), on
-    127.0.0.1 only."""
+    files at /files/ (listed there by the release_files plugin; place profiles at
+    /files/site/index.html, where their relative download links resolve) and every release with
+    the Atom feed at /releases/ (/releases/feed.atom), on 127.0.0.1 only."""
     release_dir = Path(release_dir)
     return [
         datasette_executable(),
@@ -341,6 +342,8 @@ def serve_command(release_dir: Path, port: int = 8001) -> list[str]:
         str(release_dir / SQLITE_NAME),
         "--metadata",
         str(release_dir / METADATA_NAME),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
         "--static",
         f"files:{release_dir}",
         "--static",

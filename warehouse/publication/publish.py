@@ -43,6 +43,7 @@ from warehouse.publication.dbt_docs import build_dbt_docs
 from warehouse.publication.feed import write_feed
 from warehouse.publication.integrity import verify_release, write_checksums
 from warehouse.publication.metadata import ColumnMeaning, documented_columns, write_release_metadata
+from warehouse.publication.metadata.resources import csv_resource, parquet_resource
 from warehouse.publication.profiles import write_site
 
 log = logging.getLogger(__name__)
@@ -390,61 +391,29 @@ def publish_release(
             }
             for name, dtype in schemas[mart]
         ]
-        csv_path, parquet_path = stage_dir / f"{mart}.csv", stage_dir / f"{mart}.parquet"
+        description, synthetic = documented.tables.get(mart, ""), mart in synthetic_marts
+        schema = {"fields": fields, "primaryKey": PRIMARY_KEYS[mart]}
         resources.append(
-            {
-                "profile": "tabular-data-resource",
-                "name": mart,
-                "path": csv_path.name,
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "header": True},
-                "bytes": csv_path.stat().st_size,
-                "hash": f"sha256:{sha256_file(csv_path)}",
-                "rows": rows[mart],
-                "description": documented.tables.get(mart, ""),
-                "schema": {"fields": fields, "primaryKey": PRIMARY_KEYS[mart]},
-                "has_synthetic_rows": mart in synthetic_marts,
-            }
+            csv_resource(
+                stage_dir / f"{mart}.csv",
+                mart,
+                description=description,
+                schema=schema,
+                rows=rows[mart],
+                synthetic=synthetic,
+            )
         )
-        # The Parquet twin is a file resource (its bytes and hash checked by any Frictionless
-        # validator): Frictionless reads Parquet tables through pandas, which turns a NULL integer
-        # into NaN and a valid file into type errors. Its columns and rows are the CSV's
-        # (same_rows_as), which the release's own validation checks with pyarrow.
         resources.append(
-            {
-                "profile": "data-resource",
-                "type": "file",
-                "name": f"{mart}_parquet",
-                "path": parquet_path.name,
-                "format": "parquet",
-                "mediatype": "application/vnd.apache.parquet",
-                "bytes": parquet_path.stat().st_size,
-                "hash": f"sha256:{sha256_file(parquet_path)}",
-                "description": documented.tables.get(mart, ""),
-                "same_rows_as": mart,
-                "has_synthetic_rows": mart in synthetic_marts,
-            }
+            parquet_resource(stage_dir / f"{mart}.parquet", mart, description=description, synthetic=synthetic)
         )
-    source_files = stage_dir / "source_files.csv"
+    source_fields = [{"name": n, "type": "integer" if n == "bytes" else "string"} for n in SOURCE_FILES_COLUMNS]
     resources.append(
-        {
-            "profile": "tabular-data-resource",
-            "name": "source_files",
-            "path": source_files.name,
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "bytes": source_files.stat().st_size,
-            "hash": f"sha256:{sha256_file(source_files)}",
-            "description": "Every raw file a published figure was read from (join marts on source_file_sha256).",
-            "schema": {
-                "fields": [
-                    {"name": name, "type": "integer" if name == "bytes" else "string"} for name in SOURCE_FILES_COLUMNS
-                ],
-            },
-        }
+        csv_resource(
+            stage_dir / "source_files.csv",
+            "source_files",
+            description="Every raw file a published figure was read from (join marts on source_file_sha256).",
+            schema={"fields": source_fields},
+        )
     )
     package = {
         "profile": "data-package",  # tabular CSVs with their schemas, and each one's Parquet twin as a file

@@ -680,3 +680,32 @@ def test_build_dbt_docs_copies_the_static_page(
     assert calls == [["docs", "generate", "--static", "--no-compile"]]
     assert page == release_dir / "site" / "dbt_docs" / "index.html"
     assert page.read_text(encoding="utf-8") == "<html>dbt docs</html>"
+
+
+def test_files_lists_every_file_of_the_release_each_linked(tmp_path: Path) -> None:
+    import asyncio
+
+    from datasette.app import Datasette
+
+    release = tmp_path / "2026-01-02-aaaaaaaaaaaa"
+    (release / "site").mkdir(parents=True)
+    (release / "datapackage.json").write_text("{}", encoding="utf-8")
+    (release / "site" / "index.html").write_text("<p>", encoding="utf-8")
+    (release / ".wholeplace.sqlite.1.tmp").write_text("", encoding="utf-8")  # hidden: not listed
+
+    async def fetch() -> tuple:
+        ds = Datasette([], static_mounts=[("files", str(release))], plugins_dir=str(datasette.PLUGINS_DIR), settings={})
+        page, listed, one = (
+            await ds.client.get("/files/"),
+            await ds.client.get("/files/.json"),
+            await ds.client.get("/files/datapackage.json"),
+        )
+        return page, listed, one
+
+    page, listed, one = asyncio.run(fetch())
+
+    assert page.status_code == 200 and "Files of release 2026-01-02-aaaaaaaaaaaa" in page.text
+    assert '<a href="/files/site/index.html">site/index.html</a>' in page.text
+    assert [f["name"] for f in listed.json()["files"]] == ["datapackage.json", "site/index.html"]
+    assert one.status_code == 200 and one.text == "{}"
+    assert datasette.PLUGINS_DIR.is_dir() and "--plugins-dir" in datasette.serve_command(release)
