@@ -288,6 +288,27 @@ def test_the_release_is_a_frictionless_package_of_real_figures_only(first_run, p
     assert (release / "data_docs" / "index.html").exists()
 
 
+def test_every_canned_query_runs_on_the_release_and_answers_for_a_place(first_run, pipeline):
+    import re
+    import sqlite3
+
+    from warehouse.publication.datasette import canned_queries
+
+    queries = canned_queries()
+    meta = json.loads((pipeline.latest / "datasette-metadata.json").read_text())
+    assert meta["databases"]["wholeplace"]["queries"] == queries
+    con = sqlite3.connect(pipeline.latest / "wholeplace.sqlite")
+    answered = {}
+    for name, query in queries.items():
+        names = set(re.findall(r":(\w+)", query["sql"]))
+        every = con.execute(query["sql"], dict.fromkeys(names, "")).fetchall()
+        one = con.execute(query["sql"], dict.fromkeys(names, "Birmingham")).fetchall()
+        assert len(one) <= len(every), name
+        answered[name] = len(every)
+    empty = {name for name, n in answered.items() if n == 0}
+    assert empty <= {"pooled_budgets"}, answered  # no real pooled fund contributions are held
+
+
 def test_the_release_passes_frictionless_the_dcat_ap_shapes_and_csvw_as_a_portal_runs_them(first_run, pipeline):
     from tests import portal_checks
 

@@ -38,6 +38,16 @@ from warehouse.publication.metadata import place_phrase
 
 SQLITE_NAME = "wholeplace.sqlite"
 PLUGINS_DIR = Path(__file__).with_name("datasette_plugins")  # loaded by `datasette serve --plugins-dir`
+CANNED_QUERIES = Path(__file__).with_name("canned_queries.yml")
+
+
+def canned_queries() -> dict:
+    """The canned queries (canned_queries.yml): name -> title, description, sql."""
+    from core import yamlfile
+
+    return yamlfile.safe_load(CANNED_QUERIES.read_text(encoding="utf-8"))
+
+
 DATABASE = "wholeplace"  # Datasette names a database after its file's stem
 METADATA_NAME = "datasette-metadata.json"
 INDEXED_COLUMNS = ("area_code", "financial_year", "indicator_code")
@@ -300,6 +310,7 @@ def datasette_metadata(package: dict, described: dict[tuple[str, str], tuple[str
             DATABASE: {
                 "description": f"Every mart of release {version}, one table each, with source_files.",
                 "tables": {r["name"]: _table_metadata(r, package, described) for r in _resources(package)},
+                "queries": canned_queries(),
             }
         },
     }

@@ -709,3 +709,17 @@ def test_files_lists_every_file_of_the_release_each_linked(tmp_path: Path) -> No
     assert [f["name"] for f in listed.json()["files"]] == ["datapackage.json", "site/index.html"]
     assert one.status_code == 200 and one.text == "{}"
     assert datasette.PLUGINS_DIR.is_dir() and "--plugins-dir" in datasette.serve_command(release)
+
+
+def test_the_canned_queries_are_in_the_datasette_metadata_each_with_a_title_and_its_question(
+    release: tuple[Path, dict],
+) -> None:
+    release_dir, package = release
+
+    meta = json.loads(datasette.write_datasette_metadata(release_dir, package).read_text(encoding="utf-8"))
+
+    queries = meta["databases"]["wholeplace"]["queries"]
+    assert {"spend_per_head", "budget_against_outturn", "outcomes_beside_spend", "pooled_budgets"} <= set(queries)
+    assert "who_the_money_goes_to" in queries
+    for name, query in queries.items():
+        assert query["title"] and query["description"] and query["sql"].lstrip().lower().startswith("select"), name
