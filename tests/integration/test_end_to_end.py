@@ -566,3 +566,15 @@ def test_openlineage_events_walk_a_mart_back_to_the_landed_file_and_the_publicat
     origins = {d["namespace"] + d["name"] for f in landed for d in upstream((f["namespace"], f["name"]))}
     manifest = [r for r in read_manifest(pipeline.warehouse / "raw") if r.sha256 in released]
     assert origins == {r.origin_url or r.url for r in manifest}  # the publisher's URL of each bundled copy
+
+
+def test_every_example_query_in_the_readmes_first_table_answers_from_the_release(first_run, pipeline):
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Start here") : readme.index("**Glossary.**")]
+    examples = re.findall(r"\| `(select [^`]+)` \|", table)
+    assert len(examples) >= 8
+    for sql in examples:
+        rows = pipeline.query(sql.replace("'data/releases/latest/", f"'{pipeline.latest}/"))
+        assert rows, sql
