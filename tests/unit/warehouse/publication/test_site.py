@@ -723,3 +723,48 @@ def test_the_canned_queries_are_in_the_datasette_metadata_each_with_a_title_and_
     assert "who_the_money_goes_to" in queries
     for name, query in queries.items():
         assert query["title"] and query["description"] and query["sql"].lstrip().lower().startswith("select"), name
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [
+        ("total_gbp", 1847287000, "£1,847,287,000"),
+        ("variance_gbp", -12500.0, "-£12,500"),
+        ("per_head_gbp", 1234.5, "£1,234.50"),
+        ("outturn_per_head_gbp", 12, "£12.00"),
+        ("net_amount_gbp", 2025.5, "£2,025.50"),
+        ("budget_gbp_thousands", 1234, "£1,234k"),
+        ("total_gbp", None, None),
+        ("total_status", 12, None),
+        ("population_count", 344600, None),
+    ],
+)
+def test_money_columns_are_shown_in_pounds_with_separators(column: str, value: object, shown: str | None) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("money", datasette.PLUGINS_DIR / "money.py")
+    money = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(money)
+
+    assert money.format_gbp(column, value) == shown
+
+
+def test_served_tables_show_money_formatted_and_json_keeps_the_number(release: tuple[Path, dict]) -> None:
+    import asyncio
+
+    from datasette.app import Datasette
+
+    release_dir, package = release
+    database = datasette.build_sqlite(release_dir, package)
+
+    async def fetch() -> tuple:
+        ds = Datasette([str(database)], plugins_dir=str(datasette.PLUGINS_DIR), settings={})
+        return (
+            await ds.client.get("/wholeplace/whole_place_budget"),
+            await ds.client.get("/wholeplace/whole_place_budget.json?_shape=array"),
+        )
+
+    page, data = asyncio.run(fetch())
+
+    assert "£1,234,567" in page.text and "£12.35" in page.text
+    assert {r["total_gbp"] for r in data.json()} == {1234567, None}
