@@ -67,11 +67,18 @@ class Expected:
            none  -> no calendar (decennial, ad hoc, irregular): never late
     A new file answers the due date nearest to it; the next is due on the date after that, and is
     late once ``grace_days`` have passed since then without a newer file (core.freshness).
+
+    period_offset: which period a due date brings, so a source whose held period is behind the
+    publisher's is late however recently its file landed (core.freshness.expected_period): the
+    period starting ``period_offset`` years (months, for a monthly source) after the due date's
+    year (month). RA, due by 30 June 2026, brings 2026-27 (0); RSX, due by 30 November 2026,
+    brings 2025-26 (-1); a monthly file due by the 28th brings the month before (-1).
     """
 
     every: str = "none"
     by: str | int | None = None
     grace_days: int = 0
+    period_offset: int | None = None
 
     @property
     def month_day(self) -> tuple[int, int]:
@@ -240,7 +247,13 @@ def _expected(raw: object, where: str) -> Expected:
         raise CatalogueError(f"{where}: expected.by makes no sense without a calendar (every: none)")
     if not isinstance(grace, int) or grace < 0:
         raise CatalogueError(f"{where}: expected.grace_days must be a whole number of days, got {grace!r}")
-    return Expected(every, by, grace)
+    offset = raw.get("period_offset")
+    if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int) or every == "none" or not by):
+        raise CatalogueError(
+            f"{where}: expected.period_offset is a whole number of years (months, monthly) for a source with "
+            f"fixed due dates (every and by), got {offset!r}"
+        )
+    return Expected(every, by, grace, offset)
 
 
 def _completeness(raw: object, where: str) -> Completeness:

@@ -12,6 +12,7 @@ alerts (dags/publications.py): ``answered`` says whether a due date has had its 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -69,6 +70,83 @@ def arrival(source_id: str, due: date, settings: Settings):
     return next((r for r in new if answered(source.expected, due, _day(r.retrieved_at))), None)
 
 
+_YEAR_PAIR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _period_kind(periods: list[str]) -> str | None:
+    """How a source names its periods: 'financial' (2023-24), 'month' (2024-04), 'year' (2024);
+    a range (2017-18_to_2023-24) is named by its end. None: by something else (ids, 'all')."""
+    ends = [p.split("_to_")[-1] for p in periods]
+    if not ends:
+        return None
+    if all(re.fullmatch(r"\d{4}", p) for p in ends):
+        return "year"
+    pairs = [_YEAR_PAIR.match(p) for p in ends]
+    if not all(pairs):
+        return None
+    if all((int(m[1]) + 1) % 100 == int(m[2]) for m in pairs):
+        return "financial"  # 2011-12 could be a month too: financial years are this project's usual
+    if all(1 <= int(m[2]) <= 12 for m in pairs):
+        return "month"
+    return None
+
+
+def _period_start(period: str, kind: str) -> date:
+    end = period.split("_to_")[-1]
+    if kind == "year":
+        return date(int(end), 1, 1)
+    year, second = int(end[:4]), int(end[5:7])
+    return date(year, 4, 1) if kind == "financial" else date(year, second, 1)
+
+
+def _name_period(start: date, kind: str) -> str:
+    if kind == "year":
+        return str(start.year)
+    if kind == "financial":
+        return f"{start.year}-{(start.year + 1) % 100:02d}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def expected_period(expected: Expected, periods: list[str], today: date) -> tuple[str, date] | None:
+    """The latest period the publisher should have out by ``today`` (its due date and grace passed),
+    named as the source names its periods, and the date it has been due since; None without a
+    period calendar (``period_offset``) or periods named otherwise."""
+    kind = _period_kind(periods)
+    if expected.period_offset is None or kind is None or expected.every not in ("year", "month"):
+        return None
+    cutoff = today - timedelta(days=expected.grace_days)
+    if expected.every == "year":
+        month, day = expected.month_day
+        year = cutoff.year if (month, day) < (cutoff.month, cutoff.day) else cutoff.year - 1  # grace passed
+        start_year = year + expected.period_offset
+        start = date(start_year, 4, 1) if kind == "financial" else date(start_year, 1, 1)
+        return _name_period(start, kind), date(year, month, day)
+    by = int(expected.by)
+    due_month = date(cutoff.year, cutoff.month, 1) if cutoff.day > by else _add_months(cutoff, -1)
+    brought = _add_months(due_month, expected.period_offset)  # the month the latest due date brings
+    if kind == "month":
+        return _name_period(brought, kind), date(due_month.year, due_month.month, by)
+    if kind == "financial":
+        fy = brought.year if brought.month >= 4 else brought.year - 1
+        first_due = _add_months(date(fy, 4, 1), -expected.period_offset)  # its first month's due date
+        return _name_period(date(fy, 4, 1), kind), date(first_due.year, first_due.month, by)
+    year_due = _add_months(date(brought.year, 1, 1), -expected.period_offset)
+    return _name_period(date(brought.year, 1, 1), kind), date(year_due.year, year_due.month, by)
+
+
+def period_behind(latest: str | None, expected: tuple[str, date] | None, periods: list[str]) -> bool:
+    """Whether the latest period held is older than the one the publisher should have out."""
+    kind = _period_kind(periods)
+    if latest is None or expected is None or kind is None or _period_kind([latest]) is None:
+        return False
+    return _period_start(latest, kind) < _period_start(expected[0], kind)
+
+
 @dataclass(frozen=True)
 class SourceStatus:
     source_id: str
@@ -84,6 +162,9 @@ class SourceStatus:
     next_due: str | None
     late_by_days: int | None
     last_run: str
+    expected_period: str | None = None  # the latest period the publisher should have out by now
+    expected_since: str | None = None  # since when (its due date)
+    detail: str = ""  # why a source is LATE, in words
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -118,12 +199,20 @@ def statuses(settings: Settings, as_of: date | None = None) -> list[SourceStatus
         last_new = max((r.retrieved_at for r in new), default=None)
         due = due_after_file(source.expected, _day(last_new)) if last_new else None
         late_by = (today - due).days - source.expected.grace_days if due else None
+        periods = [p.period for p in source.partitions]
+        wanted = expected_period(source.expected, periods, today)
+        behind = period_behind(latest_period, wanted, periods)
+        detail = ""
         if not mine:
             state = "never loaded"
+        elif behind:
+            state = "LATE"
+            detail = f"LATE: {wanted[0]} expected since {wanted[1].isoformat()}"
         elif due is None:
             state = "no calendar"
         elif late_by is not None and late_by > 0:
             state = "LATE"
+            detail = f"LATE: a new file was due by {due.isoformat()} ({late_by}d past its grace)"
         else:
             state = "ok"
         out.append(
@@ -139,8 +228,11 @@ def statuses(settings: Settings, as_of: date | None = None) -> list[SourceStatus
                 last_checked_at=max((r.retrieved_at for r in mine), default=None),
                 expected=source.expected.describe(),
                 next_due=due.isoformat() if due else None,
-                late_by_days=late_by if state == "LATE" else None,
+                late_by_days=late_by if state == "LATE" and late_by and late_by > 0 else None,
                 last_run=_last_run(source.id, validated, error),
+                expected_period=wanted[0] if wanted else None,
+                expected_since=wanted[1].isoformat() if wanted else None,
+                detail=detail,
             )
         )
     return out

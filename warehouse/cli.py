@@ -80,7 +80,7 @@ def status(as_of: str | None = None, *, as_json: bool = False, fail_on_late: boo
         table = [
             (
                 r.source_id,
-                r.state + (f" {r.late_by_days}d" if r.late_by_days else ""),
+                r.detail or r.state,
                 r.latest_period or "-",
                 (r.file_name or "-")[:34],
                 (r.sha256 or "-")[:12],

@@ -281,6 +281,9 @@ def stale_sources(settings: Settings) -> list[dict]:
             "due": s.next_due,
             "late_by_days": s.late_by_days,
             "latest_period": s.latest_period,
+            "expected_period": s.expected_period,
+            "expected_since": s.expected_since,
+            "detail": s.detail,
             "last_new_file_at": s.last_new_file_at,
             "expected": s.expected,
         }
@@ -326,9 +329,7 @@ def _release_notes(
     if stale:
         lines += ["**Stale sources.** A newer publication is late for these sources; this release holds:", ""]
         lines += [
-            f"- {s['source_id']}: {s['latest_period'] or 'nothing'} (the next file was due {s['due']}, "
-            f"{s['late_by_days']} days past its grace; {s['expected']})"
-            for s in stale
+            f"- {s['source_id']}: {s['latest_period'] or 'nothing'} ({s['detail']}; {s['expected']})" for s in stale
         ]
         lines.append("")
     lines += coverage_notes(coverage)
