@@ -90,6 +90,16 @@ def sha256_file(path: Path) -> str:
     return _file_digest(path, hashlib.sha256())
 
 
+def file_stamp(path: Path) -> list[int] | None:
+    """A file's [size, modification time in ns] (None when it is missing): what says it is unchanged
+    without reading it, as git and rsync do (landing, the no-change shortcut, the metadata digest)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
 def sha1_file(path: Path) -> str:
     """SHA-1 of a file: only where a standard admits nothing else (DCAT-AP 2.1.1's spdx:checksum);
     the project's own integrity checks use sha256."""

@@ -17,7 +17,7 @@ import os
 import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
@@ -28,6 +28,7 @@ from core.landing import (
     Landed,
     NamedFile,
     append_manifest_rows,
+    file_stamp,
     land,
     land_file,
     latest_fetch,
@@ -139,14 +140,11 @@ def definitions_digest(settings: Settings) -> str:
     """What the definition tables mirror: the catalogue, the region files (and which one this
     warehouse builds), and the reference files every region is checked against."""
 
-    def stat(path: Path) -> list:
-        return [str(path.resolve()), *((path.stat().st_size, path.stat().st_mtime_ns) if path.exists() else ())]
-
     parts = {
         "catalogue": sha256_hex(CATALOGUE_PATH.read_bytes()),
         "regions": {p.name: sha256_hex(p.read_bytes()) for p in sorted(REGIONS_DIR.glob("*.yml"))},
         "region": settings.region,
-        "reference": [stat(path) for _, _, path in reference_files(settings.snapshot_dir)],
+        "reference": [[str(path.resolve()), file_stamp(path)] for _, _, path in reference_files(settings.snapshot_dir)],
     }
     return sha256_hex(json.dumps(parts, sort_keys=True).encode())
 
@@ -387,8 +385,7 @@ def land_file_set(source: Source, partition: Partition, settings: Settings) -> l
     cache = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
     landed, fresh = [], {}
     for n, path in enumerate(paths, start=1):
-        stat = path.stat()
-        key, seen = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+        key, seen = str(path.resolve()), file_stamp(path)
         known = cache.get(key)
         sha = known[2] if known and known[:2] == seen else None
         if sha and not (settings.landing_dir / object_path(sha, path.name)).exists():

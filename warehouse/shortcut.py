@@ -24,6 +24,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from core.landing import file_stamp
 from core.state import read_state, write_state
 
 QUICK_CHECK = "quick_check.json"  # the evidence of the last run through Airflow that ended in a release
@@ -41,18 +42,14 @@ def inputs_fingerprint(settings) -> str:
         dirs.sort()
         for name in sorted(files):
             path = Path(folder) / name
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            size, mtime = file_stamp(path)
+            digest.update(f"{path.relative_to(root)}|{size}|{mtime}\n".encode())
     digest.update(code_digest(settings))
     return digest.hexdigest()
 
 
 def _warehouse_stat(settings) -> list[int] | None:
-    path = settings.duckdb_path
-    if not path.exists():
-        return None
-    stat = path.stat()
-    return [stat.st_size, stat.st_mtime_ns]
+    return file_stamp(settings.duckdb_path)
 
 
 def eligible(settings, *, dag_id: str, periods: list[str] | None, force: bool) -> bool:
