@@ -227,6 +227,31 @@ SUITE = Suite(
             ],
         ),
         Batch(
+            name="mart_fct_outcome__england_comparison",
+            description=(
+                "A comparison the warehouse made from a 95% confidence interval agrees with it: "
+                "similar only when the interval holds England's value, different only when it does not."
+            ),
+            query="""
+                select england_comparison,
+                    (england_comparison = 'similar') = (lower_ci_95 <= england_value and england_value <= upper_ci_95)
+                        as agrees_with_interval
+                from marts.fct_outcome
+                where england_comparison_method = 'ci95_vs_england_value'
+            """,
+            skip_if_empty=True,
+            expectations=lambda: [in_set("agrees_with_interval", [True])],
+        ),
+        Batch(
+            name="mart_nearest_neighbours",
+            description="Every council of the region has an Oflog nearest-neighbour group of 10 to 20 councils.",
+            query="""
+                select area_code, count(*) as neighbours from marts.nearest_neighbours
+                where area_type = 'local_authority' group by area_code
+            """,
+            expectations=lambda: [rows_between(1, 1_000), between("neighbours", 10, 20)],
+        ),
+        Batch(
             name="mart_fct_outcome__disclosure_control",
             description=(
                 "Person counts the warehouse derived (below England level) are 0, suppressed ([c], no "

@@ -1,6 +1,8 @@
 -- Outcome values from every outcome source in one shape, keyed by the indicator seed's code.
 -- Each value is aligned to the financial year that contains the end of its period (a three-year
 -- pooled 2021 - 23 value aligns to 2023-24; an Oflog 2022-23 value to 2022-23).
+-- published_code is the publisher's own code for the row's measure (it marks series breaks where it
+-- changes); publisher_comparison is the publisher's own judgement against England, where given.
 with
 
 oflog as (
@@ -58,6 +60,8 @@ oflog_values as (
         oflog.value_status,
         oflog.national_median_value,
         false as is_derived,
+        oflog.measure_code as published_code,
+        cast(null as varchar) as publisher_comparison,
         oflog.source_id,
         oflog.source_file,
         oflog.source_file_sha256,
@@ -90,6 +94,8 @@ fingertips_values as (
         fingertips.value_status,
         cast(null as double) as national_median_value,
         false as is_derived,
+        fingertips.published_indicator_id as published_code,
+        fingertips.compared_to_england as publisher_comparison,
         fingertips.source_id,
         fingertips.source_file,
         fingertips.source_file_sha256,
@@ -118,7 +124,10 @@ ascof_cells as (
         ascof.*,
         max(ascof.value) filter (where lower(ascof.measure_type) = 'numerator') over measure_cell as numerator_count,
         max(ascof.value) filter (where lower(ascof.measure_type) = 'denominator') over measure_cell
-            as denominator_count
+            as denominator_count,
+        -- survey measures: the publisher's 95% margin of error (in the publisher's full layout only)
+        max(ascof.value) filter (where lower(ascof.measure_type) = 'margin of error') over measure_cell
+            as margin_of_error
 
     from ascof
     window measure_cell as (
@@ -142,13 +151,15 @@ ascof_values as (
         end
             as age,
         ascof_cells.value,
-        cast(null as double) as lower_ci_95,
-        cast(null as double) as upper_ci_95,
+        ascof_cells.value - ascof_cells.margin_of_error as lower_ci_95,
+        ascof_cells.value + ascof_cells.margin_of_error as upper_ci_95,
         ascof_cells.numerator_count,
         ascof_cells.denominator_count,
         ascof_cells.value_status,
         cast(null as double) as national_median_value,
         false as is_derived,
+        ascof_cells.measure_code as published_code,
+        cast(null as varchar) as publisher_comparison,
         ascof_cells.source_id,
         ascof_cells.source_file,
         ascof_cells.source_file_sha256,
@@ -195,6 +206,8 @@ cqc_values as (
         'published' as value_status,
         cast(null as double) as national_median_value,
         true as is_derived,
+        cast(null as varchar) as published_code,
+        cast(null as varchar) as publisher_comparison,
         min(cqc.source_id) as source_id,
         min(cqc.source_file) as source_file,
         min(cqc.source_file_sha256) as source_file_sha256,
