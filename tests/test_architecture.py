@@ -93,7 +93,7 @@ def test_tests_import_only_public_names_and_mirror_the_package_tree():
             assert (PROJECT / folder / "__init__.py").is_file(), f"{test.relative_to(PROJECT)}: no package {folder}"
 
 
-# the eight places a source lives (README "Adding a source"), {id} its catalogue id
+# the eight places a source lives (docs/extending.md "Adding a source"), {id} its catalogue id
 SOURCE_FILES = (
     "ingest/sources/{id}.py",  # or a package ingest/sources/{id}/
     "ingest/snapshots/{id}/",
@@ -117,7 +117,7 @@ SOURCE_EXTRAS = {
 }
 
 
-def test_every_source_lives_in_the_places_the_readme_lists():
+def test_every_source_lives_in_the_places_the_guide_lists():
     """Beside its catalogue entry, a source is its module, its snapshots, its unit test, its GX
     suite and its staging folder (sources yml, models yml, stg_ models): no file elsewhere is
     named after it, so adding one touches eight files."""
@@ -125,7 +125,7 @@ def test_every_source_lives_in_the_places_the_readme_lists():
 
     ids = [e["id"] for e in yaml.safe_load((PROJECT / "ingest" / "catalogue.yml").read_text(encoding="utf-8"))]
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True).stdout.split()
-    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    readme = (PROJECT / "docs" / "extending.md").read_text(encoding="utf-8")
     for place in SOURCE_FILES:
         assert place.format(id="mhclg_rsx").split("{")[0] in readme.replace("`", ""), place
     for sid in ids:
