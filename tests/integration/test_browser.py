@@ -140,13 +140,14 @@ def test_a_council_profile_renders_the_releases_spend_per_head(server, browser, 
         assert Decimal(value) == Decimal(expected[theme]), theme
     # the chart is drawn (one bar or more per theme); the default release has no synthetic figures
     chart = browser.find_element(By.CSS_SELECTOR, '[data-testid="chart-spend-per-head"]')
-    assert len(chart.find_elements(By.TAG_NAME, "rect")) >= len(expected)
+    assert chart.is_displayed() and chart.get_attribute("class") == "marks"  # vl-convert's SVG
+    assert len(chart.find_elements(By.CSS_SELECTOR, "g.mark-rect path")) >= len(expected)
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="synthetic-note"]')
     # each headline says its scope, and the like-for-like series is drawn over every year held
     scopes = browser.find_elements(By.CSS_SELECTOR, '[data-testid="headline-scope"]')
     assert len(scopes) == 2 and all(s.is_displayed() and s.text for s in scopes)
     like = browser.find_element(By.CSS_SELECTOR, '[data-testid="chart-like-for-like"]')
-    assert like.is_displayed() and like.find_elements(By.TAG_NAME, "circle")
+    assert like.is_displayed() and like.find_elements(By.CSS_SELECTOR, "g.mark-symbol path")
     years = [
         r.get_attribute("data-financial-year")
         for r in browser.find_elements(By.CSS_SELECTOR, '[data-testid="like-for-like-table"] tbody tr')
@@ -190,3 +191,125 @@ def test_a_feed_reader_sees_the_release_in_the_atom_feed(server, pipeline):
     assert root.tag == f"{atom}feed"
     titles = [e.findtext(f"{atom}title") for e in root.findall(f"{atom}entry")]
     assert any(pipeline.latest.name in (t or "") for t in titles)
+
+
+def _map_figures(pipeline) -> tuple[str, dict[str, Decimal]]:
+    """Local government outturn per head by council in the map's year, from the release's CSV."""
+    totals: dict[tuple[str, str], list] = {}
+    for r in _release_rows(pipeline, "regional_benchmarks"):
+        if r["area_type"] == "local_authority":
+            totals.setdefault((r["financial_year"], r["area_code"]), []).append(r["outturn_per_head_gbp"])
+    complete = {k: sum(Decimal(v) for v in vals) for k, vals in totals.items() if all(vals)}
+    year = max(y for y, _ in complete)
+    return year, {code: value for (y, code), value in complete.items() if y == year}
+
+
+def test_the_hex_maps_colour_every_council_with_a_figure(server, browser, pipeline):
+    from selenium.webdriver.common.by import By
+
+    year, figures = _map_figures(pipeline)
+    # the index: England's districts, one hexagon each; the councils with a figure coloured
+    browser.get(f"{server}/files/site/index.html")
+    england = browser.find_element(By.CSS_SELECTOR, '[data-testid="hex-map"]')
+    browser.execute_script("arguments[0].scrollIntoView()", england)
+    browser.save_screenshot(str(ARTIFACTS / "map-england.png"))
+    assert england.is_displayed() and england.size["width"] > 300
+    hexes = england.find_elements(By.CSS_SELECTOR, "g.mark-symbol path")
+    assert len(hexes) >= 296  # every English district, grey where the release has no figure
+    fills = {h.get_attribute("fill") for h in hexes}
+    assert len(fills) > 3, "coloured by value, not one colour"
+    section = browser.find_element(By.CSS_SELECTOR, '[data-testid="hex-map-section"]')
+    assert section.get_attribute("data-financial-year") == year
+    shown = {
+        row.get_attribute("data-area-code"): Decimal(
+            row.find_element(By.CSS_SELECTOR, '[data-column="outturn_per_head_gbp"]').get_attribute("data-value")
+        )
+        for row in section.find_elements(By.CSS_SELECTOR, '[data-testid="hex-map-table"] tbody tr')
+    }
+    assert shown.keys() == figures.keys()
+    for code, value in shown.items():
+        assert abs(value - figures[code]) <= Decimal("0.01"), code
+    # a profile: the region's districts, the council outlined, its spec published beside it
+    browser.get(f"{server}/files/site/profiles/{BIRMINGHAM}.html")
+    region = browser.find_element(By.CSS_SELECTOR, '[data-testid="hex-map"]')
+    browser.execute_script("arguments[0].scrollIntoView()", region)
+    browser.save_screenshot(str(ARTIFACTS / f"map-{BIRMINGHAM}.png"))
+    assert region.is_displayed() and len(region.find_elements(By.CSS_SELECTOR, "g.mark-symbol path")) >= 7
+    labels = {t.text for t in region.find_elements(By.CSS_SELECTOR, "g.mark-text text")}
+    assert {"Bir", "Cov", "Wol"} <= labels
+    figure = region.find_element(By.XPATH, "./ancestor::figure")
+    spec_link = figure.find_element(By.CSS_SELECTOR, '[data-testid="chart-spec-link"]').get_attribute("href")
+    status, body = _get(spec_link)
+    spec = json.loads(body)
+    assert status == 200 and spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    assert {p["code"] for p in spec["datasets"]["places"]} >= {BIRMINGHAM, "E08000026"}
+
+
+def test_the_canned_queries_answer_in_the_browser(server, browser):
+    from selenium.webdriver.common.by import By
+
+    from warehouse.publication.datasette import canned_queries
+
+    answered = 0
+    for name, query in canned_queries().items():
+        browser.get(f"{server}/wholeplace/{name}")
+        assert query["title"] in browser.find_element(By.TAG_NAME, "h1").text, name
+        assert not browser.find_elements(By.CSS_SELECTOR, ".message-error"), name
+        rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
+        # the page shows what the query returns (pooled_budgets is empty without the demo's samples)
+        status, body = _get(f"{server}/wholeplace/{name}.json?_shape=array")
+        returned = json.loads(body)
+        assert status == 200 and len(rows) == min(len(returned), 1000), name
+        answered += bool(rows)
+        if name == "spend_per_head":
+            browser.save_screenshot(str(ARTIFACTS / "canned-query.png"))
+    assert answered >= len(canned_queries()) - 1
+
+
+def test_datasette_shows_money_in_pounds_and_each_columns_help(server, browser, pipeline):
+    from selenium.webdriver.common.by import By
+
+    from warehouse.publication.datasette import dictionary
+
+    browser.get(
+        f"{server}/wholeplace/whole_place_budget?area_code={BIRMINGHAM}&financial_year=2023-24&measure=budget"
+        "&theme_code=education"
+    )
+    browser.save_screenshot(str(ARTIFACTS / "datasette-table.png"))
+    release = next(
+        r
+        for r in _release_rows(pipeline, "whole_place_budget")
+        if (r["area_code"], r["financial_year"], r["measure"], r["theme_code"])
+        == (BIRMINGHAM, "2023-24", "budget", "education")
+    )
+    total = browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody tr td.col-total_gbp").text
+    assert total == f"£{Decimal(release['total_gbp']):,.0f}"
+    per_head = browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody tr td.col-per_head_gbp").text
+    assert per_head == f"£{Decimal(release['per_head_gbp']):,.2f}"
+    # the JSON keeps the number
+    status, body = _get(
+        f"{server}/wholeplace/whole_place_budget.json?area_code={BIRMINGHAM}&financial_year=2023-24"
+        "&measure=budget&theme_code=education&_shape=array"
+    )
+    assert Decimal(str(json.loads(body)[0]["total_gbp"])) == Decimal(release["total_gbp"])
+    # each column's help is the data dictionary's description
+    described = dictionary(pipeline.latest)
+    help_text = browser.find_element(By.CSS_SELECTOR, "dl.column-descriptions").text
+    for column in ("per_head_gbp", "population_source", "nhs_gbp"):
+        assert described[("whole_place_budget", column)][1][:60] in help_text, column
+    assert "Pint" not in help_text and "hash of the natural key" not in help_text
+    # the page is titled by region and release date
+    browser.get(f"{server}/")
+    assert "West Midlands" in browser.title or "West Midlands" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_files_lists_the_release_and_each_link_opens(server, browser, pipeline):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server}/files/")
+    browser.save_screenshot(str(ARTIFACTS / "files.png"))
+    links = {a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "main a, body a")}
+    for name in ("datapackage.json", "catalog.jsonld", "whole_place_budget.csv", "site/index.html"):
+        assert name in links, name
+    assert _get(links["datapackage.json"])[0] == 200
+    assert _get(links["site/index.html"])[0] == 200

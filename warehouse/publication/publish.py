@@ -260,7 +260,7 @@ def _region(settings: Settings) -> dict:
 # The shape of a release's files (datapackage profile, resources, DCAT, CSVW). Part of the content
 # hash: when it changes, a warehouse whose marts have not changed still publishes a release in the
 # new shape, rather than keep offering one that today's validators would refuse.
-PUBLICATION_FORMAT = "2: parquet file resources, DCAT-AP 2.1.1 conformant catalogue"
+PUBLICATION_FORMAT = "3: parquet file resources, DCAT-AP 2.1.1 conformant catalogue, Vega-Lite charts with their specs"
 
 
 def _content_hash(stage_dir: Path) -> str:

@@ -40,17 +40,9 @@ td.na{color:#666;font-style:italic}
 dl.headlines{display:grid;grid-template-columns:max-content auto;gap:4px 16px}
 dl.headlines dt{font-weight:bold}
 figure{margin:8px 0}
-svg text{font-size:12px;fill:#1d1d1d}
-svg .axis line,svg .axis path{stroke:#999}
-svg .grid{stroke:#e3e3e3}
-svg .zero{stroke:#555}
-.s-council{fill:#0072b2}.s-ca{fill:#e69f00}.s-police{fill:#56b4e9}.s-fire{fill:#d55e00}.s-nhs{fill:#009e73}.s-transfers{fill:#cc79a7}
-.s-budget{fill:#9aa5b1}.s-outturn{fill:#0072b2}
-.m-ca{stroke:#000;stroke-width:3}.m-england{stroke:#d55e00;stroke-width:3}
-.l-area{stroke:#0072b2;fill:none;stroke-width:2.5}.p-area{fill:#0072b2}
-.l-england{stroke:#d55e00;fill:none;stroke-width:2;stroke-dasharray:6 3}.p-england{fill:#d55e00}
-.l-region{stroke:#009e73;fill:none;stroke-width:2;stroke-dasharray:2 2}.p-region{fill:#009e73}
-.l-median{stroke:#cc79a7;fill:none;stroke-width:2;stroke-dasharray:8 2 2 2}.p-median{fill:#cc79a7}
+figure svg{max-width:100%;height:auto}
+figcaption{margin-top:4px}
+ul.neighbours{columns:3;padding-left:20px}
 """.strip()
 
 

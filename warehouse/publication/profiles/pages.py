@@ -6,18 +6,25 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.db import connect
 from core.settings import Settings
+from warehouse.publication.profiles.charts import ChartSet, render
+from warehouse.publication.profiles.comparisons import map_section, neighbours_section
 from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
+from warehouse.publication.profiles.hexmap import Hex, load_hexjson
 from warehouse.publication.profiles.queries import (
     Area,
     budget_vs_outturn,
+    map_values,
+    nearest_neighbours,
     outcome_series,
     profiled_areas,
     scoped_totals,
+    spend_series,
     spend_tables,
 )
 from warehouse.publication.profiles.sections import (
@@ -26,7 +33,10 @@ from warehouse.publication.profiles.sections import (
     like_for_like_section,
     outcome_section,
     spend_section,
+    spend_trend_section,
 )
+
+HEXMAP = Path(__file__).with_name("hexmaps") / "uk-local-authority-districts-2023.hexjson"
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +73,16 @@ def _page(title: str, body: list[str], *, release: dict, up: str) -> str:
     )
 
 
-def _profile_page(con: Any, area: Area, release: dict, region_code: str | None) -> str:
+@dataclass
+class MapData:
+    hexes: list[Hex]
+    year: str | None
+    values: dict[str, float]
+    names: dict[str, str]
+    councils: set[str]  # the region's councils
+
+
+def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, maps: MapData, charts: ChartSet) -> str:
     spend = spend_tables(con, area, region_code)
     budgets = budget_vs_outturn(con, area)
     outcomes = outcome_series(con, area)
@@ -102,12 +121,29 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None) 
         "Each pound is counted once; per head divides by the ONS mid-year estimate named. A total is not "
         "available when any part of it is.</p></section>"
     )
-    body += like_for_like_section(area, totals, region_code, "like-for-like")
+    body += like_for_like_section(area, totals, region_code, "like-for-like", charts)
+    body += neighbours_section(area, nearest_neighbours(con, area))
+    councils = {area.code} if area.area_type != "combined_authority" else maps.councils
+    regions = {h.region for h in maps.hexes if h.code in councils}
+    body += map_section(
+        [h for h in maps.hexes if h.region in regions],
+        maps.year,
+        maps.values,
+        maps.names,
+        highlight=councils,
+        labels=True,
+        uid="map",
+        up="../",
+        heading=area.title,
+        charts=charts,
+    )
     body.append("<section><h2>Spend per head by service theme and agency</h2>")
     if not spend:
         body.append('<p class="note">No spend figures for this area.</p>')
     for i, t in enumerate(spend):
-        body += spend_section(area, t, f"spend-{i}")
+        body += spend_section(area, t, f"spend-{i}", charts)
+    for i, (measure, rows) in enumerate(spend_series(con, area, region_code).items()):
+        body += spend_trend_section(area, measure, rows, f"spend-trend-{i}", charts)
     body.append("</section>")
     body.append("<section><h2>Budget against outturn by service line</h2>")
     if not budgets:
@@ -118,18 +154,18 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None) 
             "Outturn), in £ million, by the publisher's service lines; variance = outturn − budget.</p>"
         )
     for i, (year, rows) in enumerate(budgets.items()):
-        body += budget_section(area, year, rows, f"bvo-{i}")
+        body += budget_section(area, year, rows, f"bvo-{i}", charts)
     body.append("</section>")
     body.append("<section><h2>Outcomes against England</h2>")
     if not outcomes:
         body.append('<p class="note">No outcome indicators for this area.</p>')
     for i, g in enumerate(outcomes):
-        body += outcome_section(area, g, f"outcome-{i}")
+        body += outcome_section(area, g, f"outcome-{i}", charts)
     body.append("</section>")
     return _page(area.title, body, release=release, up="../")
 
 
-def _index_page(release_dir: Path, areas: list[Area], release: dict) -> str:
+def _index_page(release_dir: Path, areas: list[Area], release: dict, maps: MapData, charts: ChartSet) -> str:
     from core.marts import MARTS
 
     resources = {r["name"]: r for r in release.get("resources", []) if r.get("format") == "csv"}
@@ -150,6 +186,18 @@ def _index_page(release_dir: Path, areas: list[Area], release: dict) -> str:
             f"{esc(a.title)}</a> ({esc(a.code)}, {kind})</li>"
         )
     body.append("</ul></section>")
+    body += map_section(
+        [h for h in maps.hexes if h.code.startswith("E")],
+        maps.year,
+        maps.values,
+        maps.names,
+        highlight=maps.councils,
+        labels=False,
+        uid="map-england",
+        up="",
+        heading="England",
+        charts=charts,
+    )
     docs = [
         (
             '<a data-testid="datapackage-link" href="../datapackage.json">datapackage.json</a>',
@@ -230,12 +278,34 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
     profiles_dir = site / "profiles"
     if profiles_dir.exists():
         shutil.rmtree(profiles_dir)
+    charts_dir = site / "charts"
+    if charts_dir.exists():
+        shutil.rmtree(charts_dir)
+    pages: list[tuple[Path, str, ChartSet]] = []
     with connect(Path(duckdb_path)) as con:
         areas = profiled_areas(con)
         region = next((a.code for a in areas if a.area_type == "combined_authority"), None)
+        year, values, names = map_values(con)
+        maps = MapData(
+            load_hexjson(HEXMAP), year, values, names, {a.code for a in areas if a.area_type == "local_authority"}
+        )
         for area in areas:
-            _write(profiles_dir / f"{area.code}.html", _profile_page(con, area, release, region))
+            charts = ChartSet(area.code)
+            pages.append(
+                (profiles_dir / f"{area.code}.html", _profile_page(con, area, release, region, maps, charts), charts)
+            )
+    charts = ChartSet("index")
     index = site / "index.html"
-    _write(index, _index_page(release_dir, areas, release))
-    log.info("wrote the site for release %s: %s (%d profiles)", release.get("version"), index, len(areas))
+    pages.append((index, _index_page(release_dir, areas, release, maps, charts), charts))
+    render([c for _, _, chart_set in pages for c in chart_set.charts])
+    for path, html, chart_set in pages:
+        chart_set.write_specs(site)
+        _write(path, chart_set.fill(html))
+    log.info(
+        "wrote the site for release %s: %s (%d profiles, %d charts)",
+        release.get("version"),
+        index,
+        len(areas),
+        sum(len(c.charts) for _, _, c in pages),
+    )
     return index

@@ -174,12 +174,23 @@ def outcome_series(con: Any, area: Area) -> list[dict]:
     rows = _records(
         con,
         "select o.indicator_code, i.indicator_name, i.unit, i.polarity, o.period_label, o.period_end_date, o.sex, "
-        "o.age, o.value, o.value_status, o.england_value, o.region_value, o.national_median_value, o.is_derived, "
+        "o.age, o.value, o.value_status, o.england_value, o.region_value, o.national_median_value, "
+        "o.neighbours_median_value, o.neighbours_count, o.england_comparison, o.england_comparison_method, "
+        "o.is_series_break, o.series_break_note, o.is_derived, "
         "o.is_synthetic from marts.fct_outcome o "
         "left join marts.dim_indicator i on o.indicator_code = i.indicator_code "
         "where o.area_code = ? order by o.indicator_code, o.sex, o.age, o.period_end_date, o.period_label",
         [area.code],
     )
+    # every period the indicator has in the release (any area), in order: a period without the
+    # area's value is a gap in its series, not left out
+    periods: dict[tuple, list[str]] = {}
+    for r in _records(
+        con,
+        "select indicator_code, sex, age, period_label, min(period_end_date) as period_end_date "
+        "from marts.fct_outcome group by all order by indicator_code, sex, age, period_end_date, period_label",
+    ):
+        periods.setdefault((r["indicator_code"], r["sex"], r["age"]), []).append(r["period_label"])
     groups: dict[tuple, dict] = {}
     for r in rows:
         key = (r["indicator_code"], r["sex"], r["age"])
@@ -192,11 +203,58 @@ def outcome_series(con: Any, area: Area) -> list[dict]:
                 "polarity": r["polarity"],
                 "sex": r["sex"],
                 "age": r["age"],
+                "periods": periods.get(key) or [],
                 "rows": [],
             },
         )
         g["rows"].append(r)
     return list(groups.values())
+
+
+def spend_series(con: Any, area: Area, region_code: str | None) -> dict[str, list[dict]]:
+    """Per head by service theme in every year held, for each measure: {measure: rows}."""
+    rows = _records(
+        con,
+        "select area_code, financial_year, measure, theme_code, theme_name, per_head_gbp, is_synthetic "
+        "from marts.whole_place_budget where area_code = ? order by measure, theme_name, financial_year",
+        [area.code],
+    )
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["measure"], []).append(r)
+    return dict(sorted(out.items(), key=lambda kv: _measure_rank(kv[0])))
+
+
+def nearest_neighbours(con: Any, area: Area) -> list[dict]:
+    """The area's Oflog nearest neighbours (marts.nearest_neighbours), by name."""
+    return _records(
+        con,
+        "select neighbour_area_code, neighbour_area_name from marts.nearest_neighbours where area_code = ? "
+        "order by neighbour_area_name nulls last, neighbour_area_code",
+        [area.code],
+    )
+
+
+def map_values(con: Any) -> tuple[str | None, dict[str, float], dict[str, str]]:
+    """Local government outturn per head in the latest year held, for every area the release
+    compares (regional_benchmarks: the configured regions' councils): (year, {code: £ per head},
+    {code: name}). An area missing a theme's outturn that year has no figure."""
+    rows = _records(
+        con,
+        "select financial_year, area_code, max(area_name) as area_name, sum(outturn_per_head_gbp) as per_head, "
+        "count(*) filter (where outturn_per_head_gbp is null) as missing from marts.regional_benchmarks "
+        "where area_type = 'local_authority' group by all",
+    )
+    complete = [r for r in rows if r["missing"] == 0 and r["per_head"] is not None]
+    if not complete:
+        return None, {}, {}
+    year = max(r["financial_year"] for r in complete)
+    chosen = [r for r in complete if r["financial_year"] == year]
+    return (
+        year,
+        {r["area_code"]: round(float(r["per_head"]), 2) for r in chosen},
+        {r["area_code"]: r["area_name"] for r in chosen},
+    )
 
 
 # ---------------------------------------------------------------------------------------------

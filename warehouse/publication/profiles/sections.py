@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from warehouse.publication.profiles.charts import BarRow, bar_chart, line_chart
+from warehouse.publication.profiles.charts import BarRow, ChartSet, bar_chart, line_chart
 from warehouse.publication.profiles.format import (
     AGENCY_SERIES,
     MEASURE_TITLES,
@@ -66,7 +66,9 @@ def headline_items(area: Area, totals: list[dict]) -> list[tuple[str, str]]:
     return items
 
 
-def like_for_like_section(area: Area, totals: list[dict], region_code: str | None, uid: str) -> list[str]:
+def like_for_like_section(
+    area: Area, totals: list[dict], region_code: str | None, uid: str, charts: ChartSet
+) -> list[str]:
     """Local government outturn per head over every year held: the same scope every year."""
     scope, measure = LIKE_FOR_LIKE
     rows = [t for t in totals if t["scope_code"] == scope and t["measure"] == measure]
@@ -91,6 +93,7 @@ def like_for_like_section(area: Area, totals: list[dict], region_code: str | Non
         title=f"{area.title}: local government outturn per head, every year held",
         desc="Council, combined authority, police and fire outturn per resident, the same scope each year. "
         "A gap is a year with a part not available. The table below gives the same numbers.",
+        axis_format="$,.0f",
     )
     body = []
     for y in years:
@@ -119,11 +122,55 @@ def like_for_like_section(area: Area, totals: list[dict], region_code: str | Non
         "population), the police and crime commissioner and the fire and rescue authority (shared by population). "
         "The NHS is not in it: no held source publishes NHS outturn by place. A year in which a part is not "
         "available (a return not submitted) has no figure.</p>",
-        f"<figure>{chart}</figure>",
+        charts.figure(chart, up="../"),
         f'<table data-testid="like-for-like-table"><caption>{esc(area.title)}: local government outturn</caption>',
         '<thead><tr><th scope="col">Financial year</th><th scope="col">Total</th>'
         '<th scope="col">Per head</th><th scope="col">Population</th></tr></thead>',
         "<tbody>",
+        *body,
+        "</tbody></table></section>",
+    ]
+
+
+def spend_trend_section(area: Area, measure: str, rows: list[dict], uid: str, charts: ChartSet) -> list[str]:
+    """Per head by service theme in every year held (a year without a figure is a gap)."""
+    years = sorted({r["financial_year"] for r in rows})
+    themes = sorted({(r["theme_name"] or r["theme_code"]) for r in rows})
+    by = {((r["theme_name"] or r["theme_code"]), r["financial_year"]): r for r in rows}
+    if len(years) < 2 or not themes:
+        return []
+    series = [
+        (t, f"theme-{i}", [as_float((by.get((t, y)) or {}).get("per_head_gbp")) for y in years])
+        for i, t in enumerate(themes)
+    ]
+    heading = MEASURE_TITLES.get(measure, measure)
+    chart = line_chart(
+        years,
+        series,
+        testid="chart-spend-trend",
+        uid=uid,
+        title=f"{area.title}: {heading}, £ per head by service theme, every year held",
+        desc="Each theme's money per resident in each financial year held; a gap is a year whose figure is not "
+        "available. The table below gives the same numbers.",
+        axis_format="$,.0f",
+    )
+    head = '<th scope="col">Service theme</th>' + "".join(f'<th scope="col">{esc(y)}</th>' for y in years)
+    body = []
+    for t in themes:
+        cells = []
+        for y in years:
+            r = by.get((t, y))
+            value = r["per_head_gbp"] if r else None
+            shown = gbp(value) if value is not None else ("not available" if r else "not held")
+            cells.append(cell(value, shown, "per_head_gbp"))
+        body.append(f'<tr data-theme="{esc(t)}"><th scope="row">{esc(t)}</th>' + "".join(cells) + "</tr>")
+    return [
+        f'<section data-testid="spend-trend" data-measure="{esc(measure)}">',
+        f"<h3>{esc(heading)}: every year held</h3>",
+        charts.figure(chart, up="../"),
+        f'<table data-testid="spend-trend-table" data-measure="{esc(measure)}">',
+        f"<caption>{esc(area.title)}: {esc(heading)}, £ per head by theme and year</caption>",
+        f"<thead><tr>{head}</tr></thead><tbody>",
         *body,
         "</tbody></table></section>",
     ]
@@ -150,7 +197,7 @@ def _comparator_cell(value: Any, column: str) -> str:
     return cell(value, gbp(value), column)
 
 
-def spend_section(area: Area, table: SpendTable, uid: str) -> list[str]:
+def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> list[str]:
     m, fy = table.measure, table.financial_year
     heading = f"{MEASURE_TITLES.get(m, m)}, {fy}"
     markers = []
@@ -172,7 +219,7 @@ def spend_section(area: Area, table: SpendTable, uid: str) -> list[str]:
         list(AGENCY_SERIES),
         markers,
         stacked=True,
-        fmt=lambda v: gbp(v, 0),
+        axis_format="$,.0f",
         testid="chart-spend-per-head",
         uid=uid,
         title=f"{area.title}: {heading}, £ per head by service theme and agency type",
@@ -234,7 +281,7 @@ def spend_section(area: Area, table: SpendTable, uid: str) -> list[str]:
     return [
         f'<section data-testid="spend-per-head" data-measure="{esc(m)}" data-financial-year="{esc(fy)}">',
         f"<h3>{esc(heading)}</h3>",
-        f"<figure>{chart}</figure>",
+        charts.figure(chart, up="../"),
         f'<table data-testid="spend-per-head-table" data-measure="{esc(m)}" data-financial-year="{esc(fy)}">',
         f"<caption>{esc(area.title)}: {esc(heading)}</caption>",
         "<thead><tr>" + "".join(head) + "</tr></thead>",
@@ -247,13 +294,13 @@ def spend_section(area: Area, table: SpendTable, uid: str) -> list[str]:
     ]
 
 
-def budget_section(area: Area, year: str, rows: list[dict], uid: str) -> list[str]:
+def budget_section(area: Area, year: str, rows: list[dict], uid: str, charts: ChartSet) -> list[str]:
     lines = [r for r in rows if r["theme_code"] is not None]
     chart = bar_chart(
         [
             BarRow(
                 label=r["service_line_name"] or r["service_line_code"],
-                values={"budget_gbp": as_float(r["budget_gbp"]), "outturn_gbp": as_float(r["outturn_gbp"])},
+                values={"budget_gbp": _millions(r["budget_gbp"]), "outturn_gbp": _millions(r["outturn_gbp"])},
                 note=(
                     "outturn n/a"
                     if r["outturn_gbp"] is None
@@ -267,12 +314,12 @@ def budget_section(area: Area, year: str, rows: list[dict], uid: str) -> list[st
         [("budget_gbp", "Budget (RA)", "s-budget"), ("outturn_gbp", "Outturn (RSX)", "s-outturn")],
         [],
         stacked=False,
-        fmt=gbp_m,
+        axis_format="$,.0f",
         testid="chart-budget-vs-outturn",
         uid=uid,
-        title=f"{area.title}: budget against outturn by service line, {year}",
-        desc="For each service line, the budget bar above the outturn bar; the note is the variance as a "
-        "percentage of budget. The table below gives the same numbers.",
+        title=f"{area.title}: budget against outturn by service line, {year}, £ million",
+        desc="For each service line, the budget bar above the outturn bar, in £ million. The table below gives "
+        "the same numbers with the variance.",
     )
     body = []
     for r in rows:
@@ -292,7 +339,7 @@ def budget_section(area: Area, year: str, rows: list[dict], uid: str) -> list[st
     return [
         f'<section data-testid="budget-vs-outturn" data-financial-year="{esc(year)}">',
         f"<h3>{esc(year)}</h3>",
-        f"<figure>{chart}</figure>",
+        charts.figure(chart, up="../"),
         f'<table data-testid="budget-vs-outturn-table" data-financial-year="{esc(year)}">',
         f"<caption>{esc(area.title)}: budget against outturn by service line, {esc(year)}</caption>",
         '<thead><tr><th scope="col">Service line</th><th scope="col">Budget</th><th scope="col">Outturn</th>'
@@ -309,48 +356,106 @@ def budget_section(area: Area, year: str, rows: list[dict], uid: str) -> list[st
 _COMPARATORS = (
     ("england_value", "England", "england"),
     ("region_value", "Region (ONS)", "region"),
+    ("neighbours_median_value", "Nearest neighbours (median)", "neighbours"),
     ("national_median_value", "National median of councils", "median"),
 )
+COMPARISON_METHODS = {
+    "ci95_vs_england_value": "the 95% confidence interval compared with England's value (the warehouse)",
+    "as_published": "the publisher's own comparison with England (OHID Fingertips: the 95% confidence "
+    "interval against England's value)",
+}
 
 
-def outcome_section(area: Area, group: dict, uid: str) -> list[str]:
-    rows = group["rows"]
-    periods = [r["period_label"] for r in rows]
-    series = [(area.title, "area", [as_float(r["value"]) for r in rows])]
-    shown = [c for c in _COMPARATORS if any(r[c[0]] is not None for r in rows)]
-    series += [(label, css, [as_float(r[col]) for r in rows]) for col, label, css in shown]
+def _millions(value: Any) -> float | None:
+    return None if value is None else round(float(value) / 1e6, 3)
+
+
+def outcome_section(area: Area, group: dict, uid: str, charts: ChartSet) -> list[str]:
+    """One indicator over every period held (a period the area has no value for is a gap), beside
+    England, the region, its nearest neighbours and the national median; each value marked better,
+    similar or worse than England where that can be said, and series breaks marked."""
+    periods = group["periods"]
+    by_period = {r["period_label"]: r for r in group["rows"]}
+    rows = [by_period.get(p) or {"period_label": p} for p in periods]
+    series = [(area.title, "area", [as_float(r.get("value")) for r in rows])]
+    shown = [c for c in _COMPARATORS if any(r.get(c[0]) is not None for r in rows)]
+    series += [(label, css, [as_float(r.get(col)) for r in rows]) for col, label, css in shown]
     name = group["indicator_name"]
     qualifier = ", ".join(str(q) for q in (group["sex"], group["age"]) if q and q != "as published")
     title = f"{name}" + (f" ({qualifier})" if qualifier else "")
     unit = group["unit"] or ""
     polarity = (group["polarity"] or "").replace("_", " ")
-    synthetic = any(r["is_synthetic"] for r in rows)
+    synthetic = any(r.get("is_synthetic") for r in rows)
+    breaks = [(r["period_label"], r["series_break_note"]) for r in rows if r.get("is_series_break")]
+    comparisons = [r.get("england_comparison") for r in rows]
     chart = line_chart(
         periods,
         series,
         testid="chart-outcome-trend",
         uid=uid,
         title=f"{area.title}: {title}, {unit}",
-        desc="The area's value by period with the comparators the publisher gives. The table below gives the "
+        desc="The area's value in every period held, with the comparators; a gap is a period with no value, a "
+        "dashed rule a series break, the outlined shape the value against England. The table below gives the "
         "same numbers.",
+        breaks=breaks,
+        comparisons=comparisons,
     )
     head = '<th scope="col">Period</th><th scope="col">Value</th>' + "".join(
         f'<th scope="col">{esc(label)}</th>' for _, label, _ in shown
     )
+    head += '<th scope="col">Against England</th>'
     body = []
     for r in rows:
+        value = r.get("value")
+        held = "value_status" in r
+        comparison = r.get("england_comparison") or "not_compared"
+        method = COMPARISON_METHODS.get(r.get("england_comparison_method") or "")
         body.append(
-            f'<tr data-period="{esc(r["period_label"])}" data-synthetic="{str(bool(r["is_synthetic"])).lower()}">'
-            + f'<th scope="row">{esc(r["period_label"])}{_synthetic_badge(r["is_synthetic"])}'
-            + (' <span class="badge derived" data-testid="derived-badge">derived</span>' if r["is_derived"] else "")
+            f'<tr data-period="{esc(r["period_label"])}" data-synthetic="{str(bool(r.get("is_synthetic"))).lower()}"'
+            + (' data-series-break="true"' if r.get("is_series_break") else "")
+            + ">"
+            + f'<th scope="row">{esc(r["period_label"])}{_synthetic_badge(r.get("is_synthetic"))}'
+            + (' <span class="badge derived" data-testid="derived-badge">derived</span>' if r.get("is_derived") else "")
+            + (
+                f' <span class="badge" data-testid="series-break" title="{esc(r["series_break_note"])}">series break'
+                "</span>"
+                if r.get("is_series_break")
+                else ""
+            )
             + "</th>"
-            + cell(r["value"], plain(r["value"]), "value", title=None if r["value"] is not None else r["value_status"])
-            + "".join(cell(r[col], plain(r[col]), col) for col, _, _ in shown)
+            + cell(
+                value,
+                plain(value) if held else "not held",
+                "value",
+                title=None if value is not None else (r.get("value_status") or "no value for this period"),
+            )
+            + "".join(cell(r.get(col), plain(r.get(col)), col) for col, _, _ in shown)
+            + f'<td data-column="england_comparison" data-value="{esc(comparison)}"'
+            + (f' title="method: {esc(method)}"' if method else "")
+            + f">{esc(comparison.replace('_', ' '))}</td>"
             + "</tr>"
         )
-    derived = any(r["is_derived"] for r in rows)
     notes = []
-    if derived:
+    methods = sorted({r.get("england_comparison_method") for r in rows} & set(COMPARISON_METHODS))
+    if methods:
+        notes.append(
+            "Against England: " + "; ".join(COMPARISON_METHODS[m] for m in methods) + ". Better or worse reads "
+            "the indicator's polarity; similar means the interval holds England's value. Where neither an interval "
+            "nor the publisher's comparison is held, the value is not compared."
+        )
+    else:
+        notes.append(
+            "Against England: not compared. No confidence interval or publisher's comparison is held for this "
+            "indicator, and a difference in the value alone is not called significant."
+        )
+    if any(c[0] == "neighbours_median_value" for c in shown):
+        notes.append(
+            f"Nearest neighbours: the median of the councils in {area.title}'s Oflog nearest-neighbour group "
+            "(marts.nearest_neighbours) that have a value."
+        )
+    for period, note in breaks:
+        notes.append(f"{period}: {note}.")
+    if any(r.get("is_derived") for r in rows):
         notes.append(
             "Values marked derived are computed by the warehouse (e.g. the combined authority area from its councils)."
         )
@@ -360,7 +465,7 @@ def outcome_section(area: Area, group: dict, uid: str) -> list[str]:
         f"<h3>{esc(title)}{_synthetic_badge(synthetic)}</h3>",
         f'<p class="note">Unit: {esc(unit or "as published")}; {esc(polarity or "no polarity")}. '
         f"Source indicator {esc(group['indicator_code'])}.</p>",
-        f"<figure>{chart}</figure>",
+        charts.figure(chart, up="../"),
         f'<table data-testid="outcome-table" data-indicator-code="{esc(group["indicator_code"])}">',
         f"<caption>{esc(area.title)}: {esc(title)}</caption>",
         f"<thead><tr>{head}</tr></thead>",

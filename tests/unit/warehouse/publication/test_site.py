@@ -429,15 +429,40 @@ def build_warehouse(path: Path) -> None:
             """
             create table marts.fct_outcome as select * from (values
                 ('oflog_ASC5', 'E08000026', '2021-22', date '2022-03-31', 'Persons', 'as published',
-                 41.4, 'published', null, null, 76.4, false, false),
+                 41.4, 'published', null, null, 76.4, 70.1, 12, 'not_compared', 'none', false, null, false, false),
                 ('oflog_ASC5', 'E08000026', '2022-23', date '2023-03-31', 'Persons', 'as published',
-                 56.4, 'published', null, null, 78.2, false, false),
+                 56.4, 'published', null, null, 78.2, 71.9, 12, 'not_compared', 'none', true,
+                 'series break: the published code changes from ASC5a (to 2021-22) to ASC5', false, false),
                 ('fingertips_90366', 'E08000026', '2021 - 23', date '2023-12-31', 'Female', 'All ages',
-                 80.08, 'published', 82.62, 81.69, null, false, true),
+                 80.08, 'published', 82.62, 81.69, null, null, 0, 'worse', 'as_published', false, null, false, true),
                 ('oflog_ASC5', 'E08000025', '2022-23', date '2023-03-31', 'Persons', 'as published',
-                 50.0, 'published', null, null, 78.2, false, false)
+                 50.0, 'published', null, null, 78.2, null, 0, 'not_compared', 'none', false, null, false, false)
             ) t(indicator_code, area_code, period_label, period_end_date, sex, age, value, value_status,
-                england_value, region_value, national_median_value, is_derived, is_synthetic)
+                england_value, region_value, national_median_value, neighbours_median_value, neighbours_count,
+                england_comparison, england_comparison_method, is_series_break, series_break_note, is_derived,
+                is_synthetic)
+            """
+        )
+        con.execute(
+            """
+            create table marts.nearest_neighbours as select * from (values
+                ('E08000026', 'E06000015', 'Derby'),
+                ('E08000026', 'E08000032', 'Bradford'),
+                ('E08000025', 'E08000026', 'Coventry')
+            ) t(area_code, neighbour_area_code, neighbour_area_name)
+            """
+        )
+        con.execute(
+            """
+            create table marts.regional_benchmarks as select * from (values
+                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'adult_social_care', 95.00::decimal(14, 2)),
+                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'education', 5.50::decimal(14, 2)),
+                ('E08000025', 'Birmingham', 'local_authority', '2023-24', 'adult_social_care', null),
+                ('E08000025', 'Birmingham', 'local_authority', '2021-22', 'adult_social_care', 150.00::decimal(14, 2)),
+                ('E08000001', 'Bolton', 'local_authority', '2023-24', 'adult_social_care', 120.25::decimal(14, 2)),
+                ('E47000007', 'West Midlands', 'combined_authority', '2023-24', 'adult_social_care',
+                 99.00::decimal(14, 2))
+            ) t(area_code, area_name, area_type, financial_year, theme_code, outturn_per_head_gbp)
             """
         )
 
@@ -450,6 +475,7 @@ class Page(HTMLParser):
         self.links: list[str] = []
         self.testids: list[str] = []
         self.cells: list[dict] = []
+        self.titles: list[str] = []
         self._table: dict = {}
         self._row: dict = {}
         self.feed(text)
@@ -458,6 +484,8 @@ class Page(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if "data-testid" in a:
             self.testids.append(a["data-testid"])
+        if "title" in a:
+            self.titles.append(a["title"])
         if tag == "a" and "href" in a:
             self.links.append(a["href"])
         elif tag == "table":
@@ -582,14 +610,23 @@ def test_profile_tables_hold_the_marts_numbers(site: tuple[Path, Path]) -> None:
     assert not any(line == "ascphyadl" for line, _ in bvo)  # RO3's detail lines stay in the mart
 
     asc5 = page.values("outcome-table", indicator_code="oflog_ASC5")
-    assert {k: float(v) for k, v in asc5.items()} == {
+    assert {k: v for k, v in asc5.items() if k[1] == "england_comparison"} == {
+        ("2021-22", "england_comparison"): "not_compared",
+        ("2022-23", "england_comparison"): "not_compared",
+    }
+    assert {k: float(v) for k, v in asc5.items() if k[1] != "england_comparison"} == {
         ("2021-22", "value"): 41.4,
+        ("2021-22", "neighbours_median_value"): 70.1,
         ("2021-22", "national_median_value"): 76.4,
         ("2022-23", "value"): 56.4,
+        ("2022-23", "neighbours_median_value"): 71.9,
         ("2022-23", "national_median_value"): 78.2,
     }
     le = page.values("outcome-table", indicator_code="fingertips_90366")
     assert (float(le[("2021 - 23", "value")]), float(le[("2021 - 23", "england_value")])) == (80.08, 82.62)
+    # the publisher's comparison with England is shown with its method
+    assert le[("2021 - 23", "england_comparison")] == "worse"
+    assert "the publisher's own comparison with England" in "".join(page.titles)
 
     for testid in ("chart-spend-per-head", "chart-budget-vs-outturn", "chart-outcome-trend", "headlines"):
         assert testid in page.testids
@@ -768,3 +805,69 @@ def test_served_tables_show_money_formatted_and_json_keeps_the_number(release: t
 
     assert "£1,234,567" in page.text and "£12.35" in page.text
     assert {r["total_gbp"] for r in data.json()} == {1234567, None}
+
+
+def test_charts_are_vega_lite_specs_published_beside_their_pages(site: tuple[Path, Path]) -> None:
+    """Each chart is rendered by vl-convert from a Vega-Lite spec that validates against the schema
+    and is published beside the page, data inline; an empty chart is named, not drawn."""
+    import jsonschema
+    from altair.vegalite.v6.schema import load_schema
+
+    release_dir, db = site
+    profiles.write_site(release_dir, db)
+    site_dir = release_dir / "site"
+    schema = load_schema()
+    checked = 0
+    for path in [site_dir / "index.html", *sorted((site_dir / "profiles").glob("*.html"))]:
+        text = path.read_text(encoding="utf-8")
+        page = Page(text)
+        specs = [link for link in page.links if link.endswith(".vl.json")]
+        figures = re.findall(r'<figure data-chart="([^"]+)"><svg [^>]*class="marks"', text)
+        assert len(specs) == len(figures) > 0, path
+        for link in specs:
+            spec = json.loads((path.parent / link).read_text(encoding="utf-8"))
+            jsonschema.validate(spec, schema)
+            assert spec["datasets"] and spec["description"], link  # the data travel with the spec
+            checked += 1
+    assert checked >= 8
+    # the hand-drawn chart code is gone: every SVG on the pages is vl-convert's
+    coventry = (site_dir / "profiles" / f"{COVENTRY}.html").read_text(encoding="utf-8")
+    assert all('class="marks"' in svg for svg in re.findall(r"<svg [^>]*>", coventry))
+
+
+def test_profiles_show_neighbours_significance_breaks_gaps_and_a_hex_map(site: tuple[Path, Path]) -> None:
+    release_dir, db = site
+    profiles.write_site(release_dir, db)
+    coventry = (release_dir / "site" / "profiles" / f"{COVENTRY}.html").read_text(encoding="utf-8")
+    birmingham = (release_dir / "site" / "profiles" / f"{BIRMINGHAM}.html").read_text(encoding="utf-8")
+    page = Page(coventry)
+
+    # the Oflog nearest neighbours, by name, and their median beside England in the outcome table
+    assert "nearest-neighbours" in page.testids
+    assert "Derby (E06000015)" in coventry and "Bradford (E08000032)" in coventry
+    assert "Nearest neighbours (median)" in coventry
+
+    # a series break is marked on its period, with what changes
+    assert re.search(r'<tr data-period="2022-23"[^>]*data-series-break="true"', coventry)
+    assert "ASC5a (to 2021-22) to ASC5" in coventry
+
+    # a period the area has no value for is a gap, shown as not held (Birmingham has no 2021-22 ASC5)
+    asc5 = Page(birmingham).values("outcome-table", indicator_code="oflog_ASC5")
+    assert asc5[("2021-22", "value")] == "" and float(asc5[("2022-23", "value")]) == 50
+    assert re.search(r'data-period="2021-22".*?not held', birmingham, flags=re.S)
+
+    # the hex map: every council with a complete year coloured, in a table of the same figures;
+    # Birmingham's 2023-24 outturn is missing a theme, so it has no figure (not a partial sum)
+    hexes = Page(coventry).cells
+    mapped = {
+        c["row"]["data-area-code"]: c["data-value"] for c in hexes if c["table"].get("data-testid") == "hex-map-table"
+    }
+    assert mapped == {COVENTRY: "100.5"}  # Bolton is in the table of the England map, not the region's
+    index = Page((release_dir / "site" / "index.html").read_text(encoding="utf-8"))
+    national = {
+        c["row"]["data-area-code"]: c["data-value"]
+        for c in index.cells
+        if c["table"].get("data-testid") == "hex-map-table"
+    }
+    assert national == {COVENTRY: "100.5", "E08000001": "120.25"}
+    assert "hex-map" in index.testids

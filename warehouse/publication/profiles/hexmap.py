@@ -1,0 +1,118 @@
+"""Hex maps: each place a hexagon in an odd-r HexJSON layout (Open Innovations' hexmaps), drawn as a
+Vega-Lite chart (charts.Chart) and coloured by a measure; no tile server, nothing fetched."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warehouse.publication.profiles.charts import Chart, cached, data_ref, layered_spec
+
+# a pointy-top hexagon in Vega's unit square (-1..1): the shape of an odd-r HexJSON cell
+HEXAGON = "M0,-1L0.866,-0.5L0.866,0.5L0,1L-0.866,0.5L-0.866,-0.5Z"
+
+
+@dataclass
+class Hex:
+    code: str
+    name: str
+    q: int
+    r: int
+    region: str | None = None
+
+
+def load_hexjson(path: Path, *, keep: Any = None) -> list[Hex]:
+    """The hexes of an odd-r HexJSON file (Open Innovations' layout), those ``keep(code, hex)`` keeps."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("layout") != "odd-r":
+        raise ValueError(f"{path.name}: layout {data.get('layout')!r}, expected odd-r")
+    return [
+        Hex(code, h.get("n") or h.get("name") or code, int(h["q"]), int(h["r"]), h.get("region"))
+        for code, h in sorted(data["hexes"].items())
+        if keep is None or keep(code, h)
+    ]
+
+
+@cached
+def hex_map(
+    hexes: list[Hex],
+    values: dict[str, float],
+    *,
+    measure: str,
+    axis_format: str,
+    highlight: set[str] | frozenset[str] = frozenset(),
+    labels: bool = False,
+    testid: str,
+    uid: str,
+    title: str,
+    desc: str,
+) -> Chart:
+    """Each place a hexagon in the HexJSON's layout, coloured by ``values`` (grey: no figure in the
+    release); ``highlight`` outlined. Odd rows sit half a hexagon to the right; rows run north."""
+    import altair as alt
+
+    q0, r0 = min(h.q for h in hexes), min(h.r for h in hexes)
+    cols = max(h.q for h in hexes) - q0 + 1.5
+    rows = max(h.r for h in hexes) - r0 + 1
+    unit = max(9.0, min(46.0, 600 / cols))  # pixels between neighbouring centres in a row
+    rise = unit * math.sqrt(3) / 2
+    cells = [
+        {
+            "code": h.code,
+            "place": h.name,
+            "x": h.q - q0 + (0.5 if (h.r % 2) else 0.0) + 0.5,
+            "y": h.r - r0 + 0.5,
+            "value": values.get(h.code),
+            "held": h.code in values,
+            "highlight": h.code in highlight,
+            "label": h.name[:3] if labels else "",
+        }
+        for h in hexes
+    ]
+    width, height = cols * unit, rows * rise + rise * 0.2
+    x = alt.X("x:Q", axis=None, scale=alt.Scale(domain=[0, cols], nice=False, zero=False))
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[0, rows], nice=False, zero=False))
+    size = 4 * (unit / math.sqrt(3)) ** 2 * 0.97  # the hexagon's bounding square, a hair apart
+    base = alt.Chart(data_ref("places"))
+    tooltip = [alt.Tooltip("place:N"), alt.Tooltip("code:N"), alt.Tooltip("value:Q", format=axis_format)]
+    layers = [
+        base.transform_filter("!datum.held")
+        .mark_point(shape=HEXAGON, size=size, filled=True, color="#e4e4e4")
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("place:N"), alt.Tooltip("code:N")]),
+        base.transform_filter("datum.held")
+        .mark_point(shape=HEXAGON, size=size, filled=True, opacity=1)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "value:Q",
+                title=measure,
+                scale=alt.Scale(scheme="viridis", reverse=True),
+                legend=alt.Legend(format=axis_format, orient="bottom", direction="horizontal", gradientLength=240),
+            ),
+            tooltip=tooltip,
+        ),
+    ]
+    if highlight:
+        layers.append(
+            base.transform_filter("datum.highlight")
+            .mark_point(shape=HEXAGON, size=size, filled=False, color="#D55E00", strokeWidth=3)
+            .encode(x=x, y=y)
+        )
+    if labels:
+        held = sorted(v for v in values.values() if v is not None)
+        middle = held[len(held) // 2] if held else 0
+        layers.append(
+            base.mark_text(fontSize=max(7, min(11, unit / 4))).encode(
+                x=x,
+                y=y,
+                text="label:N",
+                color=alt.condition(
+                    f"datum.held && datum.value >= {float(middle)!r}", alt.value("white"), alt.value("black")
+                ),
+            )
+        )
+    return Chart(testid, uid, title, desc, layered_spec(layers, title, {"places": cells}, width=width, height=height))
