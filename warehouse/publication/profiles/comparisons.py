@@ -7,6 +7,7 @@ from warehouse.publication.profiles.charts import ChartSet
 from warehouse.publication.profiles.format import cell, esc, gbp, text_cell
 from warehouse.publication.profiles.hexmap import Hex, hex_map
 from warehouse.publication.profiles.queries import Area
+from warehouse.publication.profiles.sections import chart_and_table
 
 
 def neighbours_section(area: Area, rows: list[dict]) -> list[str]:
@@ -71,16 +72,16 @@ def map_section(
         + "</tr>"
         for code, value in sorted(shown.items(), key=lambda kv: -kv[1])
     ]
-    return [
-        f'<section data-testid="hex-map-section" data-financial-year="{esc(year)}">',
-        f"<h2>{esc(heading)}: the map</h2>",
-        charts.figure(chart, up=up),
-        f'<table data-testid="hex-map-table"><caption>{esc(MAP_MEASURE)}, {esc(year)}</caption>',
-        '<thead><tr><th scope="col">Council</th><th scope="col">Code</th><th scope="col">£ per head</th></tr>'
-        "</thead><tbody>",
-        *body,
-        "</tbody></table>",
-        '<p class="note">Hex layout: Open Innovations (odileeds/hexmaps, MIT licence). Councils outside the '
-        "configured regions are grey: the release holds no comparable figure for them.</p>",
-        "</section>",
-    ]
+    return chart_and_table(
+        section=f'data-testid="hex-map-section" data-financial-year="{esc(year)}"',
+        heading=f"<h2>{esc(heading)}: the map</h2>",
+        figure=charts.figure(chart, up=up),
+        table='data-testid="hex-map-table"',
+        caption=f"{esc(MAP_MEASURE)}, {esc(year)}",
+        head='<th scope="col">Council</th><th scope="col">Code</th><th scope="col">£ per head</th>',
+        body=body,
+        notes=(
+            "Hex layout: Open Innovations (odileeds/hexmaps, MIT licence). Councils outside the configured regions "
+            "are grey: the release holds no comparable figure for them.",
+        ),
+    )

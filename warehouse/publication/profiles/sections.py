@@ -28,6 +28,37 @@ HEADLINE_SCOPES = (
 LIKE_FOR_LIKE = ("local_government", "outturn")
 
 
+def chart_and_table(
+    *,
+    section: str,
+    heading: str,
+    figure: str,
+    table: str,
+    caption: str,
+    head: str,
+    body: list[str],
+    intro: tuple[str, ...] = (),
+    notes: tuple[str, ...] | list[str] = (),
+) -> list[str]:
+    """A section of a page: its heading, a chart and the table of the same numbers, then notes.
+    ``section`` and ``table`` are the elements' attributes; every argument is HTML already."""
+    return [
+        f"<section {section}>",
+        heading,
+        *intro,
+        figure,
+        f"<table {table}>",
+        f"<caption>{caption}</caption>",
+        f"<thead><tr>{head}</tr></thead>",
+        "<tbody>",
+        *body,
+        "</tbody>",
+        "</table>",
+        *[f'<p class="note">{n}</p>' for n in notes],
+        "</section>",
+    ]
+
+
 def headline_items(area: Area, totals: list[dict]) -> list[tuple[str, str]]:
     """One headline per declared scope: the latest year with a figure (a later year without one is
     named), always with the scope it covers."""
@@ -115,21 +146,22 @@ def like_for_like_section(
             + text_cell(t.get("population_source") or "", "population_source")
             + "</tr>"
         )
-    return [
-        f'<section data-testid="like-for-like" data-scope="{scope}" data-measure="{measure}">',
-        "<h2>Like for like: local government outturn per head</h2>",
-        '<p class="note">The same scope in every year: the council, the combined authority (shared by '
-        "population), the police and crime commissioner and the fire and rescue authority (shared by population). "
-        "The NHS is not in it: no held source publishes NHS outturn by place. A year in which a part is not "
-        "available (a return not submitted) has no figure.</p>",
-        charts.figure(chart, up="../"),
-        f'<table data-testid="like-for-like-table"><caption>{esc(area.title)}: local government outturn</caption>',
-        '<thead><tr><th scope="col">Financial year</th><th scope="col">Total</th>'
-        '<th scope="col">Per head</th><th scope="col">Population</th></tr></thead>',
-        "<tbody>",
-        *body,
-        "</tbody></table></section>",
-    ]
+    return chart_and_table(
+        section=f'data-testid="like-for-like" data-scope="{scope}" data-measure="{measure}"',
+        heading="<h2>Like for like: local government outturn per head</h2>",
+        intro=(
+            '<p class="note">The same scope in every year: the council, the combined authority (shared by '
+            "population), the police and crime commissioner and the fire and rescue authority (shared by "
+            "population). The NHS is not in it: no held source publishes NHS outturn by place. A year in which a "
+            "part is not available (a return not submitted) has no figure.</p>",
+        ),
+        figure=charts.figure(chart, up="../"),
+        table='data-testid="like-for-like-table"',
+        caption=f"{esc(area.title)}: local government outturn",
+        head='<th scope="col">Financial year</th><th scope="col">Total</th><th scope="col">Per head</th>'
+        '<th scope="col">Population</th>',
+        body=body,
+    )
 
 
 def spend_trend_section(area: Area, measure: str, rows: list[dict], uid: str, charts: ChartSet) -> list[str]:
@@ -164,16 +196,15 @@ def spend_trend_section(area: Area, measure: str, rows: list[dict], uid: str, ch
             shown = gbp(value) if value is not None else ("not available" if r else "not held")
             cells.append(cell(value, shown, "per_head_gbp"))
         body.append(f'<tr data-theme="{esc(t)}"><th scope="row">{esc(t)}</th>' + "".join(cells) + "</tr>")
-    return [
-        f'<section data-testid="spend-trend" data-measure="{esc(measure)}">',
-        f"<h3>{esc(heading)}: every year held</h3>",
-        charts.figure(chart, up="../"),
-        f'<table data-testid="spend-trend-table" data-measure="{esc(measure)}">',
-        f"<caption>{esc(area.title)}: {esc(heading)}, £ per head by theme and year</caption>",
-        f"<thead><tr>{head}</tr></thead><tbody>",
-        *body,
-        "</tbody></table></section>",
-    ]
+    return chart_and_table(
+        section=f'data-testid="spend-trend" data-measure="{esc(measure)}"',
+        heading=f"<h3>{esc(heading)}: every year held</h3>",
+        figure=charts.figure(chart, up="../"),
+        table=f'data-testid="spend-trend-table" data-measure="{esc(measure)}"',
+        caption=f"{esc(area.title)}: {esc(heading)}, £ per head by theme and year",
+        head=head,
+        body=body,
+    )
 
 
 def _synthetic_badge(flag: Any) -> str:
@@ -278,20 +309,16 @@ def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> 
         )
     if any_synthetic:
         notes.append("Rows marked “synthetic sample” include figures built from synthetic samples.")
-    return [
-        f'<section data-testid="spend-per-head" data-measure="{esc(m)}" data-financial-year="{esc(fy)}">',
-        f"<h3>{esc(heading)}</h3>",
-        charts.figure(chart, up="../"),
-        f'<table data-testid="spend-per-head-table" data-measure="{esc(m)}" data-financial-year="{esc(fy)}">',
-        f"<caption>{esc(area.title)}: {esc(heading)}</caption>",
-        "<thead><tr>" + "".join(head) + "</tr></thead>",
-        "<tbody>",
-        *body,
-        "</tbody>",
-        "</table>",
-        *[f'<p class="note">{n}</p>' for n in notes],
-        "</section>",
-    ]
+    return chart_and_table(
+        section=f'data-testid="spend-per-head" data-measure="{esc(m)}" data-financial-year="{esc(fy)}"',
+        heading=f"<h3>{esc(heading)}</h3>",
+        figure=charts.figure(chart, up="../"),
+        table=f'data-testid="spend-per-head-table" data-measure="{esc(m)}" data-financial-year="{esc(fy)}"',
+        caption=f"{esc(area.title)}: {esc(heading)}",
+        head="".join(head),
+        body=body,
+        notes=notes,
+    )
 
 
 def budget_section(area: Area, year: str, rows: list[dict], uid: str, charts: ChartSet) -> list[str]:
@@ -336,21 +363,17 @@ def budget_section(area: Area, year: str, rows: list[dict], uid: str, charts: Ch
             + text_cell(r["outturn_status"], "outturn_status")
             + "</tr>"
         )
-    return [
-        f'<section data-testid="budget-vs-outturn" data-financial-year="{esc(year)}">',
-        f"<h3>{esc(year)}</h3>",
-        charts.figure(chart, up="../"),
-        f'<table data-testid="budget-vs-outturn-table" data-financial-year="{esc(year)}">',
-        f"<caption>{esc(area.title)}: budget against outturn by service line, {esc(year)}</caption>",
-        '<thead><tr><th scope="col">Service line</th><th scope="col">Budget</th><th scope="col">Outturn</th>'
+    return chart_and_table(
+        section=f'data-testid="budget-vs-outturn" data-financial-year="{esc(year)}"',
+        heading=f"<h3>{esc(year)}</h3>",
+        figure=charts.figure(chart, up="../"),
+        table=f'data-testid="budget-vs-outturn-table" data-financial-year="{esc(year)}"',
+        caption=f"{esc(area.title)}: budget against outturn by service line, {esc(year)}",
+        head='<th scope="col">Service line</th><th scope="col">Budget</th><th scope="col">Outturn</th>'
         '<th scope="col">Variance (outturn − budget)</th><th scope="col">Variance % of budget</th>'
-        '<th scope="col">Outturn status</th></tr></thead>',
-        "<tbody>",
-        *body,
-        "</tbody>",
-        "</table>",
-        "</section>",
-    ]
+        '<th scope="col">Outturn status</th>',
+        body=body,
+    )
 
 
 _COMPARATORS = (
@@ -459,20 +482,18 @@ def outcome_section(area: Area, group: dict, uid: str, charts: ChartSet) -> list
         notes.append(
             "Values marked derived are computed by the warehouse (e.g. the combined authority area from its councils)."
         )
-    return [
-        f'<section data-testid="outcome-trend" data-indicator-code="{esc(group["indicator_code"])}" '
-        f'data-sex="{esc(group["sex"])}" data-age="{esc(group["age"])}">',
-        f"<h3>{esc(title)}{_synthetic_badge(synthetic)}</h3>",
-        f'<p class="note">Unit: {esc(unit or "as published")}; {esc(polarity or "no polarity")}. '
-        f"Source indicator {esc(group['indicator_code'])}.</p>",
-        charts.figure(chart, up="../"),
-        f'<table data-testid="outcome-table" data-indicator-code="{esc(group["indicator_code"])}">',
-        f"<caption>{esc(area.title)}: {esc(title)}</caption>",
-        f"<thead><tr>{head}</tr></thead>",
-        "<tbody>",
-        *body,
-        "</tbody>",
-        "</table>",
-        *[f'<p class="note">{esc(n)}</p>' for n in notes],
-        "</section>",
-    ]
+    return chart_and_table(
+        section=f'data-testid="outcome-trend" data-indicator-code="{esc(group["indicator_code"])}" '
+        f'data-sex="{esc(group["sex"])}" data-age="{esc(group["age"])}"',
+        heading=f"<h3>{esc(title)}{_synthetic_badge(synthetic)}</h3>",
+        intro=(
+            f'<p class="note">Unit: {esc(unit or "as published")}; {esc(polarity or "no polarity")}. '
+            f"Source indicator {esc(group['indicator_code'])}.</p>",
+        ),
+        figure=charts.figure(chart, up="../"),
+        table=f'data-testid="outcome-table" data-indicator-code="{esc(group["indicator_code"])}"',
+        caption=f"{esc(area.title)}: {esc(title)}",
+        head=head,
+        body=body,
+        notes=[esc(n) for n in notes],
+    )
