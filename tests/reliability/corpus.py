@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import random
 import re
 import zipfile
@@ -42,6 +43,10 @@ class Base:
     @property
     def is_csv(self) -> bool:
         return self.file.lower().endswith((".csv", ".csv.gz"))
+
+    @property
+    def is_json(self) -> bool:
+        return self.file.lower().endswith(".json")
 
 
 @dataclass(frozen=True)
@@ -423,10 +428,74 @@ SHEET_MUTATIONS: list[tuple[Mutation, str, bool]] = [
 ]
 
 
+# ---- JSON documents (Oflog's nearest-neighbour groups) ------------------------------------------
+
+
+def _json_text(base: Base) -> str:
+    return base.data.decode("utf-8-sig")
+
+
+def json_crlf_line_ends(base: Base) -> bytes:
+    return _json_text(base).replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+
+
+def json_trailing_blank_lines(base: Base) -> bytes:
+    return (_json_text(base).rstrip() + "\n\n\n").encode("utf-8")
+
+
+def json_minified(base: Base) -> bytes:
+    return json.dumps(json.loads(_json_text(base)), separators=(",", ":")).encode("utf-8")
+
+
+def json_truncated(base: Base) -> bytes:
+    text = _json_text(base)
+    return text[: len(text) // 2].encode("utf-8")
+
+
+def json_top_level_list(base: Base) -> bytes:
+    return json.dumps(list(json.loads(_json_text(base)).items()), indent=4).encode("utf-8")
+
+
+def json_member_named_not_coded(base: Base) -> bytes:
+    groups = json.loads(_json_text(base))
+    first = next(iter(groups))
+    groups[first][1] = "Coventry"
+    return json.dumps(groups, indent=4).encode("utf-8")
+
+
+def json_member_repeated(base: Base) -> bytes:
+    groups = json.loads(_json_text(base))
+    first = next(iter(groups))
+    groups[first].append(groups[first][0])
+    return json.dumps(groups, indent=4).encode("utf-8")
+
+
+def json_cp1252_encoded(base: Base) -> bytes:
+    return (_json_text(base).rstrip()[:-1] + ',\n    "E08000025\u00a3": ["E08000026"]\n}\n').encode("cp1252")
+
+
+JSON_MUTATIONS: list[tuple[Mutation, str, bool]] = [
+    (utf8_bom, "same", False),
+    (json_crlf_line_ends, "same", False),
+    (json_trailing_blank_lines, "same", False),
+    (json_minified, "handled", False),
+    (json_member_repeated, "handled", False),
+    (empty_file, "reject", False),
+    (blank_lines_only, "reject", False),
+    (html_error_page, "reject", False),
+    (binary_noise, "reject", False),
+    (json_truncated, "reject", True),
+    (json_top_level_list, "reject", False),
+    (json_member_named_not_coded, "reject", True),
+    (json_cp1252_encoded, "reject", False),
+]
+
+
 def cases() -> list[Case]:
     out = []
     for base in bases():
-        for mutation, expect, located in CSV_MUTATIONS if base.is_csv else SHEET_MUTATIONS:
+        kinds = CSV_MUTATIONS if base.is_csv else JSON_MUTATIONS if base.is_json else SHEET_MUTATIONS
+        for mutation, expect, located in kinds:
             data = mutation(base)
             if data is None:
                 continue
