@@ -88,7 +88,7 @@ class ChartSet:
         folder = site / "charts" / self.page
         folder.mkdir(parents=True, exist_ok=True)
         for chart in self.charts:
-            text = json.dumps(chart.spec, indent=1, ensure_ascii=False, sort_keys=True, default=_number) + "\n"
+            text = json.dumps(chart.spec, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
             (folder / chart.spec_name).write_text(text, encoding="utf-8")
 
 
@@ -145,7 +145,7 @@ def _store(chart: Chart, svg: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"spec": chart.spec, "svg": svg}, default=_number), encoding="utf-8")
+        tmp.write_text(json.dumps({"spec": chart.spec, "svg": svg}), encoding="utf-8")
         tmp.replace(path)
     except OSError:
         return  # a cache that cannot be written only costs time
@@ -167,8 +167,7 @@ def render(charts: list[Chart]) -> None:
         import vl_convert
 
         for chart in todo:
-            spec = json.loads(json.dumps(chart.spec, default=_number))
-            svg = vl_convert.vegalite_to_svg(spec)
+            svg = vl_convert.vegalite_to_svg(chart.spec)
             if chart.cache_key:
                 _store(chart, svg)
             chart.svg = svg
@@ -215,7 +214,8 @@ def layered_spec(layers: list[Any], title: str, datasets: dict[str, list[dict]],
     # the page gives the title (its heading, and the SVG's <title>); the spec carries it as its description
     chart = alt.LayerChart(layer=layers, description=title, **props)
     spec = chart.to_dict(validate=False)
-    spec["datasets"] = datasets
+    # plain JSON once, here: the warehouse's Decimals become numbers for vl-convert, the cache and the file
+    spec["datasets"] = json.loads(json.dumps(datasets, default=_number))
     # room for the longest axis labels: vl-convert measures text with its own font, a browser may not
     spec["padding"] = {"left": 48, "right": 12, "top": 6, "bottom": 6}
     spec["config"] = {

@@ -7,7 +7,6 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from warehouse.publication.profiles.charts import Chart, cached, data_ref, layered_spec
 
@@ -24,15 +23,14 @@ class Hex:
     region: str | None = None
 
 
-def load_hexjson(path: Path, *, keep: Any = None) -> list[Hex]:
-    """The hexes of an odd-r HexJSON file (Open Innovations' layout), those ``keep(code, hex)`` keeps."""
+def load_hexjson(path: Path) -> list[Hex]:
+    """The hexes of an odd-r HexJSON file (Open Innovations' layout)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("layout") != "odd-r":
         raise ValueError(f"{path.name}: layout {data.get('layout')!r}, expected odd-r")
     return [
         Hex(code, h.get("n") or h.get("name") or code, int(h["q"]), int(h["r"]), h.get("region"))
         for code, h in sorted(data["hexes"].items())
-        if keep is None or keep(code, h)
     ]
 
 

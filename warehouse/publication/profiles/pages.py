@@ -142,7 +142,7 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, 
         body.append('<p class="note">No spend figures for this area.</p>')
     for i, t in enumerate(spend):
         body += spend_section(area, t, f"spend-{i}", charts)
-    for i, (measure, rows) in enumerate(spend_series(con, area, region_code).items()):
+    for i, (measure, rows) in enumerate(spend_series(con, area).items()):
         body += spend_trend_section(area, measure, rows, f"spend-trend-{i}", charts)
     body.append("</section>")
     body.append("<section><h2>Budget against outturn by service line</h2>")

@@ -211,7 +211,7 @@ def outcome_series(con: Any, area: Area) -> list[dict]:
     return list(groups.values())
 
 
-def spend_series(con: Any, area: Area, region_code: str | None) -> dict[str, list[dict]]:
+def spend_series(con: Any, area: Area) -> dict[str, list[dict]]:
     """Per head by service theme in every year held, for each measure: {measure: rows}."""
     rows = _records(
         con,
