@@ -1,7 +1,9 @@
 """Regions: a city region is configuration, not code.
 
 One YAML file per region in ``regions/`` names the combined authority, its ONS region and its
-member councils (GSS codes), how its ICBs are found, and optional sub-council places. The region a
+member councils (GSS codes), how its ICBs are found, and optional sub-council places. A region may
+instead derive its places (``places: derived``): England is every upper-tier area and every
+combined authority area the held ONS lookups name, found by the dbt models from those lookups. The region a
 run builds is ``WHOLEPLACE_REGION`` (``make run REGION=<name>``; default west-midlands).
 
 A region file is checked twice: its shape when it is loaded here (codes of the right kind, no
@@ -50,14 +52,26 @@ class Council:
 class Region:
     name: str
     title: str
-    combined_authority_code: str
-    combined_authority_name: str
-    ons_region_code: str
-    ons_region_name: str
+    combined_authority_code: str | None  # None where the places are derived
+    combined_authority_name: str | None
+    ons_region_code: str | None
+    ons_region_name: str | None
     councils: tuple[Council, ...]
     icbs: str
     locality_source: str | None
     path: Path
+    places: str = "listed"  # 'listed' (the councils above) or 'derived' (every place in England)
+
+    @property
+    def is_derived(self) -> bool:
+        return self.places == "derived"
+
+    @property
+    def describe(self) -> str:
+        """How the run names it: 'West Midlands (E47000007, 7 councils)'."""
+        if self.is_derived:
+            return f"{self.title} (every upper-tier and combined authority area, from the ONS lookups)"
+        return f"{self.title} ({self.combined_authority_code}, {len(self.councils)} councils)"
 
     @property
     def council_codes(self) -> tuple[str, ...]:
@@ -81,6 +95,13 @@ def _code(value: object, pattern: re.Pattern[str], what: str, where: str) -> str
     return text
 
 
+def _icbs(raw: dict, where: str) -> str:
+    icbs = str(raw.get("icbs", "derived"))
+    if icbs != "derived":
+        raise RegionError(f"{where}: icbs must be 'derived' (from the practice-level populations)")
+    return icbs
+
+
 def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
     """Load and check the shape of ``regions/<name>.yml``."""
     path = regions_dir / f"{name}.yml"
@@ -94,6 +115,26 @@ def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
         raise RegionError(f"{where} is not valid YAML: {exc}") from exc
     if _required(raw, "name", where) != name or not _NAME.match(name):
         raise RegionError(f"{where}: 'name' must be the file's name, {name!r} (lower case and hyphens)")
+    places = str(raw.get("places", "listed"))
+    if places not in ("listed", "derived"):
+        raise RegionError(f"{where}: places must be 'listed' (councils below) or 'derived' (from the ONS lookups)")
+    if places == "derived":
+        extra = sorted(k for k in ("combined_authority", "ons_region", "councils", "localities") if k in raw)
+        if extra:
+            raise RegionError(f"{where}: a region whose places are derived lists no {', '.join(extra)}")
+        return Region(
+            name=name,
+            title=str(_required(raw, "title", where)),
+            combined_authority_code=None,
+            combined_authority_name=None,
+            ons_region_code=None,
+            ons_region_name=None,
+            councils=(),
+            icbs=_icbs(raw, where),
+            locality_source=None,
+            path=path,
+            places=places,
+        )
     ca = _required(raw, "combined_authority", where)
     ons_region = _required(raw, "ons_region", where)
     councils = []
@@ -111,9 +152,7 @@ def load_region(name: str, regions_dir: Path = REGIONS_DIR) -> Region:
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
         raise RegionError(f"{where}: councils listed twice: {', '.join(duplicates)}")
-    icbs = str(raw.get("icbs", "derived"))
-    if icbs != "derived":
-        raise RegionError(f"{where}: icbs must be 'derived' (from the practice-level populations)")
+    icbs = _icbs(raw, where)
     localities = raw.get("localities") or {}
     if localities:
         from core.catalogue import catalogue

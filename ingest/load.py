@@ -265,7 +265,8 @@ def refresh_catalogue_table(con: duckdb.DuckDBPyConnection, sources: list[Source
 
 def refresh_region_table(con: duckdb.DuckDBPyConnection, regions: list[Region], current: str) -> None:
     """Mirror the region files into ``raw.region_definitions``: every configured region's
-    councils, the one this warehouse builds flagged ``is_current`` (benchmarks use the others)."""
+    councils, the one this warehouse builds flagged ``is_current`` (benchmarks use the others). A
+    region whose places are derived (England) is one row with no council and ``places`` 'derived'."""
     if current not in {r.name for r in regions}:
         raise RegionError(f"no region {current!r} among {sorted(r.name for r in regions)} (regions/{current}.yml)")
     con.execute("create schema if not exists raw")
@@ -281,11 +282,13 @@ def refresh_region_table(con: duckdb.DuckDBPyConnection, regions: list[Region], 
                 "combined_authority_name": r.combined_authority_name,
                 "ons_region_code": r.ons_region_code,
                 "ons_region_name": r.ons_region_name,
-                "council_code": c.code,
-                "council_name": c.name,
+                "council_code": c.code if c else None,
+                "council_name": c.name if c else None,
                 "locality_source": r.locality_source,
+                "places": r.places,
             }
             for r in regions
-            for c in r.councils
+            # a region whose places are derived has one row, with no council: the models find them
+            for c in (r.councils or (None,))
         ],
     )

@@ -53,6 +53,8 @@ def check_membership(region: Region) -> None:
     """Refuse a region whose councils are unknown districts or lie outside its combined authority."""
     from core.settings import get
 
+    if region.is_derived:  # its places come from the lookups themselves: nothing to check them against
+        return
     districts, memberships = _reference(get().snapshot_dir)
     where = f"regions/{region.path.name}"
     unknown = [c.code for c in region.councils if c.code not in districts]

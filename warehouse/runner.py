@@ -126,10 +126,7 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None, *, force: 
             )
             return 0
 
-    step(
-        f"wholeplace: {region.title} ({region.combined_authority_code}, {len(region.councils)} councils), "
-        f"{settings.mode} mode, warehouse {settings.duckdb_path}"
-    )
+    step(f"wholeplace: {region.describe}, {settings.mode} mode, warehouse {settings.duckdb_path}")
     if not settings.duckdb_path.exists() and (settings.landing_dir / "loads.jsonl").exists():
         step(
             f"the warehouse file {settings.duckdb_path} is missing: rebuilding it from the landing zone "

@@ -1,10 +1,10 @@
--- Fails when a council of the region is missing from the whole-place budget for a year and
+-- Fails when a place of the region is missing from the whole-place budget for a year and
 -- measure that has data (a missing return must show as a row with a NULL total, not vanish).
 with
 
 councils as (
 
-    select area_code from {{ ref('int_region_councils_filtered') }}
+    select distinct place_code as area_code from {{ ref('int_region_councils_filtered') }}
 
 ),
 

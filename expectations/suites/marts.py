@@ -6,6 +6,14 @@ the marts' totals with the publishers' own total rows.
 
 from expectations.checks import FINANCIAL_YEAR, Batch, Suite, between, in_set, matches, not_null, rows_between, unique
 
+# Plausible bounds for a place: the smallest are the Isles of Scilly (about 2,200 residents) and the
+# City of London (about 8,700, with spend per head near £15,000-£28,000 on a tiny resident base, and
+# a net income of over £500 a head on transport); a figure read in the wrong unit (x1,000) falls far
+# outside them
+MIN_PLACE_POPULATION = 1_000
+MIN_PER_HEAD_GBP = -5_000
+MAX_PER_HEAD_GBP = 50_000
+
 SUITE = Suite(
     name="marts",
     batches=(
@@ -19,8 +27,8 @@ SUITE = Suite(
                 in_set("measure", ["budget", "outturn", "allocation"]),
                 unique("area_code", "financial_year", "measure", "theme_code"),
                 # per head per service theme: a sanity band, not a target
-                between("per_head_gbp", -500, 5_000),
-                between("population_count", 10_000, 70_000_000),
+                between("per_head_gbp", MIN_PER_HEAD_GBP, MAX_PER_HEAD_GBP),
+                between("population_count", MIN_PLACE_POPULATION, 70_000_000),
                 not_null("population_source"),
             ],
         ),
@@ -60,23 +68,26 @@ SUITE = Suite(
         Batch(
             name="mart_whole_place_budget__combined_authority_area_adds_up",
             description=(
-                "The combined authority area's total on each theme is its councils' and the ICBs' money "
+                "Each combined authority area's total on each theme is its councils' and the ICBs' money "
                 "in its districts plus its own, with pooled-fund transfers moved once (money counted once)."
             ),
             query="""
                 with ca as (
-                    select financial_year, measure, theme_code,
+                    select area_code, financial_year, measure, theme_code,
                         total_gbp - transfers_in_gbp + transfers_out_gbp as agencies_gbp
                     from marts.whole_place_budget where area_type = 'combined_authority' and is_complete
                 ),
                 parts as (
-                    select financial_year,
-                        case when measure = 'allocation' then 'budget' else measure end as measure,
-                        theme_code, sum(amount_gbp) as parts_gbp
-                    from marts.fct_spend where not is_inter_agency_transfer group by 1, 2, 3
+                    select mapped.reporting_area_code as area_code, spend.financial_year,
+                        case when spend.measure = 'allocation' then 'budget' else spend.measure end as measure,
+                        spend.theme_code, sum(spend.amount_gbp) as parts_gbp
+                    from marts.fct_spend as spend
+                    join intermediate.int_reporting_areas_mapped as mapped
+                        on spend.area_code = mapped.area_code and mapped.level = 'combined_authority'
+                    where not spend.is_inter_agency_transfer group by 1, 2, 3, 4
                 )
                 select ca.*, parts.parts_gbp, ca.agencies_gbp - parts.parts_gbp as difference_gbp
-                from ca inner join parts using (financial_year, measure, theme_code)
+                from ca inner join parts using (area_code, financial_year, measure, theme_code)
             """,
             expectations=lambda: [rows_between(1, 1_000_000), between("difference_gbp", 0, 0)],
         ),
@@ -138,7 +149,7 @@ SUITE = Suite(
                 unique("area_code", "financial_year", "measure", "scope_code"),
                 in_set("total_matches_completeness", [True]),
                 in_set("complete_means_nothing_missing", [True]),
-                between("per_head_gbp", 100, 20_000),
+                between("per_head_gbp", 100, MAX_PER_HEAD_GBP),
                 not_null("population_source"),
             ],
         ),
@@ -241,6 +252,39 @@ SUITE = Suite(
             """,
             skip_if_empty=True,
             expectations=lambda: [in_set("agrees_with_interval", [True])],
+        ),
+        Batch(
+            name="mart_place_comparisons",
+            description=(
+                "Every place of the build against England, its region, its neighbours and its type: per head "
+                "in range, and a rank within the count of places of the same type."
+            ),
+            query="""
+                select *, same_type_rank <= same_type_count as rank_within_type
+                from marts.place_comparisons
+            """,
+            expectations=lambda: [
+                rows_between(1, 1_000_000),
+                unique("area_code", "financial_year", "measure"),
+                between("per_head_gbp", MIN_PER_HEAD_GBP, MAX_PER_HEAD_GBP),
+                between("england_per_head_gbp", 100, MAX_PER_HEAD_GBP),
+                between("same_type_rank", 1, 500),
+                in_set("rank_within_type", [True]),
+            ],
+        ),
+        Batch(
+            name="mart_england_reconciliation",
+            description=(
+                "Local government money adds back: what the build places plus what it cannot place equals the "
+                "authority rows of the publisher's file, to the rounding of each apportioned part (£1,000)."
+            ),
+            query="select * from marts.england_reconciliation",
+            expectations=lambda: [
+                rows_between(1, 100),
+                unique("financial_year", "measure"),
+                between("unexplained_gbp", -1_000, 1_000),
+                between("placed_gbp", 0, None),
+            ],
         ),
         Batch(
             name="mart_nearest_neighbours",
@@ -394,19 +438,26 @@ SUITE = Suite(
                 matches("financial_year", FINANCIAL_YEAR),
                 in_set("area_type", ["local_authority", "combined_authority", "country"]),
                 unique("region_name", "area_code", "financial_year", "theme_code"),
-                between("budget_per_head_gbp", -500, 5_000),
-                between("outturn_per_head_gbp", -500, 5_000),
-                between("population_count", 10_000, 70_000_000),
+                between("budget_per_head_gbp", MIN_PER_HEAD_GBP, MAX_PER_HEAD_GBP),
+                between("outturn_per_head_gbp", MIN_PER_HEAD_GBP, MAX_PER_HEAD_GBP),
+                between("population_count", MIN_PLACE_POPULATION, 70_000_000),
             ],
         ),
         Batch(
             name="mart_regional_benchmarks__coverage_gap",
             description=(
-                "Every council of every configured region (regions/*.yml) is benchmarked in every "
-                "year the marts cover (gap = councils in the region file - councils present)."
+                "Every council of every configured region (regions/*.yml), and every place of the "
+                "release's own region (England's derived ones too), is benchmarked in every year the "
+                "marts cover (gap = places expected - places present)."
             ),
             query="""
-                with members as (select region_name, council_code from raw.region_definitions),
+                with members as (
+                    select region_name, council_code from raw.region_definitions where council_code is not null
+                    union
+                    select region_name, area_code from marts.dim_area
+                    cross join (select region_name from raw.region_definitions where is_current limit 1)
+                    where area_type = 'local_authority' and is_in_region
+                ),
                 years as (select distinct financial_year from marts.regional_benchmarks),
                 present as (
                     select distinct region_name, area_code, financial_year
@@ -459,7 +510,7 @@ SUITE = Suite(
             query="select * from marts.spend_vs_outcomes",
             expectations=lambda: [
                 rows_between(1, 1_000_000),
-                between("outturn_per_head_gbp", -500, 5_000),
+                between("outturn_per_head_gbp", MIN_PER_HEAD_GBP, MAX_PER_HEAD_GBP),
                 not_null("indicator_code"),
                 in_set("is_synthetic", [True, False]),
             ],

@@ -29,6 +29,56 @@ def neighbours_section(area: Area, rows: list[dict]) -> list[str]:
     ]
 
 
+def place_comparison_section(area: Area, rows: list[dict]) -> list[str]:
+    """The area's local government money per head against England, its region, its neighbours and
+    the places of its type (marts.place_comparisons), a row per year and measure."""
+    if not rows:
+        return []
+    kind = (area.place_type or "combined authority area").replace("_", " ")
+    body = []
+    for r in rows:
+        rank = (
+            f"{r['same_type_rank']} of {r['same_type_count']}" if r["same_type_rank"] is not None else "not available"
+        )
+        body.append(
+            f'<tr data-period="{esc(r["financial_year"])}" data-measure="{esc(r["measure"])}">'
+            f'<th scope="row">{esc(r["financial_year"])} {esc(r["measure"])}</th>'
+            + cell(r["per_head_gbp"], gbp(r["per_head_gbp"]), "per_head_gbp")
+            + cell(r["england_per_head_gbp"], gbp(r["england_per_head_gbp"]), "england_per_head_gbp")
+            + cell(r["region_per_head_gbp"], gbp(r["region_per_head_gbp"]), "region_per_head_gbp")
+            + cell(
+                r["neighbours_median_per_head_gbp"],
+                gbp(r["neighbours_median_per_head_gbp"]) + f" ({r['neighbours_count']})",
+                "neighbours_median_per_head_gbp",
+            )
+            + cell(
+                r["same_type_median_per_head_gbp"],
+                gbp(r["same_type_median_per_head_gbp"]) + f" ({r['same_type_count']})",
+                "same_type_median_per_head_gbp",
+            )
+            + text_cell(rank, "same_type_rank")
+            + "</tr>"
+        )
+    return [
+        '<section data-testid="place-comparisons"><h2>Against England, the region, the neighbours and places of '
+        "the same type</h2>",
+        '<table data-testid="place-comparisons-table">',
+        f"<caption>{esc(area.title)}: local government money per head (council, combined authority, police and "
+        "fire) beside its comparators (marts.place_comparisons)</caption>",
+        '<thead><tr><th scope="col">Year and measure</th><th scope="col">This area</th><th scope="col">England'
+        '</th><th scope="col">Region</th><th scope="col">Nearest neighbours\' median (how many)</th>'
+        f'<th scope="col">Median of {esc(kind)}s (how many)</th><th scope="col">Rank among {esc(kind)}s</th>'
+        "</tr></thead><tbody>",
+        *body,
+        "</tbody></table>",
+        '<p class="note">Comparators come from the places this release holds: the England build compares every '
+        "place; a city region's build its own councils only, so its regional figure is not available. England is "
+        "the publisher's total over every authority per resident. Rank 1 is the highest per head. Not available: "
+        "a part of the figure is not published.</p>",
+        "</section>",
+    ]
+
+
 MAP_MEASURE = "Local government outturn, £ per head"
 
 
@@ -44,6 +94,7 @@ def map_section(
     up: str,
     heading: str,
     charts: ChartSet,
+    layout: str = "One hexagon per local authority district (Open Innovations' 2023 layout",
 ) -> list[str]:
     """A hex map of the places in ``hexes`` coloured by local government outturn per head (the
     regional benchmarks' councils), with a table of the same figures."""
@@ -60,7 +111,7 @@ def map_section(
         testid="hex-map",
         uid=uid,
         title=f"{heading}: {MAP_MEASURE.lower()}, {year}",
-        desc="One hexagon per local authority district (Open Innovations' 2023 layout, equal areas, not "
+        desc=f"{layout}, equal areas, not "
         "boundaries), coloured by council, combined authority, police and fire outturn per resident summed over "
         "the service themes (marts.regional_benchmarks); grey: no figure in this release. The table below gives "
         "the same numbers.",

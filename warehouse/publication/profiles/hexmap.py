@@ -34,6 +34,44 @@ def load_hexjson(path: Path) -> list[Hex]:
     ]
 
 
+def _cube(q: int, r: int) -> tuple[int, int, int]:
+    x = q - (r - (r & 1)) // 2  # odd-r offset to cube coordinates
+    return x, r, -x - r
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    ca, cb = _cube(*a), _cube(*b)
+    return max(abs(ca[i] - cb[i]) for i in range(3))
+
+
+def upper_tier_hexes(path: Path, successors_path: Path, names: dict[str, str]) -> list[Hex]:
+    """The hexes of an upper-tier layout older than the places, brought up to date: a hexagon of an
+    authority that has since been replaced is drawn for its first successor, and each further
+    successor takes the nearest free cell (fewest steps; then the lowest row, then column), so
+    every current place has one. ``names`` names the successors (from the release)."""
+    hexes = load_hexjson(path)
+    successors: dict[str, list[str]] = json.loads(successors_path.read_text(encoding="utf-8"))["successors"]
+    taken = {(h.q, h.r) for h in hexes}
+    out: list[Hex] = []
+    for h in hexes:
+        codes = successors.get(h.code)
+        if not codes:
+            out.append(h)
+            continue
+        out.append(Hex(codes[0], names.get(codes[0], codes[0]), h.q, h.r, h.region))
+        for code in codes[1:]:
+            ring = [
+                (q, r)
+                for r in range(h.r - 3, h.r + 4)
+                for q in range(h.q - 3, h.q + 4)
+                if (q, r) not in taken and _distance((q, r), (h.q, h.r)) > 0
+            ]
+            q, r = min(ring, key=lambda c: (_distance(c, (h.q, h.r)), c[1], c[0]))
+            taken.add((q, r))
+            out.append(Hex(code, names.get(code, code), q, r, h.region))
+    return sorted(out, key=lambda h: h.code)
+
+
 @cached
 def hex_map(
     hexes: list[Hex],

@@ -13,15 +13,16 @@ from typing import Any
 from core.db import connect
 from core.settings import Settings
 from warehouse.publication.profiles.charts import ChartSet, render
-from warehouse.publication.profiles.comparisons import map_section, neighbours_section
+from warehouse.publication.profiles.comparisons import map_section, neighbours_section, place_comparison_section
 from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
-from warehouse.publication.profiles.hexmap import Hex, load_hexjson
+from warehouse.publication.profiles.hexmap import Hex, load_hexjson, upper_tier_hexes
 from warehouse.publication.profiles.queries import (
     Area,
     budget_vs_outturn,
     map_values,
     nearest_neighbours,
     outcome_series,
+    place_comparisons,
     profiled_areas,
     scoped_totals,
     spend_series,
@@ -36,7 +37,17 @@ from warehouse.publication.profiles.sections import (
     spend_trend_section,
 )
 
-HEXMAP = Path(__file__).with_name("hexmaps") / "uk-local-authority-districts-2023.hexjson"
+HEXMAPS = Path(__file__).with_name("hexmaps")
+HEXMAP = HEXMAPS / "uk-local-authority-districts-2023.hexjson"
+# a release whose places are upper-tier areas (England's: counties among them) is drawn on the
+# upper-tier layout, brought up to the places' vintage (hexmap.upper_tier_hexes)
+UPPER_TIER_HEXMAP = HEXMAPS / "uk-upper-tier-local-authorities.hexjson"
+UPPER_TIER_SUCCESSORS = HEXMAPS / "uk-upper-tier-local-authorities.successors.json"
+LAYOUTS = {
+    "district": "One hexagon per local authority district (Open Innovations' 2023 layout",
+    "upper_tier": "One hexagon per upper-tier area (Open Innovations' 2020 upper-tier layout, with the unitary "
+    "authorities created since in their predecessor county's cell or the nearest free one",
+}
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +91,7 @@ class MapData:
     values: dict[str, float]
     names: dict[str, str]
     councils: set[str]  # the region's councils
+    layout: str = LAYOUTS["district"]
 
 
 def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, maps: MapData, charts: ChartSet) -> str:
@@ -123,6 +135,7 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, 
     )
     body += like_for_like_section(area, totals, region_code, "like-for-like", charts)
     body += neighbours_section(area, nearest_neighbours(con, area))
+    body += place_comparison_section(area, place_comparisons(con, area))
     councils = {area.code} if area.area_type != "combined_authority" else maps.councils
     regions = {h.region for h in maps.hexes if h.code in councils}
     body += map_section(
@@ -136,6 +149,7 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, 
         up="../",
         heading=area.title,
         charts=charts,
+        layout=maps.layout,
     )
     body.append("<section><h2>Spend per head by service theme and agency</h2>")
     if not spend:
@@ -180,7 +194,11 @@ def _index_page(release_dir: Path, areas: list[Area], release: dict, maps: MapDa
         )
     body.append('<section data-testid="profiles"><h2>Place profiles</h2><ul>')
     for a in areas:
-        kind = "combined authority, the region" if a.area_type == "combined_authority" else "council"
+        kind = (
+            "combined authority area"
+            if a.area_type == "combined_authority"
+            else (a.place_type or "council").replace("_", " ")
+        )
         body.append(
             f'<li><a data-testid="profile-link" data-area-code="{esc(a.code)}" href="profiles/{esc(a.code)}.html">'
             f"{esc(a.title)}</a> ({esc(a.code)}, {kind})</li>"
@@ -197,6 +215,7 @@ def _index_page(release_dir: Path, areas: list[Area], release: dict, maps: MapDa
         up="",
         heading="England",
         charts=charts,
+        layout=maps.layout,
     )
     docs = [
         (
@@ -284,15 +303,21 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
     pages: list[tuple[Path, str, ChartSet]] = []
     with connect(Path(duckdb_path)) as con:
         areas = profiled_areas(con)
-        region = next((a.code for a in areas if a.area_type == "combined_authority"), None)
         year, values, names = map_values(con)
-        maps = MapData(
-            load_hexjson(HEXMAP), year, values, names, {a.code for a in areas if a.area_type == "local_authority"}
-        )
+        places = {a.code for a in areas if a.area_type == "local_authority"}
+        if any(a.place_type == "county" for a in areas):
+            hexes = upper_tier_hexes(UPPER_TIER_HEXMAP, UPPER_TIER_SUCCESSORS, {a.code: a.name for a in areas})
+            maps = MapData(hexes, year, values, names, places, LAYOUTS["upper_tier"])
+        else:
+            maps = MapData(load_hexjson(HEXMAP), year, values, names, places)
         for area in areas:
             charts = ChartSet(area.code)
             pages.append(
-                (profiles_dir / f"{area.code}.html", _profile_page(con, area, release, region, maps, charts), charts)
+                (
+                    profiles_dir / f"{area.code}.html",
+                    _profile_page(con, area, release, area.comparator_code, maps, charts),
+                    charts,
+                )
             )
     charts = ChartSet("index")
     index = site / "index.html"

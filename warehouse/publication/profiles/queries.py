@@ -16,6 +16,14 @@ class Area:
     code: str
     name: str
     area_type: str
+    combined_authority_code: str | None = None  # the combined authority area a place is in, if any
+    place_type: str | None = None  # metropolitan_district, unitary_authority, london_borough, county
+
+    @property
+    def comparator_code(self) -> str | None:
+        """The wider area a place's figures are set beside: its combined authority area (a combined
+        authority area's page: itself)."""
+        return self.code if self.area_type == "combined_authority" else self.combined_authority_code
 
     @property
     def title(self) -> str:
@@ -33,11 +41,14 @@ def _records(con: Any, sql: str, params: Iterable[Any] = ()) -> list[dict]:
 def profiled_areas(con: Any) -> list[Area]:
     rows = _records(
         con,
-        "select area_code, area_name, area_type from marts.dim_area "
+        "select area_code, area_name, area_type, combined_authority_code, place_type from marts.dim_area "
         "where is_in_region and area_type in ('combined_authority', 'local_authority') "
         "order by area_type <> 'combined_authority', area_name, area_code",
     )
-    return [Area(r["area_code"], r["area_name"], r["area_type"]) for r in rows]
+    return [
+        Area(r["area_code"], r["area_name"], r["area_type"], r["combined_authority_code"], r["place_type"])
+        for r in rows
+    ]
 
 
 def _measure_rank(measure: str) -> tuple[int, str]:
@@ -235,15 +246,28 @@ def nearest_neighbours(con: Any, area: Area) -> list[dict]:
     )
 
 
+def place_comparisons(con: Any, area: Area) -> list[dict]:
+    """The area's local government money per head beside its comparators (marts.place_comparisons),
+    latest year first."""
+    return _records(
+        con,
+        "select * from marts.place_comparisons where area_code = ? order by financial_year desc, measure",
+        [area.code],
+    )
+
+
 def map_values(con: Any) -> tuple[str | None, dict[str, float], dict[str, str]]:
     """Local government outturn per head in the latest year held, for every area the release
     compares (regional_benchmarks: the configured regions' councils): (year, {code: £ per head},
     {code: name}). An area missing a theme's outturn that year has no figure."""
     rows = _records(
         con,
+        # an area benchmarked in several regions (another region's council, in the England build) once:
+        # as the release's own region has it
         "select financial_year, area_code, max(area_name) as area_name, sum(outturn_per_head_gbp) as per_head, "
         "count(*) filter (where outturn_per_head_gbp is null) as missing from marts.regional_benchmarks "
-        "where area_type = 'local_authority' group by all",
+        "where area_type = 'local_authority' and (is_current_region or area_code not in "
+        "(select area_code from marts.regional_benchmarks where is_current_region)) group by all",
     )
     complete = [r for r in rows if r["missing"] == 0 and r["per_head"] is not None]
     if not complete:

@@ -71,7 +71,7 @@ apportioned as (
     inner join shares
         on
             spend.financial_year = shares.financial_year
-            and spend.agency_code = shares.combined_authority_code
+            and spend.area_code = shares.combined_authority_code  -- the area it serves (the GLA's is not its code)
 
 )
 

@@ -21,18 +21,33 @@ council_agencies as (
 
     from councils
 
+    union all
+
+    -- a county council serves its county (its shire districts' place)
+    select distinct
+        place_code as agency_code,
+        place_name || ' county council' as agency_name,
+        'council' as agency_type,
+        place_code as serves_area_code,
+        null as ods_code
+
+    from councils
+    where place_code <> area_code
+
 ),
 
 combined_authority_agency as (
 
-    select distinct
-        combined_authority_code as agency_code,
-        combined_authority_name as agency_name,
+    select
+        combined_authority_agency_code as agency_code,
+        max(combined_authority_name) as agency_name,
         'combined_authority' as agency_type,
         combined_authority_code as serves_area_code,
         null as ods_code
 
     from councils
+    where combined_authority_code is not null
+    group by combined_authority_agency_code, combined_authority_code
 
 ),
 
@@ -78,7 +93,7 @@ police_fire_agencies as (
 
 practice_weights as (
 
-    select * from {{ ref('stg_nhs_gp_weighted_population__practice_weights') }}
+    select * from {{ ref('int_practice_weights_remapped') }}
 
 ),
 

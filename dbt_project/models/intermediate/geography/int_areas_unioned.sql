@@ -1,5 +1,6 @@
 -- Every area the warehouse reports on, with its type and place in the hierarchy:
--- England (seed), the ONS region and the combined authority and its councils (the region file),
+-- England (seed), the ONS regions, the combined authorities and the places (the region file's
+-- councils, or for England every upper-tier area and its shire districts, from the ONS lookups),
 -- the integrated care boards with a GSS code (ONS's LSOA to ICB lookup), and sub-council places where the region
 -- file names a source for them (Birmingham's care localities and their wards, from the BSol ICS).
 -- Localities have no GSS code: their code is <council GSS code>-<LOCALITY NAME>.
@@ -56,31 +57,60 @@ ons_region as (
 
 combined_authority as (
 
-    select distinct
+    select
         councils.combined_authority_code as area_code,
-        councils.combined_authority_name as area_name,
+        max(councils.combined_authority_name) as area_name,
         'combined_authority' as area_type,
-        councils.ons_region_code as parent_area_code,
+        max(councils.ons_region_code) as parent_area_code,
         null as icb_code,
         councils.combined_authority_code,
         'region file' as defined_by
 
     from councils
+    where councils.combined_authority_code is not null
+    group by councils.combined_authority_code
 
 ),
 
+-- the places: each listed council, or each upper-tier area (a county holds its shire districts);
+-- a place's combined authority is its districts' when they share one
 local_authorities as (
+
+    select
+        place_code as area_code,
+        max(place_name) as area_name,
+        'local_authority' as area_type,
+        case
+            when count(distinct combined_authority_code) = 1 and count(combined_authority_code) = count(*)
+                then max(combined_authority_code)
+            else max(ons_region_code)
+        end as parent_area_code,
+        mode(icb_code order by icb_code) as icb_code,
+        case
+            when count(distinct combined_authority_code) = 1 and count(combined_authority_code) = count(*)
+                then max(combined_authority_code)
+        end as combined_authority_code,
+        'region file' as defined_by
+
+    from councils
+    group by place_code
+
+),
+
+-- a shire district, in its county's place
+districts as (
 
     select
         area_code,
         area_name,
-        'local_authority' as area_type,
-        combined_authority_code as parent_area_code,
+        'district' as area_type,
+        place_code as parent_area_code,
         icb_code,
         combined_authority_code,
-        'region file' as defined_by
+        'ons_lad_utla_lookup' as defined_by
 
     from councils
+    where area_code <> place_code
 
 ),
 
@@ -186,6 +216,8 @@ unioned as (
     select * from combined_authority
     union all
     select * from local_authorities
+    union all
+    select * from districts
     union all
     select * from icbs
     union all

@@ -2,8 +2,8 @@
 -- The denominator for financial year N/N+1 is ONS's mid-year estimate for mid-N, from the latest
 -- edition that holds it (each edition revises earlier years). A financial year after the latest
 -- estimate held uses that latest estimate and says so in population_source. Nomis estimates
--- (live mode) fill a year no edition held covers. The combined authority is the sum of its
--- councils.
+-- (live mode) fill a year no edition held covers. A county place and a combined authority area
+-- are the sums of their districts.
 with
 
 estimates as (
@@ -124,28 +124,56 @@ areas as (
 
 ),
 
-combined_authority as (
+-- a county (a place of several districts) and a combined authority area: the sum of their districts,
+-- when every district has a figure
+groupings as (
+
+    select
+        area_code,
+        place_code as grouping_code,
+        'sum of its districts: ' as label
+
+    from councils
+    where place_code <> area_code
+
+    union all
+
+    select
+        area_code,
+        combined_authority_code as grouping_code,
+        'sum of member councils: ' as label
+
+    from councils
+    where combined_authority_code is not null
+
+),
+
+grouped as (
 
     select
         areas.financial_year,
-        councils.combined_authority_code as area_code,
+        groupings.grouping_code as area_code,
         sum(areas.population_count) as population_count,
-        'sum of member councils: ' || min(areas.population_source) as population_source,
+        min(groupings.label) || min(areas.population_source) as population_source,
         min(areas.population_mid_year) as population_mid_year,
         min(areas.population_source_file_sha256) as population_source_file_sha256,
         count(*) as member_count
 
-    from councils
+    from groupings
     inner join areas
-        on councils.area_code = areas.area_code
+        on groupings.area_code = areas.area_code
     group by 1, 2
 
 ),
 
-region_combined_authorities as (
+grouping_sizes as (
 
-    select distinct combined_authority_code
-    from councils
+    select
+        grouping_code,
+        count(*) as member_count
+
+    from groupings
+    group by 1
 
 ),
 
@@ -158,21 +186,25 @@ final as (
         areas.population_source,
         areas.population_mid_year,
         areas.population_source_file_sha256
+
     from areas
-    anti join region_combined_authorities
-        on areas.area_code = region_combined_authorities.combined_authority_code
+    anti join grouping_sizes
+        on areas.area_code = grouping_sizes.grouping_code
 
     union all
 
     select
-        financial_year,
-        area_code,
-        population_count,
-        population_source,
-        population_mid_year,
-        population_source_file_sha256
-    from combined_authority
-    where member_count = (select count(*) from councils)
+        grouped.financial_year,
+        grouped.area_code,
+        grouped.population_count,
+        grouped.population_source,
+        grouped.population_mid_year,
+        grouped.population_source_file_sha256
+
+    from grouped
+    inner join grouping_sizes
+        on grouped.area_code = grouping_sizes.grouping_code
+    where grouped.member_count = grouping_sizes.member_count
 
 )
 

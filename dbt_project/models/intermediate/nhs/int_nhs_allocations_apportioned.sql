@@ -26,7 +26,7 @@ streams as (
 
 practice_weights as (
 
-    select * from {{ ref('stg_nhs_gp_weighted_population__practice_weights') }}
+    select * from {{ ref('int_practice_weights_remapped') }}
 
 ),
 

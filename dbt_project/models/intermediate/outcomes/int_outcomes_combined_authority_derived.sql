@@ -24,6 +24,18 @@ councils as (
 
 ),
 
+member_counts as (
+
+    select
+        combined_authority_code,
+        count(*) as council_count
+
+    from councils
+    where combined_authority_code is not null
+    group by 1
+
+),
+
 council_cells as (
 
     select
@@ -113,7 +125,9 @@ derived as (
         summed.financial_year
 
     from summed
-    where summed.complete_councils = (select count(*) from councils)
+    inner join member_counts
+        on summed.area_code = member_counts.combined_authority_code
+    where summed.complete_councils = member_counts.council_count
 
 )
 

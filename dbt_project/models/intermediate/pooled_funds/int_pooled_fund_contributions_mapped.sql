@@ -17,9 +17,16 @@ kinds as (
 
 ),
 
+-- the region's places (a health and wellbeing board is an upper-tier council's), each with the ICB
+-- of most of its districts
 councils as (
 
-    select * from {{ ref('int_region_councils_filtered') }}
+    select
+        place_code as area_code,
+        mode(icb_ods_code order by icb_ods_code) as icb_ods_code
+
+    from {{ ref('int_region_councils_filtered') }}
+    group by place_code
 
 ),
 

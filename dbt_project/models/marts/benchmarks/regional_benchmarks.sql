@@ -12,15 +12,61 @@
 -- not available and comparator_note says why.
 with
 
+-- the councils of every configured region: a listed region's councils, each its own place; the
+-- current region, when its places are derived (England), every district and county council with the
+-- place and combined authority area its money counts in (int_reporting_areas_mapped)
 members as (
 
-    select * from {{ ref('stg_meta__region_councils') }}
+    select
+        region_name,
+        region_title,
+        is_current_region,
+        area_code,
+        area_name,
+        area_code as place_code,
+        area_name as place_name,
+        combined_authority_code,
+        combined_authority_name,
+        combined_authority_code as combined_authority_agency_code
+
+    from {{ ref('stg_meta__region_councils') }}
+
+    union all
+
+    select
+        regions.region_name,
+        regions.region_title,
+        true as is_current_region,
+        agencies.agency_code as area_code,
+        agencies.agency_name as area_name,
+        places.reporting_area_code as place_code,
+        place_areas.area_name as place_name,
+        authorities.reporting_area_code as combined_authority_code,
+        authority_areas.area_name as combined_authority_name,
+        authority_agencies.agency_code as combined_authority_agency_code
+
+    from {{ ref('stg_meta__regions') }} as regions
+    inner join {{ ref('dim_agency') }} as agencies
+        on agencies.agency_type = 'council'
+    inner join {{ ref('int_reporting_areas_mapped') }} as places
+        on agencies.serves_area_code = places.area_code and places.level = 'place'
+    inner join {{ ref('dim_area') }} as place_areas
+        on places.reporting_area_code = place_areas.area_code
+    left join {{ ref('int_reporting_areas_mapped') }} as authorities
+        on agencies.serves_area_code = authorities.area_code and authorities.level = 'combined_authority'
+    left join {{ ref('dim_area') }} as authority_areas
+        on authorities.reporting_area_code = authority_areas.area_code
+    left join {{ ref('dim_agency') }} as authority_agencies
+        on
+            authorities.reporting_area_code = authority_agencies.serves_area_code
+            and authority_agencies.agency_type = 'combined_authority'
+    where regions.is_current_region and regions.places = 'derived'
 
 ),
 
 spend_lines as (
 
-    select * from {{ ref('int_council_spend_lines_unioned') }}
+    select * from {{ ref('int_council_spend_lines_remapped') }}
     where service_code <> 'totsx'
 
 ),
@@ -132,26 +178,28 @@ all_years as (
 
 ),
 
+-- each place: its councils' figures summed (a county's with its districts'), not available when any is
 councils as (
 
     select
         members.region_name,
-        members.region_title,
-        members.is_current_region,
-        members.area_code,
-        members.area_name,
+        max(members.region_title) as region_title,
+        bool_or(members.is_current_region) as is_current_region,
+        members.place_code as area_code,
+        max(members.place_name) as area_name,
         'local_authority' as area_type,
         themed.financial_year,
         themed.measure,
         themed.theme_code,
-        themed.amount_gbp,
-        themed.amount_gbp is null as is_missing,
-        themed.source_file_sha256_list,
-        themed.is_synthetic
+        sum(themed.amount_gbp) as amount_gbp,
+        bool_or(themed.amount_gbp is null) as is_missing,
+        flatten(list(themed.source_file_sha256_list)) as source_file_sha256_list,
+        bool_or(themed.is_synthetic) as is_synthetic
 
     from members
     inner join themed
         on members.area_code = themed.area_code and themed.row_kind = 'authority'
+    group by members.region_name, members.place_code, themed.financial_year, themed.measure, themed.theme_code
 
 ),
 
@@ -162,22 +210,38 @@ combined_authorities as (
         region_title,
         is_current_region,
         combined_authority_code,
-        combined_authority_name
+        combined_authority_name,
+        combined_authority_agency_code
 
     from members
+    where combined_authority_code is not null
 
 ),
 
+-- each combined authority area: its member councils' figures and its own
 combined_authority_parts as (
 
     select
-        councils.*,
+        members.region_name,
+        members.region_title,
+        members.is_current_region,
+        members.combined_authority_code as area_code,
+        members.combined_authority_name as area_name,
+        'combined_authority' as area_type,
+        themed.financial_year,
+        themed.measure,
+        themed.theme_code,
+        themed.amount_gbp,
+        themed.amount_gbp is null as is_missing,
+        themed.source_file_sha256_list,
+        themed.is_synthetic,
         members.combined_authority_code,
         members.combined_authority_name
 
-    from councils
-    inner join members
-        on councils.region_name = members.region_name and councils.area_code = members.area_code
+    from members
+    inner join themed
+        on members.area_code = themed.area_code and themed.row_kind = 'authority'
+    where members.combined_authority_code is not null
 
     union all
 
@@ -185,7 +249,7 @@ combined_authority_parts as (
         combined_authorities.region_name,
         combined_authorities.region_title,
         combined_authorities.is_current_region,
-        themed.area_code,
+        combined_authorities.combined_authority_code as area_code,
         combined_authorities.combined_authority_name as area_name,
         'combined_authority' as area_type,
         themed.financial_year,
@@ -201,7 +265,7 @@ combined_authority_parts as (
     from combined_authorities
     inner join themed
         on
-            combined_authorities.combined_authority_code = themed.area_code
+            combined_authorities.combined_authority_agency_code = themed.area_code
             and themed.row_kind = 'authority'
 
 ),
@@ -303,7 +367,8 @@ area_populations as (
 
     from members
     inner join populations on members.area_code = populations.area_code
-    where not members.is_current_region  -- the current region's area is in populations already
+    -- the current build's combined authority areas are in populations already
+    where members.combined_authority_code not in (select built.area_code from populations as built)
     group by populations.financial_year, members.combined_authority_code
 
 ),

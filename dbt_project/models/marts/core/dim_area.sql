@@ -6,10 +6,15 @@ areas as (
 
 ),
 
+-- the areas the build reports on: its places, their districts and its combined authority areas
 region as (
 
-    select distinct combined_authority_code
-    from {{ ref('int_region_councils_filtered') }}
+    select area_code as region_area_code from {{ ref('int_region_councils_filtered') }}
+    union
+    select place_code from {{ ref('int_region_councils_filtered') }}
+    union
+    select combined_authority_code from {{ ref('int_region_councils_filtered') }}
+    where combined_authority_code is not null
 
 ),
 
@@ -29,9 +34,11 @@ with_unknown as (
         areas.parent_area_code,
         areas.icb_code,
         areas.combined_authority_code,
+        case when areas.area_type in ('local_authority', 'district') then {{ place_type('areas.area_code') }} end
+            as place_type,
         areas.defined_by,
         case
-            when areas.area_type in ('local_authority', 'combined_authority')
+            when areas.area_type in ('local_authority', 'combined_authority', 'district')
                 then lookup_vintage.vintage_year
             when areas.area_type in ('locality', 'ward') then '2022'
         end as vintage
@@ -48,6 +55,7 @@ with_unknown as (
         ['parent_area_code', 'null'],
         ['icb_code', 'null'],
         ['combined_authority_code', 'null'],
+        ['place_type', 'null'],
         ['defined_by', "'unknown member'"],
         ['vintage', 'null'],
     ]) }}
@@ -65,8 +73,12 @@ final as (
         case when parent_area_code is not null then {{ surrogate_key(['parent_area_code']) }} end as parent_area_key,
         icb_code,
         combined_authority_code,
-        area_code in (select region.combined_authority_code from region)
-        or combined_authority_code in (select region.combined_authority_code from region) as is_in_region,
+        place_type,
+        area_code in (select region.region_area_code from region)
+        or (
+            area_type in ('locality', 'ward')
+            and combined_authority_code in (select region.region_area_code from region)
+        ) as is_in_region,
         vintage,
         defined_by
 

@@ -110,19 +110,24 @@ england as (
 
 ),
 
+area_regions as (
+
+    select * from {{ ref('int_area_regions_mapped') }}
+
+),
+
 region as (
 
     select
+        area_regions.area_code,
         outcomes.indicator_code,
         outcomes.period_label,
         outcomes.sex,
         outcomes.age,
         outcomes.value
     from outcomes
-    inner join areas
-        on
-            outcomes.area_code = areas.area_code
-            and areas.area_type = 'region'
+    inner join area_regions
+        on outcomes.area_code = area_regions.ons_region_code
 
 ),
 
@@ -219,7 +224,8 @@ final as (
             and in_scope.age = england.age
     left join region
         on
-            in_scope.indicator_code = region.indicator_code
+            in_scope.area_code = region.area_code
+            and in_scope.indicator_code = region.indicator_code
             and in_scope.period_label = region.period_label
             and in_scope.sex = region.sex
             and in_scope.age = region.age

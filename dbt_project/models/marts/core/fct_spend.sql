@@ -13,7 +13,7 @@ with
 
 spend_lines as (
 
-    select * from {{ ref('int_council_spend_lines_unioned') }}
+    select * from {{ ref('int_council_spend_lines_remapped') }}
 
 ),
 
@@ -75,9 +75,10 @@ local_government as (
         false as is_inter_agency_transfer,
         false as is_pooled_fund,
         cast(null as varchar) as counterparty_agency_code,
-        cast(null as varchar) as apportionment_method,
+        -- an earlier year's return of authorities the 2023 reorganisations abolished, as their successor's
+        case when spend_lines.predecessor_basis is not null then 'predecessor_authorities' end as apportionment_method,
         cast(null as double) as apportionment_share,
-        cast(null as varchar) as apportionment_basis,
+        spend_lines.predecessor_basis as apportionment_basis,
         cast(null as varchar) as apportionment_source_file_sha256,
         spend_lines.source_id,
         spend_lines.source_file,

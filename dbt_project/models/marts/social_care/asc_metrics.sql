@@ -25,9 +25,9 @@ areas as (
 
 ),
 
-councils as (
+area_regions as (
 
-    select * from {{ ref('int_region_councils_filtered') }}
+    select * from {{ ref('int_area_regions_mapped') }}
 
 ),
 
@@ -108,10 +108,12 @@ final as (
         on shares.area_code = areas.area_code
     left join england
         on shares.financial_year = england.financial_year
+    left join area_regions
+        on shares.area_code = area_regions.area_code
     left join region
         on
             shares.financial_year = region.financial_year
-            and region.area_code in (select councils.ons_region_code from councils)
+            and area_regions.ons_region_code = region.area_code
 
 )
 

@@ -1,14 +1,16 @@
 -- Consolidated spend by area, financial year, measure and service theme: each body's contribution,
 -- the money passed between bodies, the consolidated total, total per head, and the scope.
 --
--- Who counts where: a council's money counts in its own area and in the combined authority area;
--- the combined authority's own money counts whole in its area and, shared by population, in each
--- member council's area; a police and crime commissioner's and a fire and rescue authority's money
--- shared by population to the districts they serve, and an ICB's allocation shared by need-weighted
--- population, count in each district and in the combined authority area.
+-- Who counts where (int_reporting_areas_mapped): a council's money counts in its place (a shire
+-- district's in its county) and in its combined authority area; the combined authority's own money
+-- counts whole in its area and, shared by population, in each member district's place; a police
+-- and crime commissioner's and a fire and rescue authority's money shared by population to the
+-- districts they serve, and an ICB's allocation shared by need-weighted population, count in each
+-- district's place and in the combined authority area.
 --
 -- Scope (seed spend_scopes): 'budget' rows hold the whole place (council, combined authority,
--- police, fire and the NHS's ICB allocations); 'outturn' rows hold local government (council,
+-- police, fire and the NHS's ICB allocations; a place no combined authority covers has none in its
+-- scope); 'outturn' rows hold local government (council,
 -- combined authority, police, fire): no held source publishes NHS outturn by place, so NHS money is
 -- never shown as outturn (scope_note says so). A body in scope whose figure for the area, year and
 -- measure is not available (a return not submitted, a year's NHS allocations not held) is named in
@@ -112,9 +114,21 @@ transfers as (
 
 ),
 
+-- the council bodies of the region (district, unitary and county councils) and the area each serves
 councils as (
 
-    select * from {{ ref('int_region_councils_filtered') }}
+    select
+        agency_code,
+        serves_area_code as area_code
+
+    from {{ ref('dim_agency') }}
+    where agency_type = 'council'
+
+),
+
+reporting_areas_mapped as (
+
+    select * from {{ ref('int_reporting_areas_mapped') }}
 
 ),
 
@@ -173,8 +187,8 @@ present_councils as (
 absent_councils as (
 
     select
+        councils.agency_code,
         councils.area_code,
-        councils.combined_authority_code,
         council_years.financial_year,
         council_years.reporting_measure
 
@@ -182,7 +196,7 @@ absent_councils as (
     cross join council_years
     left join present_councils
         on
-            councils.area_code = present_councils.agency_code
+            councils.agency_code = present_councils.agency_code
             and council_years.financial_year = present_councils.financial_year
             and council_years.reporting_measure = present_councils.reporting_measure
     where present_councils.agency_code is null
@@ -192,32 +206,25 @@ absent_councils as (
 absent_council_areas as (
 
     select
-        area_code as reporting_area_code,
-        area_code as agency_code,
-        financial_year,
-        reporting_measure
+        reporting_areas_mapped.reporting_area_code,
+        absent_councils.agency_code,
+        absent_councils.financial_year,
+        absent_councils.reporting_measure
 
     from absent_councils
-
-    union all
-
-    select
-        combined_authority_code as reporting_area_code,
-        area_code as agency_code,
-        financial_year,
-        reporting_measure
-
-    from absent_councils
+    inner join reporting_areas_mapped
+        on absent_councils.area_code = reporting_areas_mapped.area_code
 
 ),
 
--- money spent in a district counts in the district and in its combined authority area; the
--- combined authority's own money counts whole in its area and, shared by population, in each
--- member council's area (int_combined_authority_spend_apportioned)
+-- money spent in a district counts in its place and in its combined authority area
+-- (int_reporting_areas_mapped: a shire district's place is its county); the combined authority's
+-- own money counts whole in its area and, shared by population, in each member district's place
+-- (int_combined_authority_spend_apportioned)
 placed_spend as (
 
     select
-        spend.area_code as reporting_area_code,
+        reporting_areas_mapped.reporting_area_code,
         spend.agency_code,
         spend.body_type,
         spend.theme_code,
@@ -230,31 +237,17 @@ placed_spend as (
         spend.is_synthetic
 
     from spend
+    inner join reporting_areas_mapped
+        on spend.area_code = reporting_areas_mapped.area_code
+    where
+        reporting_areas_mapped.level = 'place'
+        or spend.body_type <> 'combined_authority'
+        or spend.area_code = reporting_areas_mapped.reporting_area_code
 
     union all
 
     select
-        councils.combined_authority_code as reporting_area_code,
-        spend.agency_code,
-        spend.body_type,
-        spend.theme_code,
-        spend.publisher_line_code,
-        spend.financial_year,
-        spend.reporting_measure,
-        spend.amount_gbp,
-        spend.apportionment_method,
-        spend.source_file_sha256,
-        spend.is_synthetic
-
-    from spend
-    inner join councils
-        on spend.area_code = councils.area_code
-    where spend.body_type <> 'combined_authority'
-
-    union all
-
-    select
-        shares.area_code as reporting_area_code,
+        reporting_areas_mapped.reporting_area_code,
         shares.agency_code,
         'combined_authority' as body_type,
         shares.theme_code,
@@ -267,6 +260,8 @@ placed_spend as (
         shares.is_synthetic
 
     from {{ ref('int_combined_authority_spend_apportioned') }} as shares
+    inner join reporting_areas_mapped
+        on shares.area_code = reporting_areas_mapped.area_code and reporting_areas_mapped.level = 'place'
     inner join council_years
         on
             shares.financial_year = council_years.financial_year
@@ -307,8 +302,9 @@ reporting_areas as (
 ),
 
 -- a body counts as present for an area, year and measure when it has figures there, none of them
--- not available; a combined authority that carries the police or fire function files that spend in
--- its own row (Greater Manchester's fire), which then stands for the body
+-- not available; a combined authority or council that carries the police or fire function files
+-- that spend in its own row (Greater Manchester's fire; a county council that is its county's fire
+-- and rescue authority), which then stands for the body
 body_presence as (
 
     select
@@ -333,7 +329,7 @@ body_presence as (
         count(*) filter (where amount_gbp is null) as missing_count
 
     from placed_spend
-    where body_type = 'combined_authority' and publisher_line_code in ('pol', 'frs') and amount_gbp <> 0
+    where body_type in ('combined_authority', 'council') and publisher_line_code in ('pol', 'frs') and amount_gbp <> 0
     group by 1, 2, 3, 4
 
 ),
@@ -368,12 +364,19 @@ scope_status as (
     from reporting_areas
     inner join declared
         on reporting_areas.measure = declared.measure
+    -- a place no combined authority covers has none in its scope
+    inner join areas
+        on reporting_areas.area_code = areas.area_code
     left join presence
         on
             reporting_areas.area_code = presence.area_code
             and reporting_areas.financial_year = presence.financial_year
             and reporting_areas.measure = presence.measure
             and declared.body_type = presence.body_type
+    where
+        declared.body_type <> 'combined_authority'
+        or areas.area_type = 'combined_authority'
+        or areas.combined_authority_code is not null
     group by 1, 2, 3
 
 ),
@@ -427,20 +430,12 @@ nhs_not_held as (
 placed_transfers as (
 
     select
-        transfers.area_code as reporting_area_code,
+        reporting_areas_mapped.reporting_area_code,
         transfers.*
 
     from transfers
-
-    union all
-
-    select
-        councils.combined_authority_code as reporting_area_code,
-        transfers.*
-
-    from transfers
-    inner join councils
-        on transfers.area_code = councils.area_code
+    inner join reporting_areas_mapped
+        on transfers.area_code = reporting_areas_mapped.area_code
 
 ),
 
@@ -633,10 +628,10 @@ final as (
         case totals.measure
             when 'outturn'
                 then
-                    'Local government outturn: council, combined authority, police and fire. NHS not included: '
+                    'Local government outturn: ' || {{ local_bodies('areas') }} || '. NHS not included: '
                     || nhs_outturn_note.not_in_outturn_because || '.'
             else
-                'Whole place budget: council, combined authority, police and fire budgets and ICB allocations.'
+                'Whole place budget: ' || {{ local_bodies('areas') }} || ' budgets and ICB allocations.'
         end
         || case
             when scope_status.missing_body_types is not null
@@ -663,6 +658,7 @@ final as (
     cross join nhs_outturn_note
     inner join areas
         on totals.area_code = areas.area_code
+
     inner join themes
         on totals.theme_code = themes.theme_code
     left join scope_status

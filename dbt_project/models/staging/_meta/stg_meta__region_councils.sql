@@ -21,6 +21,7 @@ renamed as (
         locality_source
 
     from source
+    where council_code is not null  -- a region whose places are derived (England) lists none
 
 )
 

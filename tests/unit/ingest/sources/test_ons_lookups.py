@@ -1,5 +1,6 @@
 """The ONS Open Geography lookups (ons_lad_cauth_lookup, ons_lsoa_icb_lookup, ons_lsoa_ward_lad_lookup,
-ons_lad_pfa_lookup, ons_lad_fra_lookup): real values as geographr republishes them, read by the
+ons_lad_pfa_lookup, ons_lad_fra_lookup, ons_lad_utla_lookup, ons_lad_region_lookup,
+ons_lad_successor_lookup): real values as geographr republishes them, read by the
 shared lookup reader, which also reads ONS's own field names. Check values from
 ../shared/data/README.md."""
 
@@ -16,6 +17,9 @@ from ingest.sources import (
     ons_lad_cauth_lookup,
     ons_lad_fra_lookup,
     ons_lad_pfa_lookup,
+    ons_lad_region_lookup,
+    ons_lad_successor_lookup,
+    ons_lad_utla_lookup,
     ons_lsoa_icb_lookup,
     ons_lsoa_ward_lad_lookup,
 )
@@ -123,3 +127,45 @@ def test_a_gzip_bomb_is_refused() -> None:
     bomb = gzip.compress(b"lsoa21_code\n" + b"0" * (300 << 20))
     with pytest.raises(SourceError, match="refused as a bomb"):
         ons_lsoa_icb_lookup.parse(bomb, file="bomb.csv.gz", period="2024")
+
+
+def read_file(module, name: str, period: str) -> pd.DataFrame:
+    path = SNAPSHOTS / module.ID / name
+    frame = module.parse(path.read_bytes(), file=name, period=period)
+    assert list(frame.columns) == list(module.COLUMNS)
+    return frame
+
+
+def test_every_english_district_is_in_one_upper_tier_area_in_each_edition() -> None:
+    current = read_file(ons_lad_utla_lookup, "geographr_lookup_ltla23_utla23.csv", "2023")
+    assert len(current) == 318 and current.lad_code.is_unique and set(current.vintage_year) == {2023}
+    england = current[current.lad_code.str.startswith("E")]
+    assert len(england) == 296 and england.utla_code.nunique() == 153
+    counties = england[england.utla_code.str.startswith("E10")].groupby("utla_code").size()
+    assert len(counties) == 21 and counties["E10000016"] == 12  # Kent
+    assert not (england.lad_code.str.startswith("E07") & ~england.utla_code.str.startswith("E10")).any()
+    assert (england.lad_code.str.match("^E0[689]") & (england.lad_code == england.utla_code)).sum() == 132
+    before = read_file(ons_lad_utla_lookup, "geographr_lookup_ltla21_utla21.csv", "2021")
+    assert len(before) == 331 and set(before.vintage_year) == {2021}
+    cumbria = sorted(before.loc[before.utla_code == "E10000006", "lad_name"])
+    assert cumbria == ["Allerdale", "Barrow-in-Furness", "Carlisle", "Copeland", "Eden", "South Lakeland"]
+
+
+def test_every_english_district_is_in_one_of_nine_regions() -> None:
+    frame = read(ons_lad_region_lookup, "2023")
+    assert len(frame) == 296 and frame.region_code.nunique() == 9
+    assert (frame.region_code == "E12000005").sum() == 30
+    assert set(frame.loc[frame.lad_code.isin(WMCA), "region_name"]) == {"West Midlands"}
+
+
+def test_the_2023_reorganisations_merge_seventeen_districts_into_four_unitaries() -> None:
+    frame = read(ons_lad_successor_lookup, "2023")
+    assert len(frame) == 374 and frame.predecessor_code.is_unique and frame.lad_code.nunique() == 361
+    merged = frame[frame.predecessor_code != frame.lad_code].groupby("lad_code").predecessor_name.apply(sorted)
+    assert merged.to_dict() == {
+        "E06000063": ["Allerdale", "Carlisle", "Copeland"],
+        "E06000064": ["Barrow-in-Furness", "Eden", "South Lakeland"],
+        "E06000065": ["Craven", "Hambleton", "Harrogate", "Richmondshire", "Ryedale", "Scarborough", "Selby"],
+        "E06000066": ["Mendip", "Sedgemoor", "Somerset West and Taunton", "South Somerset"],
+    }
+    assert set(frame.vintage_year) == {2023}

@@ -329,13 +329,13 @@ def build_warehouse(path: Path) -> None:
         con.execute(
             """
             create table marts.dim_area as select * from (values
-                ('E92000001', 'England', 'country', null::boolean),
-                ('E47000007', 'West Midlands', 'combined_authority', true),
-                ('E08000026', 'Coventry', 'local_authority', true),
-                ('E08000025', 'Birmingham', 'local_authority', true),
-                ('E08000025-CENTRAL', 'Central', 'locality', true),
-                ('E06000001', 'Hartlepool', 'local_authority', false)
-            ) t(area_code, area_name, area_type, is_in_region)
+                ('E92000001', 'England', 'country', null::boolean, null, null),
+                ('E47000007', 'West Midlands', 'combined_authority', true, 'E47000007', null),
+                ('E08000026', 'Coventry', 'local_authority', true, 'E47000007', 'metropolitan_district'),
+                ('E08000025', 'Birmingham', 'local_authority', true, 'E47000007', 'metropolitan_district'),
+                ('E08000025-CENTRAL', 'Central', 'locality', true, 'E47000007', null),
+                ('E06000001', 'Hartlepool', 'local_authority', false, 'E47000006', 'unitary_authority')
+            ) t(area_code, area_name, area_type, is_in_region, combined_authority_code, place_type)
             """
         )
         con.execute(
@@ -454,15 +454,30 @@ def build_warehouse(path: Path) -> None:
         )
         con.execute(
             """
+            create table marts.place_comparisons as select * from (values
+                ('E08000026', '2023-24', 'outturn', 1900.50::decimal(14, 2), 1500.25::decimal(14, 2),
+                 null::decimal(14, 2), 1800.00::decimal(14, 2), 12, 1850.00::decimal(14, 2), 36, 10),
+                ('E08000025', '2023-24', 'outturn', null::decimal(14, 2), 1500.25::decimal(14, 2),
+                 null::decimal(14, 2), null::decimal(14, 2), 0, 1850.00::decimal(14, 2), 36, null)
+            ) t(area_code, financial_year, measure, per_head_gbp, england_per_head_gbp, region_per_head_gbp,
+                neighbours_median_per_head_gbp, neighbours_count, same_type_median_per_head_gbp, same_type_count,
+                same_type_rank)
+            """
+        )
+        con.execute(
+            """
             create table marts.regional_benchmarks as select * from (values
-                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'adult_social_care', 95.00::decimal(14, 2)),
-                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'education', 5.50::decimal(14, 2)),
-                ('E08000025', 'Birmingham', 'local_authority', '2023-24', 'adult_social_care', null),
-                ('E08000025', 'Birmingham', 'local_authority', '2021-22', 'adult_social_care', 150.00::decimal(14, 2)),
-                ('E08000001', 'Bolton', 'local_authority', '2023-24', 'adult_social_care', 120.25::decimal(14, 2)),
+                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'adult_social_care', 95.00::decimal(14, 2),
+                 true),
+                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'education', 5.50::decimal(14, 2), true),
+                ('E08000025', 'Birmingham', 'local_authority', '2023-24', 'adult_social_care', null, true),
+                ('E08000025', 'Birmingham', 'local_authority', '2021-22', 'adult_social_care', 150.00::decimal(14, 2),
+                 true),
+                ('E08000001', 'Bolton', 'local_authority', '2023-24', 'adult_social_care', 120.25::decimal(14, 2),
+                 false),
                 ('E47000007', 'West Midlands', 'combined_authority', '2023-24', 'adult_social_care',
-                 99.00::decimal(14, 2))
-            ) t(area_code, area_name, area_type, financial_year, theme_code, outturn_per_head_gbp)
+                 99.00::decimal(14, 2), true)
+            ) t(area_code, area_name, area_type, financial_year, theme_code, outturn_per_head_gbp, is_current_region)
             """
         )
 
@@ -846,6 +861,14 @@ def test_profiles_show_neighbours_significance_breaks_gaps_and_a_hex_map(site: t
     assert "nearest-neighbours" in page.testids
     assert "Derby (E06000015)" in coventry and "Bradford (E08000032)" in coventry
     assert "Nearest neighbours (median)" in coventry
+
+    # the place against England, the region, the neighbours and its type, as the mart has it
+    compared = page.values("place-comparisons-table")
+    assert float(compared[("2023-24", "per_head_gbp")]) == 1900.5
+    assert float(compared[("2023-24", "england_per_head_gbp")]) == 1500.25
+    assert compared[("2023-24", "region_per_head_gbp")] == ""  # a city region's build has none
+    assert "10 of 36" in coventry and "£1,800.00 (12)" in coventry
+    assert "Rank among metropolitan districts" in coventry
 
     # a series break is marked on its period, with what changes
     assert re.search(r'<tr data-period="2022-23"[^>]*data-series-break="true"', coventry)

@@ -1,0 +1,115 @@
+"""Every place in England in one run: `make run REGION=england` derives its places from the held ONS
+lookups (every upper-tier area, every combined authority area and the Greater London Authority's),
+builds them through the same Airflow job, and the West Midlands' rows are the same as in the
+default region's own release."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.integration.conftest import Pipeline, Run
+
+pytestmark = pytest.mark.integration
+
+WEST_MIDLANDS = sorted({f"E080000{n}" for n in range(25, 32)} | {"E47000007"})
+REORGANISED_2023 = {"E06000063", "E06000064", "E06000065", "E06000066"}
+
+
+@pytest.fixture(scope="module")
+def england(tmp_path_factory) -> tuple[Pipeline, Run]:
+    pipeline = Pipeline(tmp_path_factory.mktemp("england"))
+    run = pipeline.run(WHOLEPLACE_REGION="england")
+    assert run.code == 0, run.output
+    return pipeline, run
+
+
+def lookup(name: str) -> list[dict]:
+    from tests.paths import SNAPSHOTS_DIR
+
+    path = next((SNAPSHOTS_DIR / name).iterdir())
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_the_release_has_every_upper_tier_area_and_every_combined_authority_area(england):
+    pipeline, run = england
+    assert "England (every upper-tier and combined authority area, from the ONS lookups)" in run.output
+    assert "published new release" in run.output
+    upper_tier = {r["utla23_code"] for r in lookup("ons_lad_utla_lookup") if r["utla23_code"].startswith("E")}
+    authorities = {r["cauth23_code"] for r in lookup("ons_lad_cauth_lookup")} | {"E61000001"}
+    assert len(upper_tier) == 153 and len(authorities) == 11
+    places = dict(
+        pipeline.query("select area_code, area_type from marts.dim_area where is_in_region and area_type <> 'district'")
+    )
+    assert {a for a, t in places.items() if t == "local_authority"} == upper_tier
+    assert {a for a, t in places.items() if t == "combined_authority"} == authorities
+    assert REORGANISED_2023 <= upper_tier and "E10000006" not in upper_tier  # Cumbria is two unitaries
+    published = (pipeline.latest / "whole_place_budget.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(published)))
+    assert {r["area_code"] for r in rows} == upper_tier | authorities
+    assert all(r["scope_note"] for r in rows), "every row states its scope"
+    region = json.loads((pipeline.latest / "datapackage.json").read_text())["region"]
+    assert region["name"] == "england"
+
+
+def test_a_shire_districts_money_counts_in_its_county(england):
+    pipeline, _ = england
+    # Kent (E10000016): the county council and its 12 districts, as ONS's lookup places them
+    districts = {r["ltla23_code"] for r in lookup("ons_lad_utla_lookup") if r["utla23_code"] == "E10000016"}
+    assert len(districts) == 12
+    ((county_and_districts,),) = pipeline.query(
+        "select sum(amount_gbp) from marts.fct_spend where agency_type = 'council' and measure = 'outturn' "
+        "and financial_year = '2023-24' and not is_inter_agency_transfer "
+        "and (agency_code = 'E10000016' or agency_code in (select unnest(?::varchar[])))",
+        [sorted(districts)],
+    )
+    ((place,),) = pipeline.query(
+        "select sum(council_gbp) from marts.whole_place_budget where area_code = 'E10000016' "
+        "and measure = 'outturn' and financial_year = '2023-24'"
+    )
+    assert place == county_and_districts and place > 1_000_000_000
+
+
+def test_nhs_money_adds_back_to_every_icbs_published_total(england):
+    pipeline, _ = england
+    rows = pipeline.query(
+        """
+        with placed as (
+            select agency_code, financial_year, sum(amount_gbp) as placed_gbp, count(*) as parts
+            from marts.fct_spend where agency_type = 'icb' group by 1, 2
+        ),
+        published as (
+            select icb_ods_code, financial_year, sum(allocation_gbp) as published_gbp
+            from staging.stg_nhs_icb_allocations__allocations group by 1, 2
+        )
+        select published.icb_ods_code, published.financial_year, published.published_gbp, placed.placed_gbp,
+            placed.parts
+        from published left join placed
+            on published.icb_ods_code = placed.agency_code and published.financial_year = placed.financial_year
+        """
+    )
+    assert len({icb for icb, *_ in rows}) == 42
+    for icb, year, published_gbp, placed_gbp, parts in rows:
+        assert placed_gbp is not None, (icb, year)
+        # each part is rounded to the pound
+        assert abs(placed_gbp - published_gbp) <= parts, (icb, year, published_gbp, placed_gbp)
+
+
+def test_the_west_midlands_rows_equal_the_default_regions_own_release(england, first_run, pipeline):
+    """The same figures whether the West Midlands is built alone or as part of England."""
+    english, _ = england
+    for sql in (
+        "select * exclude (is_in_region) from marts.dim_area where area_code in (select unnest(?::varchar[]))",
+        "select * from marts.whole_place_budget where area_code in (select unnest(?::varchar[]))",
+        "select * from marts.fct_spend where area_code in (select unnest(?::varchar[]))",
+        "select * from marts.fct_outcome where area_code in (select unnest(?::varchar[]))",
+        "select * exclude (region_name, region_title, regional_benchmark_key) from marts.regional_benchmarks "
+        "where area_code in (select unnest(?::varchar[]))",
+    ):
+        ordered = f"select * from ({sql}) order by all"
+        alone = pipeline.query(ordered, [WEST_MIDLANDS])
+        assert alone, sql
+        assert english.query(ordered, [WEST_MIDLANDS]) == alone, sql
