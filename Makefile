@@ -39,11 +39,14 @@ help:
 	@echo "make recover  a damaged warehouse file: move it aside and rebuild it from the landing zone"
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
-	@echo "make test-distributed  the DAGs on PostgreSQL, Redis and two Celery workers (about 5 min)"
+	@echo "make test-distributed  the England build on PostgreSQL, Redis and two Celery workers, then on one:"
+	@echo "            the speed-up (about 30 min; DISTRIBUTED_REGION=west-midlands builds one region, about 10)"
 	@echo "make test-crash        kill -9 at 30 random points of whole runs, then recover (about 35 min)"
 	@echo "make lint   ruff, the import layers (import-linter), sqlfluff"
 	@echo "make docs   rewrite the published marts' tables in README.md and the dbt overview from their yml"
-	@echo "make bench  spending over £500: the real region-year and 1x, 10x, 100x synthetic -> benchmarks/RESULTS.md (12-25 min)"
+	@echo "make bench  one region and all of England through Airflow (full run, rerun, stages, peak RSS), then"
+	@echo "            spending over £500 at the real region-year and 1x, 10x, 100x synthetic -> benchmarks/RESULTS.md"
+	@echo "            (25-40 min; ONLY=places or ONLY=scales runs one part, about 15 min each)"
 	@echo "make clean  remove the runtime data (data/) and the project-local Airflow home"
 
 $(CURDIR)/.tools/bin/uv:
@@ -89,7 +92,8 @@ TEST_WORKERS ?= 2
 test: env
 	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
-# PostgreSQL + Redis + Airflow (api-server, scheduler, dag-processor, triggerer, two Celery workers)
+# PostgreSQL + Redis + Airflow (api-server, scheduler, dag-processor, triggerer, two Celery workers):
+# the England build with two workers, then with one (the speed-up); DISTRIBUTED_REGION=<region> another
 test-distributed: env
 	$(VENV)/bin/pytest -m distributed tests/distributed -s
 
@@ -104,7 +108,7 @@ test-integration: env
 	$(VENV)/bin/pytest tests/integration
 
 bench: env
-	$(VENV)/bin/python -m benchmarks.run $(if $(SCALES),--scales $(SCALES))
+	$(VENV)/bin/python -m benchmarks.run $(if $(SCALES),--scales $(SCALES)) $(if $(ONLY),--only $(ONLY))
 
 docs: env
 	$(VENV)/bin/python -m warehouse.publication.mart_tables

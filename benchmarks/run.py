@@ -25,6 +25,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -551,15 +552,190 @@ def render(facts: dict, scales: list[dict], summary: dict, runs: dict | None = N
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------------------------------------
+# places: one city region against all of England, each a full run through Airflow
+
+PLACES = ("west-midlands", "england")
+PLACES_TARGETS = {"england_full_s": 600, "rerun_share": 0.05}
+PLACES_BEGIN, PLACES_END = "<!-- places: written by benchmarks/run.py -->", "<!-- /places -->"
+_TASK = re.compile(r"^\[(\d\d):(\d\d):(\d\d)\]\s+-> (\S+)")
+
+
+def stage_of(task: str) -> str:
+    """The pipeline stage of an Airflow task as the run prints it (``source.load[mhclg_rsx]``)."""
+    if task.startswith("source.") or task in ("plan",):
+        return "ingest"
+    return {"build_models": "dbt build", "validate_marts": "GX validate", "publish_release": "publish"}.get(task, task)
+
+
+def stage_times(output: str, total_s: float) -> dict[str, float]:
+    """Wall seconds per stage, from the task start times the run prints (each task runs until the
+    next starts; the first from the process start, the last until it ends)."""
+    starts = []
+    for line in output.splitlines():
+        m = _TASK.match(line)
+        if m:
+            h, mi, se, task = m.groups()
+            starts.append((int(h) * 3600 + int(mi) * 60 + int(se), stage_of(task)))
+    out: dict[str, float] = {}
+    if not starts:
+        return out
+    first = starts[0][0]
+    out["start (Airflow, plan)"] = 0.0
+    for (t, stage), (t_next, _) in zip(starts, starts[1:] + [(first + total_s, "")], strict=True):
+        out[stage] = out.get(stage, 0.0) + max(0.0, t_next - t)
+    # the process's own start before the first task: the rest of the wall time
+    out["start (Airflow, plan)"] = round(max(0.0, total_s - sum(out.values())), 1)
+    return {k: round(v, 1) for k, v in out.items()}
+
+
+def place_run(region: str, log_path: Path, *extra: str) -> dict:
+    """One `make run REGION=<region>` as a user meets it (the whole process): wall time, the peak
+    RSS of its largest process, and the time per stage."""
+    import resource
+
+    warehouse = WORK / "places" / region
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WHOLEPLACE_")}
+    env.update(
+        WHOLEPLACE_WAREHOUSE_DIR=str(warehouse),
+        WHOLEPLACE_REGION=region,
+        WHOLEPLACE_MODE="snapshot",
+        AIRFLOW_HOME=str(WORK / "places" / f"{region}-airflow"),
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "warehouse.cli", "run", *extra], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
+    wall = round(time.monotonic() - started, 1)
+    with open(log_path, "a", encoding="utf-8") as log:
+        log.write(done.stdout + done.stderr)
+    if done.returncode:
+        raise SystemExit(f"make run REGION={region} {' '.join(extra)} failed; see {log_path}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with duckdb.connect(str(warehouse / "wholeplace.duckdb"), read_only=True) as con:
+        (places,) = con.execute(
+            "select count(*) from marts.dim_area where is_in_region and area_type in ('local_authority', "
+            "'combined_authority')"
+        ).fetchone()
+    release = (warehouse / "releases" / "latest").resolve()
+    size = sum(f.stat().st_size for f in release.rglob("*") if f.is_file()) if release.is_dir() else 0
+    return {
+        "region": region,
+        "places": places,
+        "wall_s": wall,
+        "peak_rss_mb": round(max(peak, before) / 1024, 1),
+        "stages": stage_times(done.stdout, wall),
+        "release_mb": round(size / 1e6, 1),
+        "warehouse_mb": round((warehouse / "wholeplace.duckdb").stat().st_size / 1e6, 1),
+    }
+
+
+def run_places(log_path: Path) -> list[dict]:
+    """Each of PLACES from a fresh warehouse and a cold chart cache, then again with nothing new,
+    forced through Airflow (the rerun) and not (the shortcut)."""
+    results = []
+    for region in PLACES:
+        shutil.rmtree(WORK / "places" / region, ignore_errors=True)
+        shutil.rmtree(WORK / "places" / f"{region}-airflow", ignore_errors=True)
+        os.environ["WHOLEPLACE_CHART_CACHE"] = str(WORK / "places" / "charts")
+        shutil.rmtree(WORK / "places" / "charts", ignore_errors=True)
+        say(f"places: make run REGION={region} on a fresh warehouse")
+        full = place_run(region, log_path)
+        rerun = place_run(region, log_path, "--force")
+        shortcut = place_run(region, log_path)
+        full["rerun_s"] = rerun["wall_s"]
+        full["rerun_share"] = round(rerun["wall_s"] / full["wall_s"], 3)
+        full["rerun_stages"] = rerun["stages"]
+        full["no_change_s"] = shortcut["wall_s"]
+        say(
+            f"places: {region}: {full['places']} places, {full['wall_s']:.0f} s, rerun through Airflow "
+            f"{full['rerun_s']:.0f} s, nothing new {full['no_change_s']:.1f} s, peak RSS {full['peak_rss_mb']:.0f} MB"
+        )
+        results.append(full)
+    return results
+
+
+def render_places(facts: dict, places: list[dict]) -> str:
+    stages = list(dict.fromkeys(k for p in places for k in p["stages"]))
+    england = next((p for p in places if p["region"] == "england"), None)
+    lines = [
+        PLACES_BEGIN,
+        "## One region and all of England, through Airflow",
+        "",
+        f"Measured {facts['date']} at commit {facts['commit']} on {facts['cores']} cores: `make run REGION=<region>` "
+        "on a fresh warehouse (every source loaded, a cold chart cache), the whole process; then again with "
+        "nothing new, forced through Airflow (`FORCE=1`, the rerun), and not forced (answered before Airflow starts).",
+        "",
+        "| | " + " | ".join(p["region"] for p in places) + " |",
+        "|---|" + "---:|" * len(places),
+        "| places (upper-tier and combined authority areas) | " + " | ".join(str(p["places"]) for p in places) + " |",
+        "| full run, s | " + " | ".join(f"{p['wall_s']:.0f}" for p in places) + " |",
+    ]
+    for st in stages:
+        lines.append(f"| - {st}, s | " + " | ".join(f"{p['stages'].get(st, 0):.0f}" for p in places) + " |")
+    lines += [
+        "| rerun with nothing new, through Airflow, s | " + " | ".join(f"{p['rerun_s']:.0f}" for p in places) + " |",
+        "| rerun as a share of the full run | " + " | ".join(f"{p['rerun_share']:.0%}" for p in places) + " |",
+        "| nothing new, `make run`, s | " + " | ".join(f"{p['no_change_s']:.1f}" for p in places) + " |",
+        "| peak RSS of the largest process, MB | " + " | ".join(f"{p['peak_rss_mb']:.0f}" for p in places) + " |",
+        "| release on disk, MB | " + " | ".join(f"{p['release_mb']:.0f}" for p in places) + " |",
+        "| warehouse file, MB | " + " | ".join(f"{p['warehouse_mb']:.0f}" for p in places) + " |",
+        "",
+    ]
+    if england and len(places) > 1:
+        base = places[0]
+        growth = math.log(england["wall_s"] / base["wall_s"]) / math.log(england["places"] / base["places"])
+        goal = PLACES_TARGETS["england_full_s"]
+        rerun_met = "met" if england["rerun_share"] <= PLACES_TARGETS["rerun_share"] else "NOT met"
+        lines += [
+            f"Goal: all of England in at most {goal // 60} minutes end to end through Airflow: "
+            f"{england['wall_s'] / 60:.1f} min, {'met' if england['wall_s'] <= goal else 'NOT met'}. "
+            f"A rerun with nothing new through Airflow at most {PLACES_TARGETS['rerun_share']:.0%} of it: "
+            f"{england['rerun_share']:.0%}, {rerun_met} "
+            "(the forced rerun pays Airflow's start and a task per source and step that finds nothing to do; "
+            "`make run` with nothing new answers before Airflow starts).",
+            "",
+            f"Growth: {england['places'] / base['places']:.0f} times the places cost "
+            f"{england['wall_s'] / base['wall_s']:.1f} times the time (time ratio = places ratio ^ {growth:.2f}): "
+            "every source is national already, so loading costs the same; dbt grows little; the place profiles "
+            "(a page and its charts per place) grow with the places.",
+        ]
+    lines.append(PLACES_END)
+    return "\n".join(lines)
+
+
+def write_places(text: str) -> None:
+    """Put the places section into RESULTS.md, replacing the previous one (the rest untouched)."""
+    current = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else ""
+    if PLACES_BEGIN in current and PLACES_END in current:
+        head, rest = current.split(PLACES_BEGIN, 1)
+        current = head + text + rest.split(PLACES_END, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + text + "\n"
+    RESULTS_MD.write_text(current, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="real,1,10,100", help="comma-separated scales (default real,1,10,100)")
+    parser.add_argument(
+        "--only", choices=("places", "scales"), help="only the places (one region and England) or only the scales"
+    )
     args = parser.parse_args(argv)
     scales = [x if x == REAL else int(x) for x in args.scales.split(",")]
     WORK.mkdir(parents=True, exist_ok=True)
     log_path = WORK / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     started = time.monotonic()
     facts = machine()
+    if args.only != "scales":
+        say(f"benchmark: places {', '.join(PLACES)}; log {log_path}")
+        places = run_places(log_path)
+        RESULTS_JSON.with_name("places.json").write_text(json.dumps({"machine": facts, "places": places}, indent=2))
+        if args.only == "places":
+            write_places(render_places(facts, places))
+            print(render_places(facts, places))
+            return 0
     say(f"benchmark: scales {', '.join(label(s) for s in scales)}; log {log_path}")
     base_db, runs = build_base(log_path)
     results = [run_scale(scale, base_db, log_path) for scale in scales]
@@ -570,6 +746,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     text = render(facts, results, summary, runs)
     RESULTS_MD.write_text(text, encoding="utf-8")
+    if args.only != "scales":
+        write_places(render_places(facts, places))
     print(text)
     say(
         f"written {RESULTS_MD.relative_to(PROJECT)} and {RESULTS_JSON.relative_to(PROJECT)} "

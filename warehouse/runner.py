@@ -332,3 +332,22 @@ def _print_release(settings, summary: dict, elapsed: float, status: str) -> None
         f"dbt: {', '.join(f'{k}={v}' for k, v in dbt.items())}"
     )
     print(f"  data docs: {Path(summary['path']) / 'data_docs' / 'index.html'}")
+    print(f"  size:     {release_size(Path(summary['path']))}")
+
+
+def release_size(release: Path) -> str:
+    """How large a release is on disk, and its largest parts (the size the England build reaches
+    is stated, not discovered)."""
+    if not release.is_dir():
+        return "not found"
+    parts: dict[str, int] = {}
+    total = 0
+    for f in release.rglob("*"):
+        if f.is_file():
+            size = f.stat().st_size
+            total += size
+            top = f.relative_to(release).parts[0]
+            key = "site" if top == "site" else f.suffix.lstrip(".") or top
+            parts[key] = parts.get(key, 0) + size
+    largest = sorted(parts.items(), key=lambda kv: -kv[1])[:4]
+    return f"{total / 1e6:,.0f} MB (" + ", ".join(f"{k} {v / 1e6:,.0f} MB" for k, v in largest) + ")"

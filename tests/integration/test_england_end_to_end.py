@@ -27,10 +27,11 @@ def england(tmp_path_factory) -> tuple[Pipeline, Run]:
     return pipeline, run
 
 
-def lookup(name: str) -> list[dict]:
+def lookup(source: str, file: str | None = None) -> list[dict]:
+    """A bundled lookup's rows: its one file, or the file named."""
     from tests.paths import SNAPSHOTS_DIR
 
-    path = next((SNAPSHOTS_DIR / name).iterdir())
+    path = SNAPSHOTS_DIR / source / file if file else next((SNAPSHOTS_DIR / source).iterdir())
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
@@ -38,7 +39,11 @@ def test_the_release_has_every_upper_tier_area_and_every_combined_authority_area
     pipeline, run = england
     assert "England (every upper-tier and combined authority area, from the ONS lookups)" in run.output
     assert "published new release" in run.output
-    upper_tier = {r["utla23_code"] for r in lookup("ons_lad_utla_lookup") if r["utla23_code"].startswith("E")}
+    upper_tier = {
+        r["utla23_code"]
+        for r in lookup("ons_lad_utla_lookup", "geographr_lookup_ltla23_utla23.csv")
+        if r["utla23_code"].startswith("E")
+    }
     authorities = {r["cauth23_code"] for r in lookup("ons_lad_cauth_lookup")} | {"E61000001"}
     assert len(upper_tier) == 153 and len(authorities) == 11
     places = dict(
@@ -58,7 +63,11 @@ def test_the_release_has_every_upper_tier_area_and_every_combined_authority_area
 def test_a_shire_districts_money_counts_in_its_county(england):
     pipeline, _ = england
     # Kent (E10000016): the county council and its 12 districts, as ONS's lookup places them
-    districts = {r["ltla23_code"] for r in lookup("ons_lad_utla_lookup") if r["utla23_code"] == "E10000016"}
+    districts = {
+        r["ltla23_code"]
+        for r in lookup("ons_lad_utla_lookup", "geographr_lookup_ltla23_utla23.csv")
+        if r["utla23_code"] == "E10000016"
+    }
     assert len(districts) == 12
     ((county_and_districts,),) = pipeline.query(
         "select sum(amount_gbp) from marts.fct_spend where agency_type = 'council' and measure = 'outturn' "
@@ -106,10 +115,51 @@ def test_the_west_midlands_rows_equal_the_default_regions_own_release(england, f
         "select * from marts.whole_place_budget where area_code in (select unnest(?::varchar[]))",
         "select * from marts.fct_spend where area_code in (select unnest(?::varchar[]))",
         "select * from marts.fct_outcome where area_code in (select unnest(?::varchar[]))",
+        # the release's own places (England's build also benchmarks the West Midlands as a listed region)
         "select * exclude (region_name, region_title, regional_benchmark_key) from marts.regional_benchmarks "
+        "where is_current_region and area_code in (select unnest(?::varchar[]))",
+        # a place's own figure and England's; its other comparators are from the places each build holds
+        "select area_code, financial_year, measure, per_head_gbp, england_per_head_gbp from marts.place_comparisons "
         "where area_code in (select unnest(?::varchar[]))",
     ):
         ordered = f"select * from ({sql}) order by all"
         alone = pipeline.query(ordered, [WEST_MIDLANDS])
         assert alone, sql
         assert english.query(ordered, [WEST_MIDLANDS]) == alone, sql
+
+
+def test_the_2023_reorganisations_count_earlier_years_in_the_new_unitaries(england):
+    """Cumbria's six districts and its county council's 2021-22 outturn are Cumberland's and Westmorland
+    and Furness's (the county's shared by population); North Yorkshire's and Somerset's go whole to
+    their one unitary. Nothing is lost or added."""
+    pipeline, _ = england
+    predecessors = {
+        ("E06000063", "E06000064"): "E10000006",  # Cumbria
+        ("E06000065",): "E10000023",  # North Yorkshire
+        ("E06000066",): "E10000027",  # Somerset
+    }
+    county_of = {
+        r["ltla21_code"]: r["utla21_code"] for r in lookup("ons_lad_utla_lookup", "geographr_lookup_ltla21_utla21.csv")
+    }
+    for successors, county in predecessors.items():
+        bodies = sorted([county, *(d for d, c in county_of.items() if c == county)])
+        ((published,),) = pipeline.query(
+            "select sum(value_gbp_thousands) * 1000 from intermediate.int_council_spend_lines_unioned "
+            "where financial_year = '2021-22' and measure = 'outturn' and row_kind = 'authority' "
+            "and service_code <> 'totsx' and area_code in (select unnest(?::varchar[]))",
+            [bodies],
+        )
+        ((counted, parts, methods),) = pipeline.query(
+            "select sum(amount_gbp), count(*), list(distinct apportionment_method) from marts.fct_spend "
+            "where financial_year = '2021-22' and measure = 'outturn' and agency_type = 'council' "
+            "and agency_code in (select unnest(?::varchar[]))",
+            [list(successors)],
+        )
+        assert methods == ["predecessor_authorities"]
+        assert abs(counted - published) <= parts, (successors, counted, published)
+        complete = pipeline.query(
+            "select bool_and(is_complete) from marts.whole_place_budget where financial_year = '2021-22' "
+            "and measure = 'outturn' and area_code in (select unnest(?::varchar[]))",
+            [list(successors)],
+        )
+        assert complete == [(True,)], successors

@@ -87,6 +87,19 @@ cauth_lookup as (
 
 ),
 
+-- a combined authority's name for people: as a region file names it (so a region's rows read the
+-- same whether it is built alone or in England), else ONS's name of its area and "Combined Authority"
+authority_names as (
+
+    select
+        combined_authority_code,
+        max(combined_authority_name) as combined_authority_name
+
+    from {{ ref('stg_meta__region_councils') }}
+    group by 1
+
+),
+
 -- a listed council is a place of its own
 listed_members as (
 
@@ -117,7 +130,11 @@ derived_members as (
         upper_tier.upper_tier_area_code as place_code,
         upper_tier.upper_tier_area_name as place_name,
         coalesce(cauth_lookup.combined_authority_code, strategic_authorities.area_code) as combined_authority_code,
-        coalesce(cauth_lookup.combined_authority_name, strategic_authorities.area_name) as combined_authority_name,
+        coalesce(
+            authority_names.combined_authority_name,
+            cauth_lookup.combined_authority_name || ' Combined Authority',
+            strategic_authorities.area_name
+        ) as combined_authority_name,
         coalesce(
             cauth_lookup.combined_authority_code, strategic_authorities.returns_code, strategic_authorities.area_code
         ) as combined_authority_agency_code,
@@ -135,6 +152,8 @@ derived_members as (
         on upper_tier.area_code = cauth_lookup.area_code
     left join strategic_authorities
         on ons_regions.ons_region_code = strategic_authorities.parent_area_code
+    left join authority_names
+        on cauth_lookup.combined_authority_code = authority_names.combined_authority_code
 
 ),
 
