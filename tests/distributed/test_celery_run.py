@@ -2,9 +2,10 @@
 two Celery workers, all started here as processes on 127.0.0.1. The pipeline is triggered through
 Airflow's REST API; the run must succeed, both workers must have run tasks, and a release must be
 published. Then the same build runs again on a fresh warehouse with one worker, and the speed-up of
-two workers over one is reported (DISTRIBUTED_SPEED_UP=0 leaves that out). The build is England's (every place) unless DISTRIBUTED_REGION names
-another region (CI builds the default region, to keep within its time). Everything started is stopped
-again, also when the test fails. (`make test-distributed`)"""
+two workers over one is reported (DISTRIBUTED_SPEED_UP=0 leaves that out). The build is England's
+(every place) unless DISTRIBUTED_REGION names another region (CI builds the default region, to keep
+within its time). Everything started is stopped again, also when the test fails.
+(`make test-distributed`)"""
 
 from __future__ import annotations
 
