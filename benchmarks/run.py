@@ -561,31 +561,34 @@ PLACES_BEGIN, PLACES_END = "<!-- places: written by benchmarks/run.py -->", "<!-
 _TASK = re.compile(r"^\[(\d\d):(\d\d):(\d\d)\]\s+-> (\S+)")
 
 
+_STAMP = re.compile(r"^\[(\d\d):(\d\d):(\d\d)\]")
+START = "start (Airflow, plan)"
+
+
 def stage_of(task: str) -> str:
     """The pipeline stage of an Airflow task as the run prints it (``source.load[mhclg_rsx]``)."""
-    if task.startswith("source.") or task in ("plan",):
+    if task.startswith("source."):
         return "ingest"
-    return {"build_models": "dbt build", "validate_marts": "GX validate", "publish_release": "publish"}.get(task, task)
+    stages = {"plan": START, "build_models": "dbt build", "validate_marts": "GX validate", "publish_release": "publish"}
+    return stages.get(task, task)
 
 
 def stage_times(output: str, total_s: float) -> dict[str, float]:
-    """Wall seconds per stage, from the task start times the run prints (each task runs until the
-    next starts; the first from the process start, the last until it ends)."""
-    starts = []
-    for line in output.splitlines():
-        m = _TASK.match(line)
-        if m:
-            h, mi, se, task = m.groups()
-            starts.append((int(h) * 3600 + int(mi) * 60 + int(se), stage_of(task)))
-    out: dict[str, float] = {}
-    if not starts:
-        return out
-    first = starts[0][0]
-    out["start (Airflow, plan)"] = 0.0
-    for (t, stage), (t_next, _) in zip(starts, starts[1:] + [(first + total_s, "")], strict=True):
+    """Wall seconds per stage, from the times the run prints: its first line is the process's
+    start, each task runs until the next starts, the last until the process ends (start + total)."""
+
+    def seconds(m: re.Match) -> int:
+        h, mi, se = (int(x) for x in m.groups()[:3])
+        return h * 3600 + mi * 60 + se
+
+    stamps = [m for line in output.splitlines() if (m := _STAMP.match(line))]
+    tasks = [(seconds(m), stage_of(m.group(4))) for line in output.splitlines() if (m := _TASK.match(line))]
+    if not stamps or not tasks:
+        return {}
+    begin = seconds(stamps[0])
+    out = {START: float(tasks[0][0] - begin)}
+    for (t, stage), (t_next, _) in zip(tasks, [*tasks[1:], (begin + total_s, "")], strict=True):
         out[stage] = out.get(stage, 0.0) + max(0.0, t_next - t)
-    # the process's own start before the first task: the rest of the wall time
-    out["start (Airflow, plan)"] = round(max(0.0, total_s - sum(out.values())), 1)
     return {k: round(v, 1) for k, v in out.items()}
 
 

@@ -103,3 +103,12 @@ def england_reconciles(table: str, where: str, *, max_gap_pct: float, descriptio
         """,
         expectations=lambda: [between("gap_pct", -0.5, max_gap_pct)],
     )
+
+
+# Plausible bounds for a place: the smallest are the Isles of Scilly (about 2,200 residents) and the
+# City of London (about 8,700, with spend per head near £15,000-£28,000 on a tiny resident base, and
+# a net income of over £500 a head on transport); a figure read in the wrong unit (x1,000) falls far
+# outside them
+MIN_PLACE_POPULATION = 1_000
+MIN_PER_HEAD_GBP = -5_000
+MAX_PER_HEAD_GBP = 50_000

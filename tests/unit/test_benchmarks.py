@@ -97,3 +97,44 @@ def test_at_the_real_scale_the_bare_read_is_compared_with_the_csv_sources_own_lo
     assert entry["bare_duckdb_rows_per_s"] == 400 / 4.5
     assert entry["vs_duckdb_work"] == 4.0 / 5.0
     assert "| real | 500 | 62 | 89 | 0.75 (4.5 s / 6.0 s) |" in bench.render({}, [real], bench.summarise([real]))
+
+
+def test_stage_times_share_a_runs_wall_time_between_its_stages_by_task_starts():
+    output = "\n".join(
+        [
+            "[10:00:00] wholeplace: England (every upper-tier and combined authority area, ...)",
+            "[10:00:10]   -> plan",
+            "[10:00:12]   -> source.fetch[mhclg_rsx]",
+            "[10:01:40]   -> source.validate[mhclg_rsx]",
+            "[10:02:00]   -> build_models",
+            "[10:02:30]   -> validate_marts",
+            "[10:02:35]   -> publish_release",
+            "OK in 300 s: published new release x",
+        ]
+    )
+    assert bench.stage_times(output, 300.0) == {
+        "start (Airflow, plan)": 12.0,  # from the process's start to the first source task
+        "ingest": 108.0,
+        "dbt build": 30.0,
+        "GX validate": 5.0,
+        "publish": 145.0,  # until the process ends, 300 s after it started
+    }
+
+
+def test_the_places_section_replaces_its_previous_self_and_states_the_goal(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "RESULTS_MD", tmp_path / "RESULTS.md")
+    (tmp_path / "RESULTS.md").write_text("# Results\n\nscales here\n", encoding="utf-8")
+    facts = {"date": "2026-12-04", "commit": "abc", "cores": 2}
+    common = {"stages": {"ingest": 100.0}, "rerun_stages": {}, "release_mb": 1.0, "warehouse_mb": 1.0}
+    places = [
+        {"region": "west-midlands", "places": 8, "wall_s": 200.0, "rerun_s": 30.0, "rerun_share": 0.15,
+         "no_change_s": 1.0, "peak_rss_mb": 900.0, **common},
+        {"region": "england", "places": 164, "wall_s": 480.0, "rerun_s": 40.0, "rerun_share": 0.083,
+         "no_change_s": 1.5, "peak_rss_mb": 1200.0, **common},
+    ]  # fmt: skip
+    for _ in range(2):
+        bench.write_places(bench.render_places(facts, places))
+    text = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert text.startswith("# Results\n\nscales here\n") and text.count(bench.PLACES_BEGIN) == 1
+    assert "8.0 min, met" in text and "8%, NOT met" in text
+    assert "20 times the places cost 2.4 times the time" in text
