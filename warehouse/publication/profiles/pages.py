@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,7 @@ class MapData:
     names: dict[str, str]
     councils: set[str]  # the region's councils
     layout: str = LAYOUTS["district"]
+    members: dict[str, set[str]] = field(default_factory=dict)  # combined authority area -> its places
 
 
 def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, maps: MapData, charts: ChartSet) -> str:
@@ -136,7 +137,7 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, 
     body += like_for_like_section(area, totals, region_code, "like-for-like", charts)
     body += neighbours_section(area, nearest_neighbours(con, area))
     body += place_comparison_section(area, place_comparisons(con, area))
-    councils = {area.code} if area.area_type != "combined_authority" else maps.councils
+    councils = {area.code} if area.area_type != "combined_authority" else maps.members.get(area.code, set())
     regions = {h.region for h in maps.hexes if h.code in councils}
     body += map_section(
         [h for h in maps.hexes if h.region in regions],
@@ -209,7 +210,8 @@ def _index_page(release_dir: Path, areas: list[Area], release: dict, maps: MapDa
         maps.year,
         maps.values,
         maps.names,
-        highlight=maps.councils,
+        # the build's places outlined, unless they are every place on the map (England)
+        highlight=maps.councils if len(maps.councils) < len(maps.hexes) else set(),
         labels=False,
         uid="map-england",
         up="",
@@ -305,11 +307,15 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
         areas = profiled_areas(con)
         year, values, names = map_values(con)
         places = {a.code for a in areas if a.area_type == "local_authority"}
+        members: dict[str, set[str]] = {}
+        for a in areas:
+            if a.area_type == "local_authority" and a.combined_authority_code:
+                members.setdefault(a.combined_authority_code, set()).add(a.code)
         if any(a.place_type == "county" for a in areas):
             hexes = upper_tier_hexes(UPPER_TIER_HEXMAP, UPPER_TIER_SUCCESSORS, {a.code: a.name for a in areas})
-            maps = MapData(hexes, year, values, names, places, LAYOUTS["upper_tier"])
+            maps = MapData(hexes, year, values, names, places, LAYOUTS["upper_tier"], members)
         else:
-            maps = MapData(load_hexjson(HEXMAP), year, values, names, places)
+            maps = MapData(load_hexjson(HEXMAP), year, values, names, places, members=members)
         for area in areas:
             charts = ChartSet(area.code)
             pages.append(
