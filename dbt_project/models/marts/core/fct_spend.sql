@@ -2,7 +2,8 @@
 -- - Councils and the combined authority: MHCLG's RA (budget) and RSX / RO (outturn) returns, at
 --   the level of the publisher's service totals (detail lines would double count them), net
 --   current expenditure. A council's spend is for its own area; the combined authority's for the
---   combined authority area.
+--   combined authority area. Earlier years' returns of authorities the April 2023 reorganisations
+--   abolished are their successor council's (int_council_spend_lines_remapped).
 -- - ICBs: allocations (measure 'allocation') apportioned to the region's districts by need-weighted
 --   population (int_nhs_allocations_apportioned; apportionment_method says so).
 -- - Police and crime commissioners and fire and rescue authorities: their RA / RSX rows shared to
