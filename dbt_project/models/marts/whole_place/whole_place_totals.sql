@@ -8,8 +8,9 @@
 --
 -- A body's part is the sum over every theme of whole_place_budget; a scope's total is the sum of
 -- its bodies' parts, NULL (status not available) when any body in the scope is missing for the
--- area, year and measure, and a body outside the scope is not applicable ([z]). Pooled-fund
--- transfers cancel out over the themes, so each pound counts once.
+-- area, year and measure, and a body outside the scope is not applicable ([z]), as is a combined
+-- authority where none covers the place. Pooled-fund transfers cancel out over the themes, so each
+-- pound counts once.
 with
 
 themes as (
@@ -69,7 +70,9 @@ missing_types as (
         area_code,
         financial_year,
         measure,
-        max(missing_body_types) as missing_body_types
+        max(missing_body_types) as missing_body_types,
+        -- the bodies the area can have (no combined authority where none covers it)
+        string_split(max(scope_body_types), ';') as area_body_types
 
     from themes
     group by area_code, financial_year, measure
@@ -83,7 +86,10 @@ scoped as (
         scope_list.scope_code,
         scope_list.scope_name,
         scope_list.scope_description,
-        scope_list.scope_body_types,
+        list_filter(
+            scope_list.scope_body_types,
+            lambda b: list_contains(coalesce(missing_types.area_body_types, scope_list.scope_body_types), b)  -- noqa: RF02
+        ) as scope_body_types,
         list_filter(
             scope_list.scope_body_types,
             lambda b: list_contains(string_split(coalesce(missing_types.missing_body_types, ''), ';'), b)  -- noqa: RF02
