@@ -88,7 +88,7 @@ scoped as (
         scope_list.scope_description,
         list_filter(
             scope_list.scope_body_types,
-            lambda b: list_contains(coalesce(missing_types.area_body_types, scope_list.scope_body_types), b)  -- noqa: RF02
+            lambda b: list_contains(coalesce(missing_types.area_body_types, [b]), b)  -- noqa: RF02
         ) as scope_body_types,
         list_filter(
             scope_list.scope_body_types,
