@@ -39,7 +39,8 @@ def _cube(q: int, r: int) -> tuple[int, int, int]:
     return x, r, -x - r
 
 
-def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+def hex_distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Steps between two cells of an odd-r layout (column, row)."""
     ca, cb = _cube(*a), _cube(*b)
     return max(abs(ca[i] - cb[i]) for i in range(3))
 
@@ -64,9 +65,9 @@ def upper_tier_hexes(path: Path, successors_path: Path, names: dict[str, str]) -
                 (q, r)
                 for r in range(h.r - 3, h.r + 4)
                 for q in range(h.q - 3, h.q + 4)
-                if (q, r) not in taken and _distance((q, r), (h.q, h.r)) > 0
+                if (q, r) not in taken and hex_distance((q, r), (h.q, h.r)) > 0
             ]
-            q, r = min(ring, key=lambda c: (_distance(c, (h.q, h.r)), c[1], c[0]))
+            q, r = min(ring, key=lambda c: (hex_distance(c, (h.q, h.r)), c[1], c[0]))
             taken.add((q, r))
             out.append(Hex(code, names.get(code, code), q, r, h.region))
     return sorted(out, key=lambda h: h.code)

@@ -32,9 +32,13 @@ successor_lines as (
         'authority' as row_kind,
         lines.measure,
         lines.service_code,
+        -- each part to the pound (the published figures' own precision), so the sum is exact and
+        -- the same on every run, whatever order the parts are added in
         case
             when bool_and(lines.value_gbp_thousands is not null)
-                then sum(lines.value_gbp_thousands * predecessors.share)
+                then cast(sum(
+                    cast(round(lines.value_gbp_thousands * predecessors.share, 3) as decimal(18, 3))
+                ) as decimal(18, 3))
         end as value_gbp_thousands,
         coalesce(min(lines.value_status) filter (where lines.value_status <> 'published'), 'published')
             as value_status,

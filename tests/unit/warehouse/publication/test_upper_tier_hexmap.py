@@ -8,7 +8,7 @@ import io
 import json
 
 from tests.paths import SNAPSHOTS_DIR
-from warehouse.publication.profiles.hexmap import _distance, upper_tier_hexes
+from warehouse.publication.profiles.hexmap import hex_distance, upper_tier_hexes
 from warehouse.publication.profiles.pages import UPPER_TIER_HEXMAP, UPPER_TIER_SUCCESSORS
 
 
@@ -31,7 +31,7 @@ def test_every_2023_upper_tier_area_has_one_hexagon_in_its_own_cell() -> None:
     # from Northamptonshire's, which the Midlands surround
     for first, second, steps in (("E06000063", "E06000064", 1), ("E06000061", "E06000062", 3)):
         a, b = by_code[first], by_code[second]
-        assert _distance((a.q, a.r), (b.q, b.r)) == steps
+        assert hex_distance((a.q, a.r), (b.q, b.r)) == steps
 
 
 def test_the_layouts_2023_successors_agree_with_the_held_ons_lookups() -> None:
