@@ -114,8 +114,9 @@ def run(dag_id: str, verbose: bool, periods: list[str] | None = None, *, force: 
             step(f"WARNING: {found.describe()}")
             step("  this run publishes an intact release rather than reporting no change")
     fingerprint = None
-    if shortcut.eligible(settings, dag_id=dag_id, periods=periods, force=force):
+    if shortcut.recordable(settings, dag_id=dag_id, periods=periods):
         fingerprint = shortcut.inputs_fingerprint(settings)
+    if shortcut.eligible(settings, dag_id=dag_id, periods=periods, force=force):
         same = shortcut.nothing_new(settings, previous, fingerprint) if intact else None
         if same is not None:
             print()

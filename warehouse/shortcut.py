@@ -52,9 +52,16 @@ def _warehouse_stat(settings) -> list[int] | None:
     return file_stamp(settings.duckdb_path)
 
 
+def recordable(settings, *, dag_id: str, periods: list[str] | None) -> bool:
+    """Whether a run through Airflow that ends in a release leaves the evidence for the next run: a
+    forced run too (it rewrites the warehouse file, so without it the next run would find the
+    warehouse changed and go through Airflow again)."""
+    return settings.mode == "snapshot" and dag_id == "wholeplace" and not periods
+
+
 def eligible(settings, *, dag_id: str, periods: list[str] | None, force: bool) -> bool:
     """Whether this run can be answered without Airflow at all (see the module's description)."""
-    return settings.mode == "snapshot" and dag_id == "wholeplace" and not periods and not force
+    return recordable(settings, dag_id=dag_id, periods=periods) and not force
 
 
 def nothing_new(settings, release: Path | None, fingerprint: str) -> dict | None:

@@ -97,3 +97,20 @@ def test_inputs_that_changed_while_the_run_ran_are_not_recorded(state):
 def test_only_a_plain_snapshot_run_may_skip_airflow(warehouse_settings, mode, dag_id, periods, force, expected):
     settings = dataclasses.replace(warehouse_settings, mode=mode)
     assert shortcut.eligible(settings, dag_id=dag_id, periods=periods, force=force) is expected
+
+
+@pytest.mark.parametrize(
+    ("mode", "dag_id", "periods", "expected"),
+    [
+        ("snapshot", "wholeplace", None, True),  # a forced run too: it rewrites the warehouse file
+        ("live", "wholeplace", None, False),
+        ("snapshot", "wholeplace", ["2021-22"], False),
+        ("snapshot", "build_warehouse", None, False),
+    ],
+)
+def test_a_forced_run_leaves_the_evidence_so_the_next_run_skips_airflow(
+    warehouse_settings, mode, dag_id, periods, expected
+):
+    settings = dataclasses.replace(warehouse_settings, mode=mode)
+    assert shortcut.recordable(settings, dag_id=dag_id, periods=periods) is expected
+    assert not shortcut.eligible(settings, dag_id=dag_id, periods=periods, force=True)
