@@ -40,7 +40,7 @@ help:
 	@echo "make serve  browse the latest release (Datasette, place profiles) at http://127.0.0.1:8001/"
 	@echo "make test   run every test suite (unit, integration, dbt, GX, Airflow end to end, browser)"
 	@echo "make test-distributed  the England build on PostgreSQL, Redis and two Celery workers, then on one:"
-	@echo "            the speed-up (about 30 min; DISTRIBUTED_REGION=west-midlands builds one region, about 10)"
+	@echo "            the speed-up (about 11 min; DISTRIBUTED_REGION=west-midlands builds one region, about 10)"
 	@echo "make test-crash        kill -9 at 30 random points of whole runs, then recover (about 35 min)"
 	@echo "make lint   ruff, the import layers (import-linter), sqlfluff"
 	@echo "make docs   rewrite the published marts' tables in README.md and the dbt overview from their yml"
