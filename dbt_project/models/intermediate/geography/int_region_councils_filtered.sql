@@ -204,7 +204,6 @@ final as (
         members.area_name,
         members.place_code,
         members.place_name,
-        {{ place_type('members.place_code') }} as place_type,
         members.combined_authority_code,
         members.combined_authority_name,
         members.combined_authority_agency_code,

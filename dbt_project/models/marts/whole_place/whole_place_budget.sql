@@ -373,10 +373,7 @@ scope_status as (
             and reporting_areas.financial_year = presence.financial_year
             and reporting_areas.measure = presence.measure
             and declared.body_type = presence.body_type
-    where
-        declared.body_type <> 'combined_authority'
-        or areas.area_type = 'combined_authority'
-        or areas.combined_authority_code is not null
+    where declared.body_type <> 'combined_authority' or {{ has_combined_authority('areas') }}
     group by 1, 2, 3
 
 ),
