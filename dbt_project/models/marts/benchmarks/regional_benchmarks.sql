@@ -203,15 +203,30 @@ councils as (
 
 ),
 
-combined_authorities as (
+-- the bodies whose figures make each combined authority area: its member councils and the
+-- combined authority itself (filed under its own code: the GLA's is not its area's)
+combined_authority_bodies as (
 
-    select distinct
+    select
         region_name,
         region_title,
         is_current_region,
+        area_code as body_code,
         combined_authority_code,
-        combined_authority_name,
-        combined_authority_agency_code
+        combined_authority_name
+
+    from members
+    where combined_authority_code is not null
+
+    union
+
+    select
+        region_name,
+        region_title,
+        is_current_region,
+        combined_authority_agency_code as body_code,
+        combined_authority_code,
+        combined_authority_name
 
     from members
     where combined_authority_code is not null
@@ -222,11 +237,11 @@ combined_authorities as (
 combined_authority_parts as (
 
     select
-        members.region_name,
-        members.region_title,
-        members.is_current_region,
-        members.combined_authority_code as area_code,
-        members.combined_authority_name as area_name,
+        bodies.region_name,
+        bodies.region_title,
+        bodies.is_current_region,
+        bodies.combined_authority_code as area_code,
+        bodies.combined_authority_name as area_name,
         'combined_authority' as area_type,
         themed.financial_year,
         themed.measure,
@@ -235,38 +250,12 @@ combined_authority_parts as (
         themed.amount_gbp is null as is_missing,
         themed.source_file_sha256_list,
         themed.is_synthetic,
-        members.combined_authority_code,
-        members.combined_authority_name
+        bodies.combined_authority_code,
+        bodies.combined_authority_name
 
-    from members
+    from combined_authority_bodies as bodies
     inner join themed
-        on members.area_code = themed.area_code and themed.row_kind = 'authority'
-    where members.combined_authority_code is not null
-
-    union all
-
-    select
-        combined_authorities.region_name,
-        combined_authorities.region_title,
-        combined_authorities.is_current_region,
-        combined_authorities.combined_authority_code as area_code,
-        combined_authorities.combined_authority_name as area_name,
-        'combined_authority' as area_type,
-        themed.financial_year,
-        themed.measure,
-        themed.theme_code,
-        themed.amount_gbp,
-        themed.amount_gbp is null as is_missing,
-        themed.source_file_sha256_list,
-        themed.is_synthetic,
-        combined_authorities.combined_authority_code,
-        combined_authorities.combined_authority_name
-
-    from combined_authorities
-    inner join themed
-        on
-            combined_authorities.combined_authority_agency_code = themed.area_code
-            and themed.row_kind = 'authority'
+        on bodies.body_code = themed.area_code and themed.row_kind = 'authority'
 
 ),
 
