@@ -4,6 +4,7 @@ dbt tests own keys, nulls and relationships; these own ranges, coverage, and rec
 the marts' totals with the publishers' own total rows.
 """
 
+from core.codes import seed
 from expectations.checks import (
     FINANCIAL_YEAR,
     MAX_PER_HEAD_GBP,
@@ -19,6 +20,7 @@ from expectations.checks import (
     unique,
 )
 from expectations.suites.marts_benchmarks import BENCHMARK_BATCHES
+from expectations.suites.marts_coverage import COVERAGE_BATCHES
 
 SUITE = Suite(
     name="marts",
@@ -142,16 +144,17 @@ SUITE = Suite(
             name="mart_whole_place_totals",
             description=(
                 "The headline totals: a total is shown only when every body of its scope is there, and no "
-                "row flagged complete has a missing body."
+                "row flagged complete has a missing body (but an estimate, which estimates a missing body's money)."
             ),
             query="""
                 select *, (total_gbp is not null) = is_complete as total_matches_completeness,
-                    is_complete = (missing_body_types is null) as complete_means_nothing_missing
+                    is_complete = (missing_body_types is null) or scope_code = 'all_identifiable_estimated'
+                        as complete_means_nothing_missing
                 from marts.whole_place_totals
             """,
             expectations=lambda: [
                 rows_between(10, 1_000_000),
-                in_set("scope_code", ["local_government", "whole_place"]),
+                in_set("scope_code", sorted({row["scope_code"] for row in seed("spend_scopes")})),
                 unique("area_code", "financial_year", "measure", "scope_code"),
                 in_set("total_matches_completeness", [True]),
                 in_set("complete_means_nothing_missing", [True]),
@@ -405,5 +408,6 @@ SUITE = Suite(
             ],
         ),
         *BENCHMARK_BATCHES,
+        *COVERAGE_BATCHES,
     ),
 )

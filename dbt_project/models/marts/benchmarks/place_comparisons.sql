@@ -219,4 +219,10 @@ final as (
 
 )
 
-select * from final
+{{ select_with_real_terms('final', [
+    'per_head_gbp',
+    'england_per_head_gbp',
+    'region_per_head_gbp',
+    'neighbours_median_per_head_gbp',
+    'same_type_median_per_head_gbp',
+]) }}

@@ -260,4 +260,4 @@ final as (
 
 )
 
-select * from final
+{{ select_with_real_terms('final', ['amount_gbp']) }}

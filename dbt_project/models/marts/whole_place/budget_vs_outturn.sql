@@ -191,4 +191,4 @@ final as (
 
 )
 
-select * from final
+{{ select_with_real_terms('final', ['budget_gbp', 'outturn_gbp', 'variance_gbp']) }}

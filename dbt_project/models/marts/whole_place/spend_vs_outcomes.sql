@@ -137,4 +137,4 @@ final as (
 
 )
 
-select * from final
+{{ select_with_real_terms('final', ['outturn_per_head_gbp', 'budget_per_head_gbp', 'england_spend_per_head_gbp']) }}

@@ -670,4 +670,4 @@ final as (
 
 )
 
-select * from final
+{{ select_with_real_terms('final', ['total_gbp', 'per_head_gbp']) }}

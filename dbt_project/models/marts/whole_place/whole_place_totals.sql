@@ -5,6 +5,11 @@
 --                     like-for-like series over every year held
 --   whole_place       local government + the NHS (ICB allocations); budget only, since no held
 --                     source publishes NHS outturn by place
+--   all_identifiable_estimated
+--                     an ESTIMATE of all identifiable public money (outturn years HM Treasury's
+--                     CRA holds): the bodies' counted money, and total_gbp the estimate of
+--                     whole_place_estimates (total_status 'estimated'); a year no CRA edition
+--                     holds is not available
 --
 -- A body's part is the sum over every theme of whole_place_budget; a scope's total is the sum of
 -- its bodies' parts, NULL (status not available) when any body in the scope is missing for the
@@ -22,6 +27,13 @@ themes as (
 scopes as (
 
     select * from {{ ref('spend_scopes') }}
+
+),
+
+estimates as (
+
+    select * from {{ ref('whole_place_estimates') }}
+    where function_code = 'total'
 
 ),
 
@@ -93,7 +105,11 @@ scoped as (
         list_filter(
             scope_list.scope_body_types,
             lambda b: list_contains(string_split(coalesce(missing_types.missing_body_types, ''), ';'), b)  -- noqa: RF02
-        ) as scope_missing_body_types
+        ) as scope_missing_body_types,
+        estimates.estimate_gbp,
+        estimates.estimate_per_head_gbp,
+        estimates.estimated_remainder_gbp,
+        estimates.counted_share_pct
 
     from parts
     inner join scope_list
@@ -103,8 +119,19 @@ scoped as (
             parts.area_code = missing_types.area_code
             and parts.financial_year = missing_types.financial_year
             and parts.measure = missing_types.measure
+    left join estimates
+        on
+            parts.area_code = estimates.area_code
+            and parts.financial_year = estimates.financial_year
+            and scope_list.scope_code = 'all_identifiable_estimated'
 
 ),
+
+{%- set counted_sum -%}
+    coalesce(council_sum_gbp, 0) + coalesce(combined_authority_sum_gbp, 0) + coalesce(police_sum_gbp, 0)
+    + coalesce(fire_sum_gbp, 0)
+    + case when list_contains(scope_body_types, 'nhs') then coalesce(nhs_sum_gbp, 0) else 0 end
+{%- endset %}
 
 final as (
 
@@ -126,26 +153,24 @@ final as (
             end as {{ body }}_status,
         {% endfor %}
         case
-            when len(scope_missing_body_types) = 0
-                then
-                    coalesce(council_sum_gbp, 0) + coalesce(combined_authority_sum_gbp, 0)
-                    + coalesce(police_sum_gbp, 0) + coalesce(fire_sum_gbp, 0)
-                    + case when list_contains(scope_body_types, 'nhs') then coalesce(nhs_sum_gbp, 0) else 0 end
+            when scope_code = 'all_identifiable_estimated' then estimate_gbp
+            when len(scope_missing_body_types) = 0 then {{ counted_sum }}
         end as total_gbp,
-        case when len(scope_missing_body_types) = 0 then 'published' else 'not_available' end as total_status,
+        case
+            when scope_code = 'all_identifiable_estimated' and estimate_gbp is not null then 'estimated'
+            when scope_code = 'all_identifiable_estimated' then 'not_available'
+            when len(scope_missing_body_types) = 0 then 'published'
+            else 'not_available'
+        end as total_status,
         population_count,
         population_source,
         case
+            when scope_code = 'all_identifiable_estimated' then estimate_per_head_gbp
             when len(scope_missing_body_types) = 0 and population_count > 0
-                then cast(round(
-                    (
-                        coalesce(council_sum_gbp, 0) + coalesce(combined_authority_sum_gbp, 0)
-                        + coalesce(police_sum_gbp, 0) + coalesce(fire_sum_gbp, 0)
-                        + case when list_contains(scope_body_types, 'nhs') then coalesce(nhs_sum_gbp, 0) else 0 end
-                    ) / population_count,
-                    2
-                ) as decimal(14, 2))
+                then cast(round(({{ counted_sum }}) / population_count, 2) as decimal(14, 2))
         end as per_head_gbp,
+        estimated_remainder_gbp,
+        counted_share_pct,
         array_to_string(scope_body_types, ';') as scope_body_types,
         nullif(array_to_string(scope_missing_body_types, ';'), '') as missing_body_types,
         case when len(scope_missing_body_types) > 0 then missing_agency_codes end as missing_agency_codes,
@@ -166,12 +191,21 @@ final as (
                     end
             else ''
         end
+        || case
+            when scope_code <> 'all_identifiable_estimated' then ''
+            when estimate_gbp is null then '. No edition of HM Treasury''s Country and Regional Analysis held covers this year'
+            when len(scope_missing_body_types) > 0 then '. The bodies not available are estimated with the remainder'
+            else ''
+        end
         || '.' as scope_note,
-        len(scope_missing_body_types) = 0 as is_complete,
+        case
+            when scope_code = 'all_identifiable_estimated' then estimate_gbp is not null
+            else len(scope_missing_body_types) = 0
+        end as is_complete,
         is_synthetic
 
     from scoped
 
 )
 
-select * from final
+{{ select_with_real_terms('final', ['total_gbp', 'per_head_gbp']) }}
