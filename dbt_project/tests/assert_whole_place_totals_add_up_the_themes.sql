@@ -40,9 +40,11 @@ inner join themes
         and totals.measure = themes.measure
 where
     totals.scope_code <> 'all_identifiable_estimated'
-    and ((totals.total_gbp is not null and totals.missing_body_types is not null)
-    or (
-        totals.total_gbp is not null
-        and totals.total_gbp <> themes.local_government_gbp
-        + case when totals.scope_code = 'whole_place' then themes.nhs_gbp else 0 end
-    ))
+    and (
+        (totals.total_gbp is not null and totals.missing_body_types is not null)
+        or (
+            totals.total_gbp is not null
+            and totals.total_gbp <> themes.local_government_gbp
+            + case when totals.scope_code = 'whole_place' then themes.nhs_gbp else 0 end
+        )
+    )

@@ -193,7 +193,8 @@ final as (
         end
         || case
             when scope_code <> 'all_identifiable_estimated' then ''
-            when estimate_gbp is null then '. No edition of HM Treasury''s Country and Regional Analysis held covers this year'
+            when estimate_gbp is null
+                then '. No edition of HM Treasury''s Country and Regional Analysis held covers this year'
             when len(scope_missing_body_types) > 0 then '. The bodies not available are estimated with the remainder'
             else ''
         end
