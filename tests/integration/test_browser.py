@@ -145,7 +145,29 @@ def test_a_council_profile_renders_the_releases_spend_per_head(server, browser, 
     assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="synthetic-note"]')
     # each headline says its scope, and the like-for-like series is drawn over every year held
     scopes = browser.find_elements(By.CSS_SELECTOR, '[data-testid="headline-scope"]')
-    assert len(scopes) == 2 and all(s.is_displayed() and s.text for s in scopes)
+    assert len(scopes) == 3 and all(s.is_displayed() and s.text for s in scopes)
+    # all public money: the counted share of an ESTIMATED whole, in a section of its own, with the
+    # same numbers as the release's whole_place_estimates and whole_place_totals' estimated scope
+    estimate = browser.find_element(By.CSS_SELECTOR, '[data-testid="estimate"]')
+    assert estimate.is_displayed() and "estimate" in estimate.get_attribute("class")
+    statement = estimate.find_element(By.CSS_SELECTOR, '[data-testid="estimate-statement"]')
+    assert statement.text.startswith("ESTIMATE") and "is counted from published place-level figures" in statement.text
+    year = statement.get_attribute("data-financial-year")
+    total = next(
+        r
+        for r in _release_rows(pipeline, "whole_place_estimates")
+        if r["area_code"] == BIRMINGHAM and r["financial_year"] == year and r["function_code"] == "total"
+    )
+    assert Decimal(statement.get_attribute("data-estimate-per-head")) == Decimal(total["estimate_per_head_gbp"])
+    assert Decimal(statement.get_attribute("data-counted-share")) == Decimal(total["counted_share_pct"])
+    headline = browser.find_element(
+        By.CSS_SELECTOR, '[data-testid="headline-total"][data-scope="all_identifiable_estimated"]'
+    )
+    assert Decimal(headline.get_attribute("data-value")) == Decimal(total["estimate_gbp"])
+    drawn = estimate.find_element(By.CSS_SELECTOR, '[data-testid="chart-estimate"]')
+    assert drawn.is_displayed() and len(drawn.find_elements(By.CSS_SELECTOR, "g.mark-rect path")) >= 2
+    shown = estimate.find_element(By.CSS_SELECTOR, 'tr[data-function="total"] [data-column="estimate_gbp"]')
+    assert Decimal(shown.get_attribute("data-value")) == Decimal(total["estimate_gbp"])
     like = browser.find_element(By.CSS_SELECTOR, '[data-testid="chart-like-for-like"]')
     assert like.is_displayed() and like.find_elements(By.CSS_SELECTOR, "g.mark-symbol path")
     years = [

@@ -264,10 +264,11 @@ def bar_chart(
     uid: str,
     title: str,
     desc: str,
+    colours: tuple[str, ...] = AGENCY_COLOURS,
 ) -> Chart:
     """Horizontal bars, one row per category: stacked (a diverging stack: negative parts left of
     zero) or grouped (one bar per series); markers are ticks (comparators). ``series`` and
-    ``markers``: (key, label, css) as the tables use them."""
+    ``markers``: (key, label, css) as the tables use them; ``colours`` one per series."""
     import altair as alt
 
     order = [r.label for r in rows]
@@ -289,7 +290,7 @@ def bar_chart(
     colour = alt.Color(
         "series:N",
         title=None,
-        scale=alt.Scale(domain=labels, range=list(AGENCY_COLOURS[: len(labels)])),
+        scale=alt.Scale(domain=labels, range=list(colours[: len(labels)])),
         sort=labels,
     )
     tooltip = [alt.Tooltip("row:N"), alt.Tooltip("series:N"), alt.Tooltip("value:Q", format=axis_format)]

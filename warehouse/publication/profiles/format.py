@@ -35,6 +35,8 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.total th,tr.total td{font-weight:bold}
 td.na{color:#666;font-style:italic}
 .synthetic-note{background:#fff4ce;border:2px solid #b58900;padding:8px 12px;margin:12px 0}
+.estimate{background:#f2f2f2;border:2px dashed #6b6b6b;padding:8px 12px;margin:12px 0}
+.estimate strong.flag{background:#6b6b6b;color:#fff;padding:0 6px;margin-right:6px}
 .badge{background:#fff4ce;border:1px solid #b58900;font-size:12px;padding:0 4px;white-space:nowrap}
 .note{color:#444;font-size:14px}
 dl.headlines{display:grid;grid-template-columns:max-content auto;gap:4px 16px}

@@ -14,6 +14,7 @@ from core.db import connect
 from core.settings import Settings
 from warehouse.publication.profiles.charts import ChartSet, render
 from warehouse.publication.profiles.comparisons import map_section, neighbours_section, place_comparison_section
+from warehouse.publication.profiles.estimates import estimate_section
 from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
 from warehouse.publication.profiles.hexmap import Hex, load_hexjson, upper_tier_hexes
 from warehouse.publication.profiles.queries import (
@@ -27,6 +28,7 @@ from warehouse.publication.profiles.queries import (
     scoped_totals,
     spend_series,
     spend_tables,
+    whole_place_estimates,
 )
 from warehouse.publication.profiles.sections import (
     budget_section,
@@ -128,12 +130,14 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, 
     body += [f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in items]
     body.append("</dl>")
     body.append(
-        '<p class="note" data-testid="headline-scope-difference">The two headlines differ in scope: the budget '
+        '<p class="note" data-testid="headline-scope-difference">The headlines differ in scope: the budget '
         "includes the NHS (ICB allocations shared by need-weighted population), the outturn does not, because no "
         "held source publishes NHS outturn by place. Compare outturn with outturn: the like-for-like series below. "
         "Each pound is counted once; per head divides by the ONS mid-year estimate named. A total is not "
-        "available when any part of it is.</p></section>"
+        "available when any part of it is. All identifiable public money is an ESTIMATE, not a published figure: "
+        "how much of it is counted, and how the rest is estimated, is in the next section.</p></section>"
     )
+    body += estimate_section(area, whole_place_estimates(con, area), "estimate", charts)
     body += like_for_like_section(area, totals, region_code, "like-for-like", charts)
     body += neighbours_section(area, nearest_neighbours(con, area))
     body += place_comparison_section(area, place_comparisons(con, area))

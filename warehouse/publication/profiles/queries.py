@@ -283,3 +283,14 @@ def map_values(con: Any) -> tuple[str | None, dict[str, float], dict[str, str]]:
 
 # ---------------------------------------------------------------------------------------------
 # pages
+
+
+def whole_place_estimates(con: Any, area: Area) -> list[dict]:
+    """The area's ESTIMATE of all identifiable public money by year and CRA function
+    (marts.whole_place_estimates), the total row of each year first."""
+    return _records(
+        con,
+        "select * from marts.whole_place_estimates where area_code = ? "
+        "order by financial_year, function_code <> 'total', estimate_gbp desc",
+        [area.code],
+    )

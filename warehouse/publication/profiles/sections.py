@@ -24,6 +24,11 @@ from warehouse.publication.profiles.queries import Area, SpendTable
 HEADLINE_SCOPES = (
     ("local_government", "outturn", "Local government outturn (council, combined authority, police and fire)"),
     ("whole_place", "budget", "Whole place budget (local government budgets and NHS ICB allocations)"),
+    (
+        "all_identifiable_estimated",
+        "outturn",
+        "All identifiable public money (ESTIMATE)",
+    ),
 )
 LIKE_FOR_LIKE = ("local_government", "outturn")
 
@@ -59,6 +64,12 @@ def chart_and_table(
     ]
 
 
+def _why_not_available(total: dict) -> str:
+    if total["scope_code"] == "all_identifiable_estimated":
+        return "no HM Treasury regional analysis held covers it"
+    return (total["missing_body_types"] or "").replace(";", ", ") + " missing"
+
+
 def headline_items(area: Area, totals: list[dict]) -> list[tuple[str, str]]:
     """One headline per declared scope: the latest year with a figure (a later year without one is
     named), always with the scope it covers."""
@@ -78,10 +89,7 @@ def headline_items(area: Area, totals: list[dict]) -> list[tuple[str, str]]:
         if later:
             value += (
                 " (later years not available: "
-                + "; ".join(
-                    f"{esc(t['financial_year'])}: {esc((t['missing_body_types'] or '').replace(';', ', '))} missing"
-                    for t in later
-                )
+                + "; ".join(f"{esc(t['financial_year'])}: {esc(_why_not_available(t))}" for t in later)
                 + ")"
             )
         items.append(

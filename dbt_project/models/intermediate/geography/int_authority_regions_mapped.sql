@@ -40,17 +40,21 @@ combined_authorities as (
 bodies as (
 
     select
-        area_code as authority_code,
-        area_code as district_code,
-        'council' as body_type
+        regions.area_code as authority_code,
+        regions.area_code as district_code,
+        'council' as body_type,
+        coalesce(counties.upper_tier_area_code, regions.area_code) as place_code
     from regions
+    left join counties
+        on regions.area_code = counties.area_code
 
     union all
 
     select
         upper_tier_area_code as authority_code,
         area_code as district_code,
-        'council' as body_type
+        'council' as body_type,
+        upper_tier_area_code as place_code
     from counties
     where upper_tier_area_code like 'E10%'
 
@@ -59,7 +63,8 @@ bodies as (
     select
         police_force_area_code as authority_code,
         area_code as district_code,
-        'police' as body_type
+        'police' as body_type,
+        null as place_code
     from police
 
     union all
@@ -67,7 +72,8 @@ bodies as (
     select
         fire_authority_area_code as authority_code,
         area_code as district_code,
-        'fire' as body_type
+        'fire' as body_type,
+        null as place_code
     from fire
 
     union all
@@ -75,7 +81,8 @@ bodies as (
     select
         combined_authority_code as authority_code,
         area_code as district_code,
-        'combined_authority' as body_type
+        'combined_authority' as body_type,
+        null as place_code
     from combined_authorities
 
 ),
@@ -85,13 +92,14 @@ mapped as (
     select
         bodies.authority_code,
         bodies.body_type,
+        min(bodies.place_code) as place_code,
         min(regions.ons_region_code) as ons_region_code,
         count(distinct regions.ons_region_code) as region_count
 
     from bodies
     inner join regions
         on bodies.district_code = regions.area_code
-    group by 1, 2
+    group by bodies.authority_code, bodies.body_type
 
 ),
 
@@ -101,6 +109,7 @@ region_bodies as (
     select
         returns_code as authority_code,
         'combined_authority' as body_type,
+        null as place_code,
         parent_area_code as ons_region_code,
         1 as region_count
 

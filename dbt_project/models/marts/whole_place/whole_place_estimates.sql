@@ -3,16 +3,14 @@
 -- authority, police and fire, in CRA functions by seed cra_function_themes) plus its share of
 -- what the warehouse does not count in its region (region_coverage: the CRA's identifiable
 -- spending less the region's counted money), shared by the function's driver (seed
--- hmt_cra_functions.estimate_driver: the population; the held CRA does not split social protection
--- into old age and the rest, so no pension-age driver applies).
+-- hmt_cra_functions.estimate_driver: the population).
 --
 -- Rules: where the region's counted money exceeds the CRA's figure for a function (definitions
 -- differ), the CRA's figure is shared in proportion to the counted money instead, so no estimate is
 -- negative and the region's places add back to the CRA's total. A body whose figure is not
 -- available for the place (a return not submitted) counts nothing: its money is in the region's
 -- remainder and shared like it (counted_status partly_not_available names the bodies). Every row
--- is an estimate (estimate_status 'estimated'), never a published figure; combined authority
--- areas are the sums of their places. Years: those the CRA and the outturn both hold.
+-- is an estimate, never a published figure; a combined authority area sums its places.
 with
 
 budget as (
@@ -78,6 +76,9 @@ place_counted as (
                 coalesce(budget.{{ body }}_gbp, 0){{ ' + ' if not loop.last }}
             {%- endfor %}
         ) as counted_gbp,
+        {% for body in body_types() if body != 'nhs' -%}
+            sum(coalesce(budget.{{ body }}_gbp, 0)) as {{ body }}_counted_gbp,
+        {% endfor -%}
         max(budget.missing_body_types) as missing_body_types,
         max(budget.population_count) as population_count
 
@@ -112,6 +113,9 @@ place_functions as (
         functions.function_name,
         functions.estimate_driver,
         coalesce(place_counted.counted_gbp, 0) as counted_gbp,
+        {% for body in body_types() if body != 'nhs' -%}
+            coalesce(place_counted.{{ body }}_counted_gbp, 0) as {{ body }}_counted_gbp,
+        {% endfor -%}
         place_years.missing_body_types,
         place_years.population_count,
         area_regions.ons_region_code
@@ -161,7 +165,10 @@ rolled_up as (
         coalesce(estimated.area_code, areas.combined_authority_code) as area_code,
         estimated.financial_year,
         coalesce(estimated.function_code, 'total') as function_code,
-        coalesce(min(estimated.function_name), 'Total identifiable expenditure on services') as function_name,
+        case
+            when estimated.function_code is null then 'Total identifiable expenditure on services'
+            else min(estimated.function_name)
+        end as function_name,
         min(estimated.ons_region_code) as ons_region_code,
         min(estimated.region_population_count) as region_population_count,
         case when estimated.function_code is not null then min(estimated.estimate_driver) end as estimate_driver,
@@ -169,6 +176,9 @@ rolled_up as (
         string_agg(distinct estimated.missing_body_types, ';') as missing_body_types,
         sum(estimated.region_cra_gbp) / count(distinct estimated.area_code) as region_cra_gbp,
         cast(sum(estimated.counted_gbp) as decimal(18, 0)) as counted_gbp,
+        {% for body in body_types() if body != 'nhs' -%}
+            cast(sum(estimated.{{ body }}_counted_gbp) as decimal(18, 0)) as {{ body }}_counted_gbp,
+        {% endfor -%}
         cast(sum(round(estimated.estimate_raw_gbp)) as decimal(18, 0)) as estimate_gbp
 
     from estimated
@@ -197,6 +207,9 @@ final as (
         rolled_up.function_code,
         rolled_up.function_name,
         rolled_up.counted_gbp,
+        {% for body in body_types() if body != 'nhs' -%}
+            rolled_up.{{ body }}_counted_gbp,
+        {% endfor -%}
         case when rolled_up.missing_body_types is null then 'published' else 'partly_not_available' end
             as counted_status,
         rolled_up.missing_body_types,

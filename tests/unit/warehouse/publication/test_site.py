@@ -464,6 +464,26 @@ def build_warehouse(path: Path) -> None:
                 same_type_rank)
             """
         )
+        # an ESTIMATE of all public money: Coventry 2022-23, by function and in total (whole_place_estimates)
+        con.execute(
+            """
+            create table marts.whole_place_estimates as select * from (values
+                ('E08000026', '2022-23', 'total', 'Total identifiable expenditure on services', 1000000, 600000,
+                 200000, 150000, 50000, 9000000, 10000000, 10000.00, 1000.00, 10.0, null, 'sum of the functions',
+                 1000),
+                ('E08000026', '2022-23', 'social_protection', 'Social protection', 400000, 400000, 0, 0, 0,
+                 4600000, 5000000, 5000.00, 400.00, 8.0, null, 'counted plus the rest shared by population', 1000),
+                ('E08000026', '2022-23', 'health', 'Health', 0, 0, 0, 0, 0,
+                 3000000, 3000000, 3000.00, 0.00, 0.0, null, 'counted plus the rest shared by population', 1000),
+                ('E08000026', '2022-23', 'public_order_and_safety', 'Public order and safety', 600000, 200000,
+                 200000, 150000, 50000, 1400000, 2000000, 2000.00, 600.00, 30.0, null,
+                 'counted plus the rest shared by population', 1000)
+            ) t(area_code, financial_year, function_code, function_name, counted_gbp, council_counted_gbp,
+                combined_authority_counted_gbp, police_counted_gbp, fire_counted_gbp, estimated_remainder_gbp,
+                estimate_gbp, estimate_per_head_gbp, counted_per_head_gbp, counted_share_pct, missing_body_types,
+                estimate_method, population_count)
+            """
+        )
         con.execute(
             """
             create table marts.regional_benchmarks as select * from (values
@@ -894,3 +914,29 @@ def test_profiles_show_neighbours_significance_breaks_gaps_and_a_hex_map(site: t
     }
     assert national == {COVENTRY: "100.5", "E08000001": "120.25"}
     assert "hex-map" in index.testids
+
+
+def test_the_profile_states_the_counted_share_of_an_estimated_whole_apart_from_published_figures(
+    site: tuple[Path, Path],
+) -> None:
+    release_dir, db = site
+    profiles.write_site(release_dir, db)
+    text = (release_dir / "site" / "profiles" / f"{COVENTRY}.html").read_text(encoding="utf-8")
+    page = Page(text)
+
+    # its own section, marked ESTIMATE, with the sentence a reader needs first
+    assert "estimate" in page.testids and "chart-estimate" in page.testids
+    assert '<section class="estimate" data-testid="estimate" data-financial-year="2022-23">' in text
+    statement = re.search(r'<p data-testid="estimate-statement"[^>]*>(.*?)</p>', text, re.S)
+    assert statement is not None
+    words = re.sub(r"<[^>]+>", "", statement[1])
+    assert words.startswith("ESTIMATE")
+    assert "of an estimated £10,000 a head" in words and "£1,000 (10.0%) is counted" in words
+    assert "HM Treasury's regional totals" in words
+    # the table gives the same numbers, the total row last
+    rows = re.findall(r'<tr data-function="([^"]+)"', text)
+    assert rows[-1] == "total" and set(rows) == {"total", "social_protection", "health", "public_order_and_safety"}
+    assert 'data-column="estimate_per_head_gbp" data-value="10000.00"' in text
+    # a place without an estimate has no such section
+    birmingham = (release_dir / "site" / "profiles" / f"{BIRMINGHAM}.html").read_text(encoding="utf-8")
+    assert 'data-testid="estimate"' not in birmingham
