@@ -121,6 +121,9 @@ def test_the_west_midlands_rows_equal_the_default_regions_own_release(england, f
         # a place's own figure and England's; its other comparators are from the places each build holds
         "select area_code, financial_year, measure, per_head_gbp, england_per_head_gbp from marts.place_comparisons "
         "where area_code in (select unnest(?::varchar[]))",
+        # the estimate of all public money: the same driver and the same region totals in both builds
+        "select * from marts.whole_place_estimates where area_code in (select unnest(?::varchar[]))",
+        "select * from marts.region_coverage where ? is not null",
     ):
         ordered = f"select * from ({sql}) order by all"
         alone = pipeline.query(ordered, [WEST_MIDLANDS])
@@ -163,3 +166,36 @@ def test_the_2023_reorganisations_count_earlier_years_in_the_new_unitaries(engla
             [list(successors)],
         )
         assert complete == [(True,)], successors
+
+
+def test_every_regions_places_add_back_to_hm_treasurys_regional_totals_by_function(england):
+    """The estimate of all identifiable public money: every English region's places add back to the
+    CRA's figure for each function and year within £1m (to the pound here), every place has an
+    estimate in both CRA years the outturn holds, and none is negative."""
+    pipeline, _ = england
+    gaps = pipeline.query(
+        """
+        select e.ons_region_code, e.financial_year, e.function_code, sum(e.estimate_gbp) - max(c.cra_gbp)
+        from marts.whole_place_estimates as e
+        inner join marts.region_coverage as c
+            on e.ons_region_code = c.region_code and e.financial_year = c.financial_year
+            and e.function_code = c.function_code
+        where e.area_type = 'local_authority'
+        group by all
+        """
+    )
+    assert len(gaps) == 9 * 2 * 11  # nine regions, two years, ten functions and the total
+    assert all(abs(gap) <= 1_000_000 for *_, gap in gaps), [g for g in gaps if abs(g[-1]) > 1_000_000]
+    places = pipeline.query(
+        "select financial_year, count(distinct area_code), min(estimate_gbp) from marts.whole_place_estimates "
+        "where area_type = 'local_authority' group by 1 order by 1"
+    )
+    assert [(y, n) for y, n, _ in places] == [("2021-22", 153), ("2022-23", 153)]
+    assert all(low >= 0 for *_, low in places)
+    # England's coverage row is the sum of its regions
+    ((england_counted, regions_counted),) = pipeline.query(
+        "select sum(counted_gbp) filter (where region_code = 'E92000001'), "
+        "sum(counted_gbp) filter (where region_code <> 'E92000001') from marts.region_coverage "
+        "where function_code = 'total' and financial_year = '2022-23'"
+    )
+    assert england_counted == regions_counted

@@ -1,4 +1,5 @@
--- What the warehouse counts from published place-level figures in each English region, by CRA
+-- What the warehouse counts from published place-level figures in each English region (and England,
+-- their sum), by CRA
 -- function and financial year: the outturn (MHCLG RSX / RO net current expenditure on the service
 -- lines) of every council, combined authority, police and crime commissioner and fire and rescue
 -- authority of the region, on April 2023 boundaries, each service theme in its CRA function (seed
@@ -103,7 +104,7 @@ counted as (
 
 ),
 
-final as (
+by_region as (
 
     select
         financial_year,
@@ -117,6 +118,26 @@ final as (
 
     from counted
     group by financial_year, ons_region_code, function_code
+
+),
+
+final as (
+
+    select * from by_region
+
+    union all
+
+    select
+        financial_year,
+        '{{ var("england_code") }}' as ons_region_code,
+        function_code,
+        sum(counted_gbp) as counted_gbp,
+        sum(authority_count) as authority_count,
+        sum(not_available_count) as not_available_count,
+        string_agg(not_available_authorities, '; ' order by not_available_authorities) as not_available_authorities
+
+    from by_region
+    group by financial_year, function_code
 
 )
 

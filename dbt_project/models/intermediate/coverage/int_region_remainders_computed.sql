@@ -1,4 +1,4 @@
--- Each English region's identifiable public money (HM Treasury's CRA, cash) beside what the
+-- Each English region's (and England's) identifiable public money (HM Treasury's CRA, cash) beside what the
 -- warehouse counts there (int_region_counted_spend), by financial year and CRA function (the ten
 -- functions and the total), with the region's population for the years the warehouse counts: what
 -- region_coverage publishes and whole_place_estimates shares between the region's places.
@@ -30,7 +30,7 @@ regions as (
         region_code,
         region_name
     from {{ ref('hmt_cra_regions') }}
-    where region_level = 'english_region'
+    where region_level = 'english_region' or region_code = '{{ var("england_code") }}'
 
 ),
 

@@ -1,4 +1,5 @@
--- How much of each English region's public money the warehouse counts: for every region, financial
+-- How much of each English region's (and England's) public money the warehouse counts: for every
+-- region, financial
 -- year and function of HM Treasury's Country and Regional Analysis (CRA), identifiable spending as
 -- the CRA publishes it, what the warehouse counts from published place-level figures in that
 -- region, the share counted and the remainder, with who spends the remainder in words (seed
@@ -24,6 +25,13 @@ local_government as (
 
 ),
 
+per_head as (
+
+    select * from {{ ref('stg_hmt_cra__expenditures') }}
+    where measure = 'per_head' and spending_scope = 'all' and function_code = 'total'
+
+),
+
 final as (
 
     select
@@ -37,6 +45,7 @@ final as (
         remainders.parent_function_code,
         remainders.cra_table,
         remainders.cra_gbp,
+        per_head.value_gbp as cra_per_head_gbp,
         remainders.cra_source_row,
         remainders.cra_source_column,
         remainders.counted_gbp,
@@ -72,6 +81,11 @@ final as (
         end as local_government_note
 
     from remainders
+    left join per_head
+        on
+            remainders.region_code = per_head.region_code
+            and remainders.financial_year = per_head.financial_year
+            and remainders.function_code = 'total'
     left join local_government
         on
             remainders.region_code = local_government.region_code
