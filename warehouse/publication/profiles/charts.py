@@ -106,7 +106,9 @@ CACHE_LIMIT = 12_000  # entries kept (oldest first out), about 30 kB each: the E
 
 @functools.cache
 def _code_digest() -> str:
-    text = Path(__file__).read_bytes() + version("altair").encode() + version("vl-convert-python").encode()
+    # every module that builds a chart (this one, the hex map's): a change to any builds charts anew
+    code = b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))
+    text = code + version("altair").encode() + version("vl-convert-python").encode()
     return hashlib.sha256(text).hexdigest()
 
 
@@ -181,6 +183,10 @@ def render(charts: list[Chart]) -> None:
 
 
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+# vl-convert resolves a mark's link (a hex map's profile) against Vega's default base URL: made
+# relative to the page again, and a mark with no link target loses its empty link
+_VEGA_BASE = 'xlink:href="https://vega.github.io/vega-datasets/'
+_NO_LINK = re.compile(r'<a xlink:href="https://vega\.github\.io/vega-datasets/null">(.*?)</a>', re.S)
 _IDS = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
 
 
@@ -188,6 +194,7 @@ def _labelled(svg: str, chart: Chart) -> str:
     """The rendered SVG with a test id, a role and its title and description (for screen readers);
     any ids made unique to the chart, since several charts share a page."""
     svg = _IDS.sub(lambda m: f"{m.group(1)}{chart.uid}-{m.group(2)}", svg)
+    svg = _NO_LINK.sub(r"\1", svg).replace(_VEGA_BASE, 'xlink:href="')
     svg = re.sub(r"<\?xml[^>]*>\s*", "", svg)
     opening = _SVG_OPEN.search(svg)
     if opening is None:

@@ -3,9 +3,11 @@ map of the region's (or England's) councils."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from warehouse.publication.profiles.charts import ChartSet
 from warehouse.publication.profiles.format import cell, esc, gbp, text_cell
-from warehouse.publication.profiles.hexmap import Hex, hex_map
+from warehouse.publication.profiles.hexmap import OUTLIER_IQRS, Hex, hex_map, outliers
 from warehouse.publication.profiles.queries import Area
 from warehouse.publication.profiles.sections import chart_and_table
 
@@ -82,6 +84,33 @@ def place_comparison_section(area: Area, rows: list[dict]) -> list[str]:
 MAP_MEASURE = "Local government outturn, £ per head"
 
 
+@dataclass(frozen=True)
+class MapMeasure:
+    """What a hex map colours its places by: its title, the table's column, and how values read."""
+
+    title: str = MAP_MEASURE
+    column: str = "outturn_per_head_gbp"
+    axis_format: str = "$,.0f"
+    testid: str = "hex-map"
+    about: str = (
+        "council, combined authority, police and fire outturn per resident summed over the service themes "
+        "(marts.regional_benchmarks)"
+    )
+
+    def text(self, value: float) -> str:
+        return gbp(value) if self.axis_format.startswith("$") else f"{value:,.1f}%"
+
+
+COUNTED_SHARE = MapMeasure(
+    title="Share of the ESTIMATED public money counted, %",
+    column="counted_share_pct",
+    axis_format=",.0f",
+    testid="hex-map-counted-share",
+    about="the share of each place's ESTIMATED identifiable public money that the warehouse counts from published "
+    "place-level figures (marts.whole_place_estimates)",
+)
+
+
 def map_section(
     hexes: list[Hex],
     year: str | None,
@@ -95,44 +124,57 @@ def map_section(
     heading: str,
     charts: ChartSet,
     layout: str = "One hexagon per local authority district (Open Innovations' 2023 layout",
+    links: dict[str, str] | None = None,
+    measure: MapMeasure = MapMeasure(),
 ) -> list[str]:
-    """A hex map of the places in ``hexes`` coloured by local government outturn per head (the
-    regional benchmarks' councils), with a table of the same figures."""
+    """A hex map of the places in ``hexes`` coloured by ``measure`` in quintiles, outliers ringed and
+    named, each place with a profile linked to it, with a table of the same figures."""
     if not hexes or year is None:
         return []
     shown = {h.code: values[h.code] for h in hexes if h.code in values}
+    far = outliers(shown)
     chart = hex_map(
         hexes,
         shown,
-        measure=f"{MAP_MEASURE}, {year}",
-        axis_format="$,.0f",
+        measure=f"{measure.title}, {year}",
+        axis_format=measure.axis_format,
         highlight=highlight,
         labels=labels,
-        testid="hex-map",
+        testid=measure.testid,
         uid=uid,
-        title=f"{heading}: {MAP_MEASURE.lower()}, {year}",
-        desc=f"{layout}, equal areas, not "
-        "boundaries), coloured by council, combined authority, police and fire outturn per resident summed over "
-        "the service themes (marts.regional_benchmarks); grey: no figure in this release. The table below gives "
-        "the same numbers.",
+        title=f"{heading}: {measure.title[0].lower() + measure.title[1:]}, {year}",
+        desc=f"{layout}, equal areas, not boundaries), coloured by {measure.about}, in quintiles of the places "
+        "shown: each colour is a fifth of them, so the colours show differences among typical places"
+        + (
+            "; ringed in black, the outliers beyond the scale: " + ", ".join(names.get(c, c) for c in far)
+            if far
+            else ""
+        )
+        + "; grey: no figure in this release"
+        + ("; select a place to open its profile" if links else "")
+        + ". The table below gives the same numbers.",
+        links=links,
     )
     body = [
-        f'<tr data-area-code="{esc(code)}"><th scope="row">{esc(names.get(code) or code)}</th>'
+        f'<tr data-area-code="{esc(code)}" data-outlier="{str(code in far).lower()}">'
+        f'<th scope="row">{esc(names.get(code) or code)}</th>'
         + text_cell(code, "area_code")
-        + cell(value, gbp(value), "outturn_per_head_gbp")
+        + cell(value, measure.text(value), measure.column)
         + "</tr>"
         for code, value in sorted(shown.items(), key=lambda kv: -kv[1])
     ]
     return chart_and_table(
-        section=f'data-testid="hex-map-section" data-financial-year="{esc(year)}"',
+        section=f'data-testid="{measure.testid}-section" data-financial-year="{esc(year)}"',
         heading=f"<h2>{esc(heading)}: the map</h2>",
         figure=charts.figure(chart, up=up),
-        table='data-testid="hex-map-table"',
-        caption=f"{esc(MAP_MEASURE)}, {esc(year)}",
-        head='<th scope="col">Council</th><th scope="col">Code</th><th scope="col">£ per head</th>',
+        table=f'data-testid="{measure.testid}-table"',
+        caption=f"{esc(measure.title)}, {esc(year)}",
+        head=f'<th scope="col">Place</th><th scope="col">Code</th><th scope="col">{esc(measure.title)}</th>',
         body=body,
         notes=(
-            "Hex layout: Open Innovations (odileeds/hexmaps, MIT licence). Councils outside the configured regions "
-            "are grey: the release holds no comparable figure for them.",
+            "Hex layout: Open Innovations (odileeds/hexmaps, MIT licence). Places outside the configured regions "
+            "are grey: the release holds no comparable figure for them. Colour scale: quintiles (five classes of "
+            f"equal counts of places); an outlier lies more than {OUTLIER_IQRS} interquartile ranges beyond the "
+            "quartiles and takes the colour of the class it falls in.",
         ),
     )

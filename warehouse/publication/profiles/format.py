@@ -45,6 +45,9 @@ figure{margin:8px 0}
 figure svg{max-width:100%;height:auto}
 figcaption{margin-top:4px}
 ul.neighbours{columns:3;padding-left:20px}
+.map-switch .map-panel{display:none}
+.map-switch label{margin-right:16px}
+#map-spend:checked~.map-spend,#map-share:checked~.map-share{display:block}
 """.strip()
 
 

@@ -73,6 +73,22 @@ def upper_tier_hexes(path: Path, successors_path: Path, names: dict[str, str]) -
     return sorted(out, key=lambda h: h.code)
 
 
+QUANTILES = 5
+OUTLIER_IQRS = 3  # a value this many interquartile ranges beyond the quartiles is an outlier
+
+
+def outliers(values: dict[str, float]) -> list[str]:
+    """The places whose value lies more than OUTLIER_IQRS interquartile ranges beyond the quartiles
+    (the City of London's £ per head among England's places), most extreme first."""
+    held = sorted(v for v in values.values() if v is not None)
+    if len(held) < 8:
+        return []
+    q1, q3 = held[len(held) // 4], held[(3 * len(held)) // 4]
+    low, high = q1 - OUTLIER_IQRS * (q3 - q1), q3 + OUTLIER_IQRS * (q3 - q1)
+    far = [c for c, v in values.items() if v is not None and not low <= v <= high]
+    return sorted(far, key=lambda c: -abs(values[c] - (q1 + q3) / 2))
+
+
 @cached
 def hex_map(
     hexes: list[Hex],
@@ -86,10 +102,17 @@ def hex_map(
     uid: str,
     title: str,
     desc: str,
+    links: dict[str, str] | None = None,
 ) -> Chart:
-    """Each place a hexagon in the HexJSON's layout, coloured by ``values`` (grey: no figure in the
-    release); ``highlight`` outlined. Odd rows sit half a hexagon to the right; rows run north."""
+    """Each place a hexagon in the HexJSON's layout, coloured by ``values`` in quintiles of the
+    places shown (each colour a fifth of them, so one extreme place cannot flatten the rest), grey
+    where the release has no figure; outliers (``outliers``) ringed in black; ``highlight``
+    outlined; a place in ``links`` links to its page. Odd rows sit half a hexagon to the right; rows
+    run north."""
     import altair as alt
+
+    far = set(outliers(values))
+    links = links or {}
 
     q0, r0 = min(h.q for h in hexes), min(h.r for h in hexes)
     cols = max(h.q for h in hexes) - q0 + 1.5
@@ -106,6 +129,8 @@ def hex_map(
             "held": h.code in values,
             "highlight": h.code in highlight,
             "label": h.name[:3] if labels else "",
+            "outlier": h.code in far,
+            "url": links.get(h.code),
         }
         for h in hexes
     ]
@@ -115,10 +140,11 @@ def hex_map(
     size = 4 * (unit / math.sqrt(3)) ** 2 * 0.97  # the hexagon's bounding square, a hair apart
     base = alt.Chart(data_ref("places"))
     tooltip = [alt.Tooltip("place:N"), alt.Tooltip("code:N"), alt.Tooltip("value:Q", format=axis_format)]
+    link = {"href": alt.Href("url:N")} if links else {}
     layers = [
         base.transform_filter("!datum.held")
         .mark_point(shape=HEXAGON, size=size, filled=True, color="#e4e4e4")
-        .encode(x=x, y=y, tooltip=[alt.Tooltip("place:N"), alt.Tooltip("code:N")]),
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("place:N"), alt.Tooltip("code:N")], **link),
         base.transform_filter("datum.held")
         .mark_point(shape=HEXAGON, size=size, filled=True, opacity=1)
         .encode(
@@ -126,13 +152,20 @@ def hex_map(
             y=y,
             color=alt.Color(
                 "value:Q",
-                title=measure,
-                scale=alt.Scale(scheme="viridis", reverse=True),
-                legend=alt.Legend(format=axis_format, orient="bottom", direction="horizontal", gradientLength=240),
+                title=f"{measure} (quintiles)",
+                scale=alt.Scale(type="quantile", scheme=alt.SchemeParams("viridis", count=QUANTILES), reverse=True),
+                legend=alt.Legend(format=axis_format, orient="bottom", direction="horizontal"),
             ),
             tooltip=tooltip,
+            **link,
         ),
     ]
+    if far:
+        layers.append(
+            base.transform_filter("datum.outlier")
+            .mark_point(shape=HEXAGON, size=size * 0.55, filled=False, color="#000000", strokeWidth=2)
+            .encode(x=x, y=y, tooltip=tooltip, **link)
+        )
     if highlight:
         layers.append(
             base.transform_filter("datum.highlight")

@@ -13,13 +13,19 @@ from typing import Any
 from core.db import connect
 from core.settings import Settings
 from warehouse.publication.profiles.charts import ChartSet, render
-from warehouse.publication.profiles.comparisons import map_section, neighbours_section, place_comparison_section
+from warehouse.publication.profiles.comparisons import (
+    COUNTED_SHARE,
+    map_section,
+    neighbours_section,
+    place_comparison_section,
+)
 from warehouse.publication.profiles.estimates import estimate_section
 from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
 from warehouse.publication.profiles.hexmap import Hex, load_hexjson, upper_tier_hexes
 from warehouse.publication.profiles.queries import (
     Area,
     budget_vs_outturn,
+    counted_shares,
     map_values,
     nearest_neighbours,
     outcome_series,
@@ -95,6 +101,9 @@ class MapData:
     councils: set[str]  # the region's councils
     layout: str = LAYOUTS["district"]
     members: dict[str, set[str]] = field(default_factory=dict)  # combined authority area -> its places
+    profiled: set[str] = field(default_factory=set)  # the places with a profile page (a hexagon links to it)
+    share_year: str | None = None  # the counted share of the estimated whole, by place (the index's second map)
+    shares: dict[str, float] = field(default_factory=dict)
 
 
 def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, maps: MapData, charts: ChartSet) -> str:
@@ -155,6 +164,7 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, 
         heading=area.title,
         charts=charts,
         layout=maps.layout,
+        links={code: f"{code}.html" for code in maps.profiled},
     )
     body.append("<section><h2>Spend per head by service theme and agency</h2>")
     if not spend:
@@ -197,19 +207,8 @@ def _index_page(release_dir: Path, areas: list[Area], release: dict, maps: MapDa
             + esc(", ".join(release.get("synthetic_sources") or []))
             + ". Rows built from them have is_synthetic = true.</section>"
         )
-    body.append('<section data-testid="profiles"><h2>Place profiles</h2><ul>')
-    for a in areas:
-        kind = (
-            "combined authority area"
-            if a.area_type == "combined_authority"
-            else (a.place_type or "council").replace("_", " ")
-        )
-        body.append(
-            f'<li><a data-testid="profile-link" data-area-code="{esc(a.code)}" href="profiles/{esc(a.code)}.html">'
-            f"{esc(a.title)}</a> ({esc(a.code)}, {kind})</li>"
-        )
-    body.append("</ul></section>")
-    body += map_section(
+    links = {code: f"profiles/{code}.html" for code in maps.profiled}
+    spend_map = map_section(
         [h for h in maps.hexes if h.code.startswith("E")],
         maps.year,
         maps.values,
@@ -222,6 +221,59 @@ def _index_page(release_dir: Path, areas: list[Area], release: dict, maps: MapDa
         heading="England",
         charts=charts,
         layout=maps.layout,
+        links=links,
+    )
+    share_map = map_section(
+        [h for h in maps.hexes if h.code.startswith("E")],
+        maps.share_year,
+        maps.shares,
+        maps.names,
+        highlight=maps.councils if len(maps.councils) < len(maps.hexes) else set(),
+        labels=False,
+        uid="map-england-counted-share",
+        up="",
+        heading="England",
+        charts=charts,
+        layout=maps.layout,
+        links=links,
+        measure=COUNTED_SHARE,
+    )
+    if share_map:
+        body += [
+            '<section class="map-switch" data-testid="map-switch">',
+            '<input type="radio" name="map" id="map-spend" checked>'
+            '<label for="map-spend">Local government outturn per head</label>',
+            '<input type="radio" name="map" id="map-share">'
+            '<label for="map-share">Share of the ESTIMATED public money counted</label>',
+            '<div class="map-panel map-spend">',
+            *spend_map,
+            '</div><div class="map-panel map-share">',
+            *share_map,
+            "</div></section>",
+        ]
+    else:
+        body += spend_map
+    body.append(
+        '<section data-testid="profiles"><h2>Place profiles</h2>'
+        '<p><label for="place-search">Find a place: </label><input type="search" id="place-search" '
+        'data-testid="place-search" placeholder="name or code" autocomplete="off"></p><ul>'
+    )
+    for a in areas:
+        kind = (
+            "combined authority area"
+            if a.area_type == "combined_authority"
+            else (a.place_type or "council").replace("_", " ")
+        )
+        body.append(
+            f'<li><a data-testid="profile-link" data-area-code="{esc(a.code)}" href="profiles/{esc(a.code)}.html">'
+            f"{esc(a.title)}</a> ({esc(a.code)}, {kind})</li>"
+        )
+    body.append("</ul>")
+    body.append(
+        "<script>document.getElementById('place-search').addEventListener('input',function(e){"
+        "var q=e.target.value.trim().toLowerCase();"
+        "document.querySelectorAll('[data-testid=profiles] li').forEach(function(li){"
+        "li.hidden=q!==''&&li.textContent.toLowerCase().indexOf(q)<0;});});</script></section>"
     )
     docs = [
         (
@@ -320,6 +372,8 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
             maps = MapData(hexes, year, values, names, places, LAYOUTS["upper_tier"], members)
         else:
             maps = MapData(load_hexjson(HEXMAP), year, values, names, places, members=members)
+        maps.profiled = {a.code for a in areas}
+        maps.share_year, maps.shares = counted_shares(con)
         for area in areas:
             charts = ChartSet(area.code)
             pages.append(

@@ -294,3 +294,18 @@ def whole_place_estimates(con: Any, area: Area) -> list[dict]:
         "order by financial_year, function_code <> 'total', estimate_gbp desc",
         [area.code],
     )
+
+
+def counted_shares(con: Any) -> tuple[str | None, dict[str, float]]:
+    """The share of each place's ESTIMATED identifiable public money counted from published
+    place-level figures, in the latest year estimated (marts.whole_place_estimates): (year,
+    {code: per cent}); none where the release has no estimate."""
+    rows = _records(
+        con,
+        "select financial_year, area_code, counted_share_pct from marts.whole_place_estimates "
+        "where function_code = 'total' and area_type = 'local_authority' and counted_share_pct is not null",
+    )
+    if not rows:
+        return None, {}
+    year = max(r["financial_year"] for r in rows)
+    return year, {r["area_code"]: float(r["counted_share_pct"]) for r in rows if r["financial_year"] == year}

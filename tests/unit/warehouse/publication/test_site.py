@@ -470,18 +470,20 @@ def build_warehouse(path: Path) -> None:
             create table marts.whole_place_estimates as select * from (values
                 ('E08000026', '2022-23', 'total', 'Total identifiable expenditure on services', 1000000, 600000,
                  200000, 150000, 50000, 9000000, 10000000, 10000.00, 1000.00, 10.0, null, 'sum of the functions',
-                 1000),
+                 1000, 'local_authority'),
                 ('E08000026', '2022-23', 'social_protection', 'Social protection', 400000, 400000, 0, 0, 0,
-                 4600000, 5000000, 5000.00, 400.00, 8.0, null, 'counted plus the rest shared by population', 1000),
+                 4600000, 5000000, 5000.00, 400.00, 8.0, null, 'counted plus the rest shared by population', 1000,
+                 'local_authority'),
                 ('E08000026', '2022-23', 'health', 'Health', 0, 0, 0, 0, 0,
-                 3000000, 3000000, 3000.00, 0.00, 0.0, null, 'counted plus the rest shared by population', 1000),
+                 3000000, 3000000, 3000.00, 0.00, 0.0, null, 'counted plus the rest shared by population', 1000,
+                 'local_authority'),
                 ('E08000026', '2022-23', 'public_order_and_safety', 'Public order and safety', 600000, 200000,
                  200000, 150000, 50000, 1400000, 2000000, 2000.00, 600.00, 30.0, null,
-                 'counted plus the rest shared by population', 1000)
+                 'counted plus the rest shared by population', 1000, 'local_authority')
             ) t(area_code, financial_year, function_code, function_name, counted_gbp, council_counted_gbp,
                 combined_authority_counted_gbp, police_counted_gbp, fire_counted_gbp, estimated_remainder_gbp,
                 estimate_gbp, estimate_per_head_gbp, counted_per_head_gbp, counted_share_pct, missing_body_types,
-                estimate_method, population_count)
+                estimate_method, population_count, area_type)
             """
         )
         con.execute(
@@ -727,7 +729,12 @@ def test_site_is_self_contained_well_formed_and_deterministic(site: tuple[Path, 
 
     for path, raw in first.items():
         text = raw.decode("utf-8")
-        assert "<script" not in text and '<link rel="stylesheet"' not in text, path
+        # nothing loaded from a file or elsewhere: the index's place search is a few lines inline (the
+        # list works without it)
+        assert not re.search(r"<script[^>]*\bsrc=", text) and '<link rel="stylesheet"' not in text, path
+        scripts = re.findall(r"<script>(.*?)</script>", text, flags=re.S)
+        assert all(len(js) < 400 for js in scripts), path
+        assert not scripts or path.name == "index.html", path
         assert not re.search(r'(src|href)="(https?:)?//', text), f"{path} fetches something from elsewhere"
         for svg in re.findall(r"<svg .*?</svg>", text, flags=re.S):
             ET.fromstring(svg)  # each chart is well-formed XML
@@ -940,3 +947,30 @@ def test_the_profile_states_the_counted_share_of_an_estimated_whole_apart_from_p
     # a place without an estimate has no such section
     birmingham = (release_dir / "site" / "profiles" / f"{BIRMINGHAM}.html").read_text(encoding="utf-8")
     assert 'data-testid="estimate"' not in birmingham
+
+
+def test_the_index_leads_with_a_linked_map_in_quintiles_then_a_searchable_list(site: tuple[Path, Path]) -> None:
+    release_dir, db = site
+    profiles.write_site(release_dir, db)
+    text = (release_dir / "site" / "index.html").read_text(encoding="utf-8")
+    # the map first, the list of profiles after it, with a place search
+    assert text.index('data-testid="hex-map-section"') < text.index('data-testid="profiles"')
+    assert 'data-testid="place-search"' in text
+    # each place with a profile is a link on the map, relative to the page
+    assert 'xlink:href="profiles/E08000026.html"' in text and "vega.github.io" not in text
+    # the scale is stated: quintiles, outliers ringed and named
+    assert "in quintiles of the places shown" in text and "interquartile ranges" in text
+    # the map switches to the counted share of the estimated whole
+    assert 'data-testid="map-switch"' in text and 'data-testid="hex-map-counted-share"' in text
+    share = re.search(
+        r'<tr data-area-code="E08000026"[^>]*>.*?data-column="counted_share_pct" data-value="([^"]+)"', text
+    )
+    assert share is not None and float(share[1]) == 10.0
+
+
+def test_an_outlier_is_named_and_the_typical_places_keep_their_colours() -> None:
+    from warehouse.publication.profiles.hexmap import outliers
+
+    values = {f"E0900000{i}": 2000.0 + 50 * i for i in range(1, 10)} | {"E09000001": 23396.0}
+    assert outliers(values) == ["E09000001"]
+    assert outliers({"a": 1.0, "b": 2.0}) == []  # too few places to call one an outlier
