@@ -104,9 +104,19 @@ def test_the_index_links_every_profile_and_every_mart_download(server, browser, 
 
     browser.get(f"{server}/files/site/index.html")
     browser.save_screenshot(str(ARTIFACTS / "index.png"))
-    hrefs = [a.get_attribute("href") for a in browser.find_elements(By.TAG_NAME, "a")]
+    hrefs = [a.get_attribute("href") or "" for a in browser.find_elements(By.TAG_NAME, "a")]
     for code in [f"E080000{n}" for n in range(25, 32)] + ["E47000007"]:
         assert any(h.endswith(f"/profiles/{code}.html") for h in hrefs), code
+    # the map leads, its hexagons link to the profiles, and the list of profiles can be searched
+    hexes = browser.find_elements(By.CSS_SELECTOR, '[data-testid="hex-map"] a')
+    assert any(
+        (a.get_attribute("href") or a.get_attribute("xlink:href") or "").endswith("profiles/E08000025.html")
+        for a in hexes
+    )
+    search = browser.find_element(By.CSS_SELECTOR, '[data-testid="place-search"]')
+    search.send_keys("Coventry")
+    shown = [li for li in browser.find_elements(By.CSS_SELECTOR, '[data-testid="profiles"] li') if li.is_displayed()]
+    assert [li.text.split(" (")[0] for li in shown] == ["Coventry"]
     package = json.loads((pipeline.latest / "datapackage.json").read_text())
     for resource in package["resources"]:
         if resource["format"] == "csv" and resource["name"] != "source_files":
