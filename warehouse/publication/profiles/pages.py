@@ -15,6 +15,7 @@ from core.settings import Settings
 from warehouse.publication.profiles.charts import ChartSet, render
 from warehouse.publication.profiles.comparisons import (
     COUNTED_SHARE,
+    MapMeasure,
     map_section,
     neighbours_section,
     place_comparison_section,
@@ -208,36 +209,29 @@ def _index_page(release_dir: Path, areas: list[Area], release: dict, maps: MapDa
             + ". Rows built from them have is_synthetic = true.</section>"
         )
     links = {code: f"profiles/{code}.html" for code in maps.profiled}
-    spend_map = map_section(
-        [h for h in maps.hexes if h.code.startswith("E")],
-        maps.year,
-        maps.values,
-        maps.names,
-        # the build's places outlined, unless they are every place on the map (England)
-        highlight=maps.councils if len(maps.councils) < len(maps.hexes) else set(),
-        labels=False,
-        uid="map-england",
-        up="",
-        heading="England",
-        charts=charts,
-        layout=maps.layout,
-        links=links,
-    )
-    share_map = map_section(
-        [h for h in maps.hexes if h.code.startswith("E")],
-        maps.share_year,
-        maps.shares,
-        maps.names,
-        highlight=maps.councils if len(maps.councils) < len(maps.hexes) else set(),
-        labels=False,
-        uid="map-england-counted-share",
-        up="",
-        heading="England",
-        charts=charts,
-        layout=maps.layout,
-        links=links,
-        measure=COUNTED_SHARE,
-    )
+    hexes = [h for h in maps.hexes if h.code.startswith("E")]
+    # the build's places outlined, unless they are every place on the map (England)
+    outlined = maps.councils if len(maps.councils) < len(maps.hexes) else set()
+
+    def england_map(year: str | None, values: dict[str, float], uid: str, **measure: MapMeasure) -> list[str]:
+        return map_section(
+            hexes,
+            year,
+            values,
+            maps.names,
+            highlight=outlined,
+            labels=False,
+            uid=uid,
+            up="",
+            heading="England",
+            charts=charts,
+            layout=maps.layout,
+            links=links,
+            **measure,
+        )
+
+    spend_map = england_map(maps.year, maps.values, "map-england")
+    share_map = england_map(maps.share_year, maps.shares, "map-england-counted-share", measure=COUNTED_SHARE)
     if share_map:
         body += [
             '<section class="map-switch" data-testid="map-switch">',
