@@ -211,6 +211,8 @@ def _check_unit(grid: Grid, table: Table, header: int) -> None:
 
 
 def _check_title(grid: Grid, table: Table) -> None:
+    if not grid.rows:
+        raise grid.error(f"the worksheet is empty (table {table.sheet}: {table.title})")
     title = norm(grid.cell(0, 0))
     if table.title not in title:
         raise grid.error(f"the title {grid.cell(0, 0)!r} is not table {table.sheet}'s ({table.title!r})", row=0, col=0)
