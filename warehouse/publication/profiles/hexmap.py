@@ -77,6 +77,26 @@ QUANTILES = 5
 OUTLIER_IQRS = 3  # a value this many interquartile ranges beyond the quartiles is an outlier
 
 
+def quantile_classes(values: dict[str, float], axis_format: str) -> tuple[list[str], dict[str, str]]:
+    """The places in QUANTILES classes of (nearly) equal counts, by value: the classes' labels, lowest
+    first ("£2,108 to £2,205"), and each place's class. Equal values share a class."""
+    ranked = sorted((v, c) for c, v in values.items() if v is not None)
+    if not ranked:
+        return [], {}
+    count = min(QUANTILES, len(ranked))
+    text = (lambda v: f"£{v:,.0f}") if axis_format.startswith("$") else (lambda v: f"{v:,.0f}")
+    labels: list[str] = []
+    of: dict[str, str] = {}
+    for k in range(count):
+        members = ranked[k * len(ranked) // count : (k + 1) * len(ranked) // count]
+        if not members:
+            continue
+        label = f"{text(members[0][0])} to {text(members[-1][0])}"
+        labels.append(label)
+        of.update({c: label for _, c in members})
+    return labels, of
+
+
 def outliers(values: dict[str, float]) -> list[str]:
     """The places whose value lies more than OUTLIER_IQRS interquartile ranges beyond the quartiles
     (the City of London's £ per head among England's places), most extreme first."""
@@ -113,6 +133,7 @@ def hex_map(
 
     far = set(outliers(values))
     links = links or {}
+    classes, class_of = quantile_classes(values, axis_format)
 
     q0, r0 = min(h.q for h in hexes), min(h.r for h in hexes)
     cols = max(h.q for h in hexes) - q0 + 1.5
@@ -130,6 +151,7 @@ def hex_map(
             "highlight": h.code in highlight,
             "label": h.name[:3] if labels else "",
             "outlier": h.code in far,
+            "class": class_of.get(h.code),
             "url": links.get(h.code),
         }
         for h in hexes
@@ -150,11 +172,15 @@ def hex_map(
         .encode(
             x=x,
             y=y,
+            # one swatch per class, labelled with its range (a gradient would be stretched by an outlier)
             color=alt.Color(
-                "value:Q",
-                title=f"{measure} (quintiles)",
-                scale=alt.Scale(type="quantile", scheme=alt.SchemeParams("viridis", count=QUANTILES), reverse=True),
-                legend=alt.Legend(format=axis_format, orient="bottom", direction="horizontal"),
+                "class:O",
+                title=f"{measure} (quintiles: a fifth of the places each)",
+                sort=classes,
+                scale=alt.Scale(domain=classes, scheme=alt.SchemeParams("viridis", count=len(classes)), reverse=True),
+                legend=alt.Legend(
+                    orient="bottom", direction="horizontal", symbolType="square", columns=3, columnPadding=18
+                ),
             ),
             tooltip=tooltip,
             **link,

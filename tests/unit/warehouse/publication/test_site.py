@@ -974,3 +974,13 @@ def test_an_outlier_is_named_and_the_typical_places_keep_their_colours() -> None
     values = {f"E0900000{i}": 2000.0 + 50 * i for i in range(1, 10)} | {"E09000001": 23396.0}
     assert outliers(values) == ["E09000001"]
     assert outliers({"a": 1.0, "b": 2.0}) == []  # too few places to call one an outlier
+
+
+def test_quintile_classes_hold_a_fifth_of_the_places_each_and_say_their_range() -> None:
+    from warehouse.publication.profiles.hexmap import quantile_classes
+
+    values = {f"P{i:02d}": float(i) for i in range(10)} | {"OUT": 23396.0}
+    labels, of = quantile_classes(values, "$,.0f")
+    assert labels[0] == "£0 to £1" and labels[-1] == "£8 to £23,396"
+    assert len(labels) == 5 and sorted(of) == sorted(values)
+    assert {label: list(of.values()).count(label) for label in labels} == dict.fromkeys(labels, 2) | {labels[-1]: 3}
