@@ -314,7 +314,8 @@ def test_a_council_with_no_rows_at_all_makes_every_total_it_belongs_to_null_nami
         totals = con.execute(
             "select area_code, total_gbp, total_status, is_complete, missing_body_types, missing_agency_codes "
             "from marts.whole_place_totals where financial_year = '2021-22' and measure = 'outturn' "
-            "and area_code in ('E08000025', 'E47000007', 'E08000026') order by area_code"
+            "and scope_code = 'local_government' and area_code in ('E08000025', 'E47000007', 'E08000026') "
+            "order by area_code"
         ).fetchall()
         themes = con.execute(
             "select count(*), count(total_gbp), bool_or(is_complete), min(missing_agency_codes) "

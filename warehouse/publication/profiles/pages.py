@@ -22,6 +22,7 @@ from warehouse.publication.profiles.comparisons import (
 )
 from warehouse.publication.profiles.estimates import estimate_section
 from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
+from warehouse.publication.profiles.headlines import headline_items
 from warehouse.publication.profiles.hexmap import Hex, load_hexjson, upper_tier_hexes
 from warehouse.publication.profiles.queries import (
     Area,
@@ -39,7 +40,6 @@ from warehouse.publication.profiles.queries import (
 )
 from warehouse.publication.profiles.sections import (
     budget_section,
-    headline_items,
     like_for_like_section,
     outcome_section,
     spend_section,
