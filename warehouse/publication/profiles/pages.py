@@ -367,6 +367,8 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
         else:
             maps = MapData(load_hexjson(HEXMAP), year, values, names, places, members=members)
         maps.profiled = {a.code for a in areas}
+        # a place without this year's outturn still has a name (the counted share map shows it)
+        maps.names = {a.code: a.name for a in areas} | maps.names
         maps.share_year, maps.shares = counted_shares(con)
         for area in areas:
             charts = ChartSet(area.code)
