@@ -6,7 +6,7 @@
 select
     {{ relation }}.*,
     {% for column in money_columns -%}
-    {%- set places = 2 if 'per_head' in column or column.endswith('_pct') else 0 -%}
+    {%- set places = 2 if 'per_head' in column else 0 -%}
     cast(
         round({{ relation }}.{{ column }} * deflators.real_terms_factor, {{ places }})
         as decimal(18, {{ places }})

@@ -65,7 +65,12 @@ COLUMNS: dict[str, str] = {
     "_source_column": "VARCHAR",
 }
 
-UNITS = {"cash_gbp_m": "£ million", "real_gbp_m": "£ million", "per_head_gbp": "£ per head"}
+UNITS = {
+    "cash_gbp_m": "£ million",
+    "real_gbp_m": "£ million",
+    "per_head_gbp": "£ per head",
+    "real_per_head_gbp": "£ per head",
+}
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,6 @@ TABLES: tuple[Table, ...] = (
         "excluding_local_government",
     ),
 )
-UNITS["real_per_head_gbp"] = "£ per head"
 
 # rows of the region block that are not regions: skipped by name, as published
 NOT_REGIONS = (
@@ -290,10 +294,6 @@ def _records(grid: Grid, table: Table, blocks: list[Block], i: int, region: dict
 
 def _tolerance(parts: int) -> Decimal:
     return HALF_MILLION * (parts + 1)
-
-
-def _cell(frame: pd.DataFrame) -> tuple[int, str]:
-    return int(frame["_source_row"]) - 1, str(frame["_source_column"])
 
 
 def _fail(file: str, row: pd.Series, detail: str) -> SourceError:

@@ -1,13 +1,13 @@
 -- What the warehouse counts from published place-level figures in each English region (and England,
--- their sum), by CRA
--- function and financial year: the outturn (MHCLG RSX / RO net current expenditure on the service
--- lines) of every council, combined authority, police and crime commissioner and fire and rescue
--- authority of the region, on April 2023 boundaries, each service theme in its CRA function (seed
--- cra_function_themes). Computed from the national returns, so a city region's build has the
--- same region totals as the England build. An authority whose figure is not available counts
--- nothing and is named (its share of the money is then in the region's remainder); as in
--- whole_place_budget, where one council of a place has no figure the place's councils count
--- nothing (a county's total is never a partial sum), so the region's places add back to this.
+-- their sum), by CRA function and financial year: the outturn (MHCLG RSX / RO net current
+-- expenditure on the service lines) of every council, combined authority, police and crime
+-- commissioner and fire and rescue authority of the region, on April 2023 boundaries, each service
+-- theme in its CRA function (seed cra_function_themes). Computed from the national returns, so a
+-- city region's build has the same region totals as the England build. An authority whose figure
+-- is not available counts nothing and is named (its share of the money is then in the region's
+-- remainder); as in whole_place_budget, where one council of a place has no figure the place's
+-- councils count nothing (a county's total is never a partial sum), so the region's places add
+-- back to this.
 with
 
 lines as (

@@ -1,5 +1,5 @@
--- Each English region's (and England's) identifiable public money (HM Treasury's CRA, cash) beside what the
--- warehouse counts there (int_region_counted_spend), by financial year and CRA function (the ten
+-- Each English region's (and England's) identifiable public money (HM Treasury's CRA, cash) beside
+-- what the warehouse counts there (int_region_counted_spend), by financial year and CRA function (the ten
 -- functions and the total), with the region's population for the years the warehouse counts: what
 -- region_coverage publishes and whole_place_estimates shares between the region's places.
 with
