@@ -37,6 +37,28 @@ class Discover:
         return f"https://www.gov.uk/api/content{self.page}"
 
 
+# what the held file is, against the publisher's own (catalogue ``copy.status``), in words
+COPY_STATUSES = {
+    "publisher_file": "the publisher's own file, unchanged",
+    "publisher_file_republished": "the publisher's own file, as a third party republished it (values as published)",
+    "sheet_export": "a CSV export of the publisher's worksheet by a third party (values and layout as published)",
+    "republisher_layout": "the publisher's values in a republisher's layout (columns renamed or dropped)",
+    "synthetic_sample": "SYNTHETIC: made up in the publisher's layout, not a publication",
+}
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Whether the held file is the publisher's own or a copy, and who republished it."""
+
+    status: str
+    via: str | None = None
+
+    @property
+    def text(self) -> str:
+        return COPY_STATUSES[self.status] + (f"; held via {self.via}" if self.via else "")
+
+
 @dataclass(frozen=True)
 class Partition:
     """One fetchable unit of a source: usually a financial year (``2023-24``), else a label."""
@@ -46,6 +68,10 @@ class Partition:
     discover: Discover | None = None
     snapshot: str | None = None  # path under the snapshot directory; a folder (ending in /) is a file set
     note: str | None = None
+    page: str | None = None  # the publisher's page of this publication (else the discover page or the source's)
+    file_url: str | None = None  # the publisher's own link to the file, where known (else url)
+    copy: Copy | None = None  # where this period's file differs from the source's copy status
+    pages: tuple[tuple[str, str], ...] = ()  # a file set: (file name prefix, the publisher's page)
 
     @property
     def is_file_set(self) -> bool:
@@ -157,6 +183,31 @@ class Source:
     partitions: tuple[Partition, ...] = field(default_factory=tuple)
     expected: Expected = field(default_factory=Expected)
     completeness: Completeness = field(default_factory=Completeness)
+    unit: str = "none"  # the unit of the figures as published, e.g. "£ thousand"
+    unit_multiplier: int | None = None  # what a published figure is multiplied by to give the unit's base (1000)
+    copy: Copy = field(default_factory=lambda: Copy("publisher_file"))
+
+    def file_provenance(self, period: str, file_name: str) -> dict[str, str | int | None]:
+        """Where a held file of ``period`` came from, for source_files.csv: the publisher's page and
+        file link (None where not known), the unit and multiplier as published, the copy status."""
+        part = next((p for p in self.partitions if p.period == period), None)
+        page = self.landing_page
+        file_url = None
+        copy = self.copy
+        if part is not None:
+            if part.discover:
+                page = "https://www.gov.uk" + part.discover.page
+            page = next((url for prefix, url in part.pages if file_name.startswith(prefix)), part.page or page)
+            file_url = part.file_url or part.url
+            copy = part.copy or copy
+        return {
+            "publisher_page": page,
+            "publisher_file_url": file_url,
+            "unit": self.unit,
+            "unit_multiplier": self.unit_multiplier,
+            "copy_status": copy.status,
+            "copy_note": copy.text,
+        }
 
     @property
     def raw_table(self) -> str:
@@ -269,6 +320,15 @@ def _completeness(raw: object, where: str) -> Completeness:
     return Completeness(areas, float(pct))
 
 
+def _copy(raw: object, where: str) -> Copy:
+    if not isinstance(raw, dict) or raw.get("status") not in COPY_STATUSES or set(raw) - {"status", "via"}:
+        raise CatalogueError(
+            f"{where}: 'copy' is a mapping {{status: <{' | '.join(COPY_STATUSES)}>, via: <who republished it>}}, "
+            f"got {raw!r}"
+        )
+    return Copy(raw["status"], raw.get("via"))
+
+
 def _partition(raw: dict, where: str) -> Partition:
     period = str(_require(raw, "period", where))
     where = f"{where} partition {period}"
@@ -292,7 +352,31 @@ def _partition(raw: dict, where: str) -> Partition:
         raise CatalogueError(f"{where}: needs a url, a discover rule or a snapshot")
     if snapshot and snapshot.endswith("/") and (url or discover):
         raise CatalogueError(f"{where}: a file set (snapshot folder) has no single live url or discover rule")
-    return Partition(period=period, url=url, discover=discover, snapshot=snapshot, note=raw.get("note"))
+    for key in ("page", "file_url"):
+        if raw.get(key):
+            _check_https(raw[key], f"{where} {key}")
+    pages = raw.get("pages") or {}
+    if not isinstance(pages, dict):
+        raise CatalogueError(f"{where}: 'pages' maps a file name prefix to the publisher's page")
+    for page_url in pages.values():
+        _check_https(page_url, f"{where} pages")
+    return Partition(
+        period=period,
+        url=url,
+        discover=discover,
+        snapshot=snapshot,
+        note=raw.get("note"),
+        page=raw.get("page"),
+        file_url=raw.get("file_url"),
+        copy=_copy(raw["copy"], where) if "copy" in raw else None,
+        pages=tuple(sorted(pages.items())),
+    )
+
+
+def _multiplier(raw: object, where: str) -> int | None:
+    if raw is not None and (isinstance(raw, bool) or not isinstance(raw, int) or raw < 1):
+        raise CatalogueError(f"{where}: unit_multiplier is a whole number such as 1000 (figures in £ thousand)")
+    return raw
 
 
 def parse_catalogue(entries: list[dict]) -> Catalogue:
@@ -331,7 +415,12 @@ def parse_catalogue(entries: list[dict]) -> Catalogue:
             partitions=partitions,
             expected=_expected(_require(entry, "expected", where), where),
             completeness=_completeness(entry.get("completeness"), where),
+            unit=str(_require(entry, "unit", where)),
+            unit_multiplier=_multiplier(entry.get("unit_multiplier"), where),
+            copy=_copy(_require(entry, "copy", where), where),
         )
+        if synthetic != (source.copy.status == "synthetic_sample"):
+            raise CatalogueError(f"{where}: a synthetic source's copy status is synthetic_sample, and only its")
         sources.append(source)
     return Catalogue(tuple(sources))
 

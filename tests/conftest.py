@@ -182,6 +182,9 @@ CATALOGUE_ENTRY: dict = {
     "expected": {"every": "year", "by": "11-30", "grace_days": 31},
     "synthetic": False,
     "provenance": "made up for a test",
+    "unit": "£ thousand",
+    "unit_multiplier": 1000,
+    "copy": {"status": "publisher_file"},
     "partitions": [{"period": "2023-24", "url": "https://assets.publishing.service.gov.uk/media/x/demo.csv"}],
 }
 

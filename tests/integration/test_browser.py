@@ -226,14 +226,15 @@ def test_a_feed_reader_sees_the_release_in_the_atom_feed(server, pipeline):
 
 
 def _map_figures(pipeline) -> tuple[str, dict[str, Decimal]]:
-    """Local government outturn per head by council in the map's year, from the release's CSV."""
-    totals: dict[tuple[str, str], list] = {}
-    for r in _release_rows(pipeline, "regional_benchmarks"):
-        if r["area_type"] == "local_authority":
-            totals.setdefault((r["financial_year"], r["area_code"]), []).append(r["outturn_per_head_gbp"])
-    complete = {k: sum(Decimal(v) for v in vals) for k, vals in totals.items() if all(vals)}
-    year = max(y for y, _ in complete)
-    return year, {code: value for (y, code), value in complete.items() if y == year}
+    """Local government outturn per head by council in the map's year, from the release's CSV of the
+    model every surface reads that measure from (place_comparisons)."""
+    figures = {
+        (r["financial_year"], r["area_code"]): Decimal(r["per_head_gbp"])
+        for r in _release_rows(pipeline, "place_comparisons")
+        if r["area_type"] == "local_authority" and r["measure"] == "outturn" and r["per_head_gbp"]
+    }
+    year = max(y for y, _ in figures)
+    return year, {code: value for (y, code), value in figures.items() if y == year}
 
 
 def test_the_hex_maps_colour_every_council_with_a_figure(server, browser, pipeline):

@@ -33,6 +33,7 @@ from typing import Any
 import duckdb
 import sqlite_utils
 
+from core.codes import STATUS_SHORTHAND
 from core.marts import published
 from warehouse.publication.metadata import place_phrase
 
@@ -41,11 +42,49 @@ PLUGINS_DIR = Path(__file__).with_name("datasette_plugins")  # loaded by `datase
 CANNED_QUERIES = Path(__file__).with_name("canned_queries.yml")
 
 
-def canned_queries() -> dict:
-    """The canned queries (canned_queries.yml): name -> title, description, sql."""
+# payee names that say a public body (a council, the NHS, police, fire, a combined authority, HMRC):
+# the canned queries' "public bodies: leave out" option, written once ({public_body_payee} in the SQL)
+PUBLIC_BODY_WORDS = ("COUNCIL", "NHS", "POLICE", "FIRE AND RESCUE", "COMBINED AUTHORITY", "HM REVENUE")
+PUBLIC_BODY_PAYEE = "(" + " or ".join(f"supplier_name_normalised like '%{w}%'" for w in PUBLIC_BODY_WORDS) + ")"
+
+
+def status_words(column: str) -> str:
+    """SQL giving a release's status column in words: the GSS shorthand a release writes ([x], [z];
+    seed value_statuses) named, other statuses with their underscores as spaces."""
+    named: dict[str, str] = {}
+    for status, shorthand in STATUS_SHORTHAND.items():
+        named.setdefault(shorthand, f"{status.replace('_', ' ')} {shorthand}")
+    cases = " ".join(f"when '{k}' then '{v}'" for k, v in named.items())
+    return f"case {column} {cases} else replace({column}, '_', ' ') end"
+
+
+def _expand(sql: str) -> str:
+    sql = sql.replace("{public_body_payee}", PUBLIC_BODY_PAYEE)
+    return re.sub(r"\{status\(([\w.]+)\)\}", lambda m: status_words(m[1]), sql)
+
+
+def canned_query_promises() -> dict[str, dict]:
+    """What each canned query's default answer must hold (its ``promise``: columns, one year,
+    columns never blank, bodies), by name."""
     from core import yamlfile
 
-    return yamlfile.safe_load(CANNED_QUERIES.read_text(encoding="utf-8"))
+    raw = yamlfile.safe_load(CANNED_QUERIES.read_text(encoding="utf-8"))
+    return {name: query.get("promise", {}) for name, query in raw.items()}
+
+
+def canned_queries() -> dict:
+    """The canned queries (canned_queries.yml) as Datasette takes them: name -> title, description,
+    sql (the public-body rule filled in; the test-only promise left out)."""
+    from core import yamlfile
+
+    raw = yamlfile.safe_load(CANNED_QUERIES.read_text(encoding="utf-8"))
+    return {
+        name: {
+            **{k: v for k, v in query.items() if k != "promise"},
+            "sql": _expand(query["sql"]),
+        }
+        for name, query in raw.items()
+    }
 
 
 DATABASE = "wholeplace"  # Datasette names a database after its file's stem

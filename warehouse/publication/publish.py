@@ -45,22 +45,9 @@ from warehouse.publication.integrity import verify_release, write_checksums
 from warehouse.publication.metadata import ColumnMeaning, documented_columns, write_release_metadata
 from warehouse.publication.metadata.resources import csv_resource, parquet_resource
 from warehouse.publication.profiles import write_site
+from warehouse.publication.source_files import INTEGER_COLUMNS, SOURCE_FILES_COLUMNS, write_source_files
 
 log = logging.getLogger(__name__)
-
-# source_files.csv: every raw file a published figure was read from (raw.fetch_manifest's columns,
-# documented on that dbt source)
-SOURCE_FILES_COLUMNS = (
-    "sha256",
-    "source_id",
-    "period",
-    "file_name",
-    "url",
-    "origin_url",
-    "mirror_url",
-    "mode",
-    "bytes",
-)
 
 OGL = {
     "name": "OGL-UK-3.0",
@@ -165,16 +152,7 @@ def _stage(
         loaded = " union ".join(f'select distinct _source_file_sha256 from raw."{t}"' for t in raw_tables)
         if not loaded:  # no raw source tables: no source files (an empty string is no query at all)
             loaded = "select null::varchar as _source_file_sha256 where false"
-        con.execute(
-            f"""
-            copy (
-                select distinct {", ".join(SOURCE_FILES_COLUMNS)}
-                from raw.fetch_manifest
-                where sha256 in ({loaded})
-                order by all
-            ) to '{stage_dir / "source_files.csv"}' (header, delimiter ',')
-            """
-        )
+        write_source_files(con, loaded, stage_dir / "source_files.csv")
         loaded_shas = {sha for (sha,) in con.execute(loaded).fetchall()}
     return rows, schemas, loaded_shas, synthetic
 
@@ -407,12 +385,16 @@ def publish_release(
         resources.append(
             parquet_resource(stage_dir / f"{mart}.parquet", mart, description=description, synthetic=synthetic)
         )
-    source_fields = [{"name": n, "type": "integer" if n == "bytes" else "string"} for n in SOURCE_FILES_COLUMNS]
+    source_fields = [{"name": n, "type": "integer" if n in INTEGER_COLUMNS else "string"} for n in SOURCE_FILES_COLUMNS]
     resources.append(
         csv_resource(
             stage_dir / "source_files.csv",
             "source_files",
-            description="Every raw file a published figure was read from (join marts on source_file_sha256).",
+            description=(
+                "Every raw file a published figure was read from (join marts on source_file_sha256): the "
+                "publisher's page and file link, the unit the figures were published in, and whether the file "
+                "held is the publisher's own or a republished copy."
+            ),
             schema={"fields": source_fields},
         )
     )

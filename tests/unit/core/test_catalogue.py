@@ -47,6 +47,8 @@ def test_a_file_set_partition_is_a_snapshot_folder_without_a_single_live_url() -
         "expected": {"every": "month", "by": 28, "grace_days": 62},
         "synthetic": False,
         "provenance": "p",
+        "unit": "£",
+        "copy": {"status": "publisher_file"},
         "partitions": [{"period": "2019-20", "snapshot": "spend500/2019-20/"}],
     }
     (source,) = parse_catalogue([entry])
@@ -215,3 +217,56 @@ def test_load_catalogue_rejects_a_file_that_is_not_a_list(tmp_path: Path) -> Non
 )
 def test_sources_are_checked_weekly_around_their_due_date_and_monthly_otherwise(expected, crons) -> None:
     assert expected.check_crons() == crons
+
+
+def test_each_held_file_says_its_publisher_link_unit_and_whether_it_is_the_publishers_own() -> None:
+    spec = entry(
+        copy={"status": "sheet_export", "via": "a republisher"},
+        partitions=[
+            {
+                "period": "2022-23",
+                "discover": {"page": "/government/statistics/x", "filename": "^x.*ods$"},
+                "copy": {"status": "publisher_file_republished", "via": "another"},
+            },
+            {
+                "period": "2023-24",
+                "snapshot": "demo/2023-24/",
+                "pages": {"coventry": "https://www.coventry.gov.uk/spend", "walsall": "https://go.walsall.gov.uk/"},
+            },
+            {"period": "2024-25", "url": "https://assets.publishing.service.gov.uk/media/y/x.ods"},
+        ],
+    )
+    (source,) = parse_catalogue([spec])
+    discovered = source.file_provenance("2022-23", "x.ods")
+    assert discovered["publisher_page"] == "https://www.gov.uk/government/statistics/x"
+    assert discovered["publisher_file_url"] is None and discovered["copy_status"] == "publisher_file_republished"
+    assert discovered["unit"] == "£ thousand" and discovered["unit_multiplier"] == 1000
+    assert discovered["copy_note"].endswith("held via another")
+    council = source.file_provenance("2023-24", "walsall_2023-04.csv")
+    assert council["publisher_page"] == "https://go.walsall.gov.uk/" and council["copy_status"] == "sheet_export"
+    linked = source.file_provenance("2024-25", "x.ods")
+    assert linked["publisher_file_url"] == "https://assets.publishing.service.gov.uk/media/y/x.ods"
+    assert linked["publisher_page"] == "https://www.gov.uk/demo"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"copy": {"status": "a copy"}}, "'copy' is a mapping"),
+        ({"copy": ...}, "missing 'copy'"),
+        ({"unit": ...}, "missing 'unit'"),
+        ({"unit_multiplier": "thousand"}, "unit_multiplier is a whole number"),
+        ({"synthetic": True}, "synthetic source's copy status is synthetic_sample"),
+        ({"copy": {"status": "synthetic_sample"}}, "synthetic source's copy status is synthetic_sample"),
+    ],
+)
+def test_a_source_without_a_unit_or_a_copy_status_is_refused(change: dict, message: str) -> None:
+    with pytest.raises(CatalogueError, match=re.escape(message)):
+        parse_catalogue([entry(**change)])
+
+
+def test_every_source_in_the_project_says_what_its_files_are(project: Catalogue) -> None:
+    for source in project:
+        assert source.unit and source.copy.status, source.id
+        if source.unit.startswith("£"):
+            assert source.unit_multiplier, f"{source.id}: money without its multiplier"

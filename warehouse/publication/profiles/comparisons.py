@@ -31,6 +31,11 @@ def neighbours_section(area: Area, rows: list[dict]) -> list[str]:
     ]
 
 
+def _of(used: int, named: int | None) -> str:
+    """' (n of N)': how many places a median is over, of how many there are."""
+    return f" ({used} of {named})" if named else f" ({used})"
+
+
 def place_comparison_section(area: Area, rows: list[dict]) -> list[str]:
     """The area's local government money per head against England, its region, its neighbours and
     the places of its type (marts.place_comparisons), a row per year and measure."""
@@ -50,12 +55,12 @@ def place_comparison_section(area: Area, rows: list[dict]) -> list[str]:
             + cell(r["region_per_head_gbp"], gbp(r["region_per_head_gbp"]), "region_per_head_gbp")
             + cell(
                 r["neighbours_median_per_head_gbp"],
-                gbp(r["neighbours_median_per_head_gbp"]) + f" ({r['neighbours_count']})",
+                gbp(r["neighbours_median_per_head_gbp"]) + _of(r["neighbours_count"], r.get("neighbours_named_count")),
                 "neighbours_median_per_head_gbp",
             )
             + cell(
                 r["same_type_median_per_head_gbp"],
-                gbp(r["same_type_median_per_head_gbp"]) + f" ({r['same_type_count']})",
+                gbp(r["same_type_median_per_head_gbp"]) + _of(r["same_type_count"], r.get("same_type_england_count")),
                 "same_type_median_per_head_gbp",
             )
             + text_cell(rank, "same_type_rank")
@@ -68,8 +73,10 @@ def place_comparison_section(area: Area, rows: list[dict]) -> list[str]:
         f"<caption>{esc(area.title)}: local government money per head (council, combined authority, police and "
         "fire) beside its comparators (marts.place_comparisons)</caption>",
         '<thead><tr><th scope="col">Year and measure</th><th scope="col">This area</th><th scope="col">England'
-        '</th><th scope="col">Region</th><th scope="col">Nearest neighbours\' median (how many)</th>'
-        f'<th scope="col">Median of {esc(kind)}s (how many)</th><th scope="col">Rank among {esc(kind)}s</th>'
+        '</th><th scope="col">Region</th><th scope="col">Nearest neighbours\' median (how many of the '
+        "neighbours)</th>"
+        f'<th scope="col">Median of {esc(kind)}s (how many of England\'s)</th>'
+        f'<th scope="col">Rank among {esc(kind)}s</th>'
         "</tr></thead><tbody>",
         *body,
         "</tbody></table>",
@@ -93,8 +100,8 @@ class MapMeasure:
     axis_format: str = "$,.0f"
     testid: str = "hex-map"
     about: str = (
-        "council, combined authority, police and fire outturn per resident summed over the service themes "
-        "(marts.regional_benchmarks)"
+        "council, combined authority, police and fire outturn per resident (marts.place_comparisons, the "
+        "figure of the profiles' headlines and comparison tables)"
     )
 
     def text(self, value: float) -> str:

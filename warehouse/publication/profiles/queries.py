@@ -257,26 +257,22 @@ def place_comparisons(con: Any, area: Area) -> list[dict]:
 
 
 def map_values(con: Any) -> tuple[str | None, dict[str, float], dict[str, str]]:
-    """Local government outturn per head in the latest year held, for every area the release
-    compares (regional_benchmarks: the configured regions' councils): (year, {code: £ per head},
-    {code: name}). An area missing a theme's outturn that year has no figure."""
+    """Local government outturn per head in the latest year held, for every place the release
+    compares, as marts.place_comparisons has it (the one model that measure is read from: the
+    headline, the comparison table and the canned query show the same figures): (year, {code:
+    £ per head}, {code: name}). A place with a part of the figure not available has none."""
     rows = _records(
         con,
-        # an area benchmarked in several regions (another region's council, in the England build) once:
-        # as the release's own region has it
-        "select financial_year, area_code, max(area_name) as area_name, sum(outturn_per_head_gbp) as per_head, "
-        "count(*) filter (where outturn_per_head_gbp is null) as missing from marts.regional_benchmarks "
-        "where area_type = 'local_authority' and (is_current_region or area_code not in "
-        "(select area_code from marts.regional_benchmarks where is_current_region)) group by all",
+        "select financial_year, area_code, area_name, per_head_gbp from marts.place_comparisons "
+        "where area_type = 'local_authority' and measure = 'outturn' and per_head_gbp is not null",
     )
-    complete = [r for r in rows if r["missing"] == 0 and r["per_head"] is not None]
-    if not complete:
+    if not rows:
         return None, {}, {}
-    year = max(r["financial_year"] for r in complete)
-    chosen = [r for r in complete if r["financial_year"] == year]
+    year = max(r["financial_year"] for r in rows)
+    chosen = [r for r in rows if r["financial_year"] == year]
     return (
         year,
-        {r["area_code"]: round(float(r["per_head"]), 2) for r in chosen},
+        {r["area_code"]: float(r["per_head_gbp"]) for r in chosen},
         {r["area_code"]: r["area_name"] for r in chosen},
     )
 

@@ -1,19 +1,10 @@
 -- Each place and combined authority area of the build against England, its ONS region, its Oflog
 -- nearest neighbours and the places of the same type, on local government money per head (scope
--- local_government of whole_place_totals: council, combined authority, police and fire, the one
--- scope every place is compared on alike), by financial year and measure.
---   england    the publisher's England total over every authority (regional_benchmarks' England
---              row, summed over the service themes) per England resident; not available for a year
---              whose file has no England row;
---   region     the places of the area's ONS region that the build holds, summed, per resident:
---              only when every place of the region is in the build and complete (the England build;
---              a city region's build holds part of its region, so it has no regional figure);
---   neighbours the median per head of the area's Oflog nearest neighbours the build holds complete;
---   same type  the median per head of the build's places of the same type (metropolitan district,
---              unitary authority, London borough, county), with the area's rank among them (1 =
---              highest per head).
--- A comparator is computed from the places the build holds: a city region's build compares a
--- council with the region's other councils only; the England build with every place.
+-- local_government of whole_place_totals), by year and measure: the one model every surface
+-- showing that measure reads. England: the publisher's England total over every authority per
+-- resident. Region: only when the build holds every place of the region, complete (England's build).
+-- Neighbours and same type: medians of the build's complete places, each with how many it is over
+-- of how many there are (neighbours Oflog names; places of the type in England), and the rank.
 with
 
 totals as (
@@ -91,25 +82,17 @@ england as (
 
 ),
 
--- the districts of each region, to know whether the build holds all of it
+-- the districts of each region and how many of them the build holds
 region_sizes as (
 
     select
-        ons_region_code,
-        count(*) as district_count
+        lookup.ons_region_code,
+        count(*) as district_count,
+        count(built.area_code) as built_count
 
-    from {{ ref('stg_ons_lad_region_lookup__memberships') }}
-    group by 1
-
-),
-
-built_districts as (
-
-    select
-        ons_region_code,
-        count(*) as district_count
-
-    from {{ ref('int_region_councils_filtered') }}
+    from {{ ref('stg_ons_lad_region_lookup__memberships') }} as lookup
+    left join {{ ref('int_region_councils_filtered') }} as built
+        on lookup.area_code = built.area_code
     group by 1
 
 ),
@@ -123,7 +106,7 @@ regions as (
         case
             when
                 bool_and(places.total_gbp is not null)
-                and max(region_sizes.district_count) = max(built_districts.district_count)
+                and max(region_sizes.district_count) = max(region_sizes.built_count)
                 then cast(round(
                     cast(sum(places.total_gbp) as double) / sum(places.population_count), 2
                 ) as decimal(14, 2))
@@ -132,10 +115,36 @@ regions as (
     from places
     inner join region_sizes
         on places.ons_region_code = region_sizes.ons_region_code
-    inner join built_districts
-        on places.ons_region_code = built_districts.ons_region_code
     where places.area_type = 'local_authority'
     group by 1, 2, 3
+
+),
+
+-- the N of "n of N": English places of each type (ONS's current upper tier); neighbours Oflog names
+english_types as (
+
+    select
+        {{ place_type('lookup.upper_tier_area_code') }} as place_type,
+        count(distinct lookup.upper_tier_area_code) as place_count
+
+    from {{ ref('stg_ons_lad_utla_lookup__memberships') }} as lookup
+    where
+        lookup.upper_tier_area_code like 'E%'
+        and lookup.vintage_year = (
+            select max(editions.vintage_year) from {{ ref('stg_ons_lad_utla_lookup__memberships') }} as editions
+        )
+    group by 1
+
+),
+
+neighbour_groups as (
+
+    select
+        area_code,
+        count(*) as named_count
+
+    from neighbours
+    group by 1
 
 ),
 
@@ -187,8 +196,10 @@ final as (
         regions.per_head_gbp as region_per_head_gbp,
         cast(round(neighbour_values.per_head_gbp, 2) as decimal(14, 2)) as neighbours_median_per_head_gbp,
         coalesce(neighbour_values.neighbour_count, 0) as neighbours_count,
+        coalesce(neighbour_groups.named_count, 0) as neighbours_named_count,
         cast(round(same_type.per_head_gbp, 2) as decimal(14, 2)) as same_type_median_per_head_gbp,
         coalesce(same_type.place_count, 0) as same_type_count,
+        english_types.place_count as same_type_england_count,
         case
             when places.per_head_gbp is not null and places.place_type is not null
                 then rank() over (
@@ -216,6 +227,10 @@ final as (
             places.place_type = same_type.place_type
             and places.financial_year = same_type.financial_year
             and places.measure = same_type.measure
+    left join english_types
+        on places.place_type = english_types.place_type
+    left join neighbour_groups
+        on places.area_code = neighbour_groups.area_code
 
 )
 

@@ -21,7 +21,7 @@ from warehouse.publication.metadata import (
     unit_for,
 )
 from warehouse.publication.metadata import write_release_metadata as write_with_docs
-from warehouse.publication.publish import SOURCE_FILES_COLUMNS
+from warehouse.publication.source_files import SOURCE_FILES_COLUMNS
 
 FIXTURES = FIXTURES_DIR
 COLUMN_DOCS = PROJECT_ROOT / "dbt_project" / "models" / "docs" / "columns.md"
@@ -166,6 +166,7 @@ def build_release(
         SOURCE_FILES_HEADER,
         [
             [sha, sid, period, name, f"snapshot://{sid}/{name}", "", "", "snapshot", "100"]
+            + [f"https://www.gov.uk/{sid}", "", "£ thousand", "1000", "publisher_file", "the publisher's own file"]
             for sha, sid, period, name in files
         ],
     )

@@ -19,7 +19,8 @@ from core.landing import Landed, land
 from core.settings import Settings
 from ingest.run import refresh_metadata_tables
 from tests.conftest import write_manifest
-from warehouse.publication.publish import MARTS, PRIMARY_KEYS, SOURCE_FILES_COLUMNS, latest_path, publish_release
+from warehouse.publication.publish import MARTS, PRIMARY_KEYS, latest_path, publish_release
+from warehouse.publication.source_files import SOURCE_FILES_COLUMNS
 
 MART_COLUMNS = ["area_name", "amount_gbp", "is_synthetic"]  # after the primary key
 

@@ -455,13 +455,21 @@ def build_warehouse(path: Path) -> None:
         con.execute(
             """
             create table marts.place_comparisons as select * from (values
-                ('E08000026', '2023-24', 'outturn', 1900.50::decimal(14, 2), 1500.25::decimal(14, 2),
-                 null::decimal(14, 2), 1800.00::decimal(14, 2), 12, 1850.00::decimal(14, 2), 36, 10),
-                ('E08000025', '2023-24', 'outturn', null::decimal(14, 2), 1500.25::decimal(14, 2),
-                 null::decimal(14, 2), null::decimal(14, 2), 0, 1850.00::decimal(14, 2), 36, null)
-            ) t(area_code, financial_year, measure, per_head_gbp, england_per_head_gbp, region_per_head_gbp,
-                neighbours_median_per_head_gbp, neighbours_count, same_type_median_per_head_gbp, same_type_count,
-                same_type_rank)
+                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'outturn', 1900.50::decimal(14, 2),
+                 1500.25::decimal(14, 2), null::decimal(14, 2), 1800.00::decimal(14, 2), 12, 15,
+                 1850.00::decimal(14, 2), 36, 36, 10),
+                ('E08000025', 'Birmingham', 'local_authority', '2023-24', 'outturn', null::decimal(14, 2),
+                 1500.25::decimal(14, 2), null::decimal(14, 2), null::decimal(14, 2), 0, 15,
+                 1850.00::decimal(14, 2), 36, 36, null),
+                ('E08000001', 'Bolton', 'local_authority', '2023-24', 'outturn', 2120.25::decimal(14, 2),
+                 1500.25::decimal(14, 2), null::decimal(14, 2), null::decimal(14, 2), 0, 15,
+                 1850.00::decimal(14, 2), 36, 36, 3),
+                ('E08000026', 'Coventry', 'local_authority', '2021-22', 'outturn', 1700.00::decimal(14, 2),
+                 1400.00::decimal(14, 2), null::decimal(14, 2), null::decimal(14, 2), 0, 15,
+                 1750.00::decimal(14, 2), 36, 36, 20)
+            ) t(area_code, area_name, area_type, financial_year, measure, per_head_gbp, england_per_head_gbp,
+                region_per_head_gbp, neighbours_median_per_head_gbp, neighbours_count, neighbours_named_count,
+                same_type_median_per_head_gbp, same_type_count, same_type_england_count, same_type_rank)
             """
         )
         # an ESTIMATE of all public money: Coventry 2022-23, by function and in total (whole_place_estimates)
@@ -484,22 +492,6 @@ def build_warehouse(path: Path) -> None:
                 combined_authority_counted_gbp, police_counted_gbp, fire_counted_gbp, estimated_remainder_gbp,
                 estimate_gbp, estimate_per_head_gbp, counted_per_head_gbp, counted_share_pct, missing_body_types,
                 estimate_method, population_count, area_type)
-            """
-        )
-        con.execute(
-            """
-            create table marts.regional_benchmarks as select * from (values
-                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'adult_social_care', 95.00::decimal(14, 2),
-                 true),
-                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'education', 5.50::decimal(14, 2), true),
-                ('E08000025', 'Birmingham', 'local_authority', '2023-24', 'adult_social_care', null, true),
-                ('E08000025', 'Birmingham', 'local_authority', '2021-22', 'adult_social_care', 150.00::decimal(14, 2),
-                 true),
-                ('E08000001', 'Bolton', 'local_authority', '2023-24', 'adult_social_care', 120.25::decimal(14, 2),
-                 false),
-                ('E47000007', 'West Midlands', 'combined_authority', '2023-24', 'adult_social_care',
-                 99.00::decimal(14, 2), true)
-            ) t(area_code, area_name, area_type, financial_year, theme_code, outturn_per_head_gbp, is_current_region)
             """
         )
 
@@ -801,7 +793,10 @@ def test_the_canned_queries_are_in_the_datasette_metadata_each_with_a_title_and_
     assert {"spend_per_head", "budget_against_outturn", "outcomes_beside_spend", "pooled_budgets"} <= set(queries)
     assert "who_the_money_goes_to" in queries
     for name, query in queries.items():
-        assert query["title"] and query["description"] and query["sql"].lstrip().lower().startswith("select"), name
+        assert query["title"] and query["description"], name
+        assert query["sql"].lstrip().lower().startswith(("select", "with")), name
+        assert "promise" not in query and "{" not in query["sql"], name  # its placeholders filled in
+    assert "supplier_name_normalised like '%NHS%'" in queries["who_the_money_goes_to"]["sql"]
 
 
 @pytest.mark.parametrize(
@@ -813,6 +808,9 @@ def test_the_canned_queries_are_in_the_datasette_metadata_each_with_a_title_and_
         ("outturn_per_head_gbp", 12, "£12.00"),
         ("net_amount_gbp", 2025.5, "£2,025.50"),
         ("budget_gbp_thousands", 1234, "£1,234k"),
+        ("Per head, £", 2243.756, "£2,243.76"),
+        ("Council, £", 1200000, "£1,200,000"),
+        ("Council, £", "not available", None),
         ("total_gbp", None, None),
         ("total_status", 12, None),
         ("population_count", 344600, None),
@@ -894,7 +892,7 @@ def test_profiles_show_neighbours_significance_breaks_gaps_and_a_hex_map(site: t
     assert float(compared[("2023-24", "per_head_gbp")]) == 1900.5
     assert float(compared[("2023-24", "england_per_head_gbp")]) == 1500.25
     assert compared[("2023-24", "region_per_head_gbp")] == ""  # a city region's build has none
-    assert "10 of 36" in coventry and "£1,800.00 (12)" in coventry
+    assert "10 of 36" in coventry and "£1,800.00 (12 of 15)" in coventry and "£1,850.00 (36 of 36)" in coventry
     assert "Rank among metropolitan districts" in coventry
 
     # a series break is marked on its period, with what changes
@@ -906,20 +904,20 @@ def test_profiles_show_neighbours_significance_breaks_gaps_and_a_hex_map(site: t
     assert asc5[("2021-22", "value")] == "" and float(asc5[("2022-23", "value")]) == 50
     assert re.search(r'data-period="2021-22".*?not held', birmingham, flags=re.S)
 
-    # the hex map: every council with a complete year coloured, in a table of the same figures;
-    # Birmingham's 2023-24 outturn is missing a theme, so it has no figure (not a partial sum)
+    # the hex map: every council with a complete year coloured, in a table of the same figures as the
+    # comparison table (place_comparisons); Birmingham's 2023-24 outturn is not available, so no figure
     hexes = Page(coventry).cells
     mapped = {
         c["row"]["data-area-code"]: c["data-value"] for c in hexes if c["table"].get("data-testid") == "hex-map-table"
     }
-    assert mapped == {COVENTRY: "100.5"}  # Bolton is in the table of the England map, not the region's
+    assert mapped == {COVENTRY: "1900.5"}  # Bolton is in the table of the England map, not the region's
     index = Page((release_dir / "site" / "index.html").read_text(encoding="utf-8"))
     national = {
         c["row"]["data-area-code"]: c["data-value"]
         for c in index.cells
         if c["table"].get("data-testid") == "hex-map-table"
     }
-    assert national == {COVENTRY: "100.5", "E08000001": "120.25"}
+    assert national == {COVENTRY: "1900.5", "E08000001": "2120.25"}
     assert "hex-map" in index.testids
 
 
