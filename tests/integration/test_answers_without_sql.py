@@ -29,8 +29,8 @@ def canned(pipeline, name: str, **params: str) -> list[dict]:
     """A canned query run as Datasette runs it: every parameter it names, empty unless given."""
     from warehouse.publication.datasette import canned_queries
 
-    sql = canned_queries()[name]["sql"]
-    names = set(re.findall(r"(?<![:\w]):([a-z_]+)", sql))
+    query = canned_queries()[name]
+    sql, names = query["sql"], query["params"]
     con = sqlite3.connect(f"file:{pipeline.latest / 'wholeplace.sqlite'}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
     try:

@@ -327,7 +327,14 @@ def test_datasette_shows_money_in_pounds_and_each_columns_help(server, browser, 
     assert Decimal(str(json.loads(body)[0]["total_gbp"])) == Decimal(release["total_gbp"])
     # each column's help is the data dictionary's description
     described = dictionary(pipeline.latest)
-    help_text = browser.find_element(By.CSS_SELECTOR, "dl.column-descriptions").text
+    # the dictionary is folded behind a disclosure, the rows first; keys and hashes hidden until asked for
+    folded = browser.find_element(By.CSS_SELECTOR, '[data-testid="column-dictionary"]')
+    assert folded.tag_name == "details" and folded.get_attribute("open") is None
+    key = browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns th.col-whole_place_budget_key")
+    assert not key.is_displayed()
+    browser.find_element(By.CSS_SELECTOR, '[data-testid="show-keys"]').click()
+    assert key.is_displayed()
+    help_text = browser.find_element(By.CSS_SELECTOR, "dl.column-descriptions").get_attribute("textContent")
     for column in ("per_head_gbp", "population_source", "nhs_gbp"):
         assert described[("whole_place_budget", column)][1][:60] in help_text, column
     assert "Pint" not in help_text and "hash of the natural key" not in help_text
@@ -346,3 +353,38 @@ def test_files_lists_the_release_and_each_link_opens(server, browser, pipeline):
         assert name in links, name
     assert _get(links["datapackage.json"])[0] == 200
     assert _get(links["site/index.html"])[0] == 200
+
+
+def _links(browser) -> set[str]:
+    from selenium.webdriver.common.by import By
+
+    return {a.get_attribute("href").split("#")[0] for a in browser.find_elements(By.CSS_SELECTOR, "a[href]")}
+
+
+@pytest.mark.parametrize(
+    ("page", "shot"),
+    [
+        ("/", "home.png"),
+        ("/wholeplace/whole_place_totals", "table-page.png"),
+        (f"/files/site/profiles/{BIRMINGHAM}.html", f"profile-{BIRMINGHAM}.png"),
+        ("/files/site/profiles/E08000026.html", "profile-E08000026.png"),
+    ],
+)
+def test_every_link_on_the_home_a_table_page_and_a_profile_answers(server, browser, page, shot):
+    """The pages the README's "Start here" shows (screenshots saved): each link on them opens. Links
+    off this server (the publishers', the licence) cannot be reached offline and must be https."""
+    browser.get(f"{server}{page}")
+    browser.save_screenshot(str(ARTIFACTS / shot))
+    links = _links(browser)
+    local = sorted(link for link in links if link.startswith(server))
+    assert len(local) >= 5, local
+    failed = []
+    for link in local:
+        try:
+            status, _ = _get(link)
+        except OSError as exc:  # an HTTP error status is an OSError too
+            status = getattr(exc, "code", str(exc))
+        if status != 200:
+            failed.append((link, status))
+    assert not failed, failed
+    assert all(link.startswith(("https://", "mailto:")) for link in links - set(local)), links - set(local)

@@ -35,6 +35,7 @@ import sqlite_utils
 
 from core.codes import STATUS_SHORTHAND
 from core.marts import published
+from warehouse.publication.datasette_home import SITE_URL, home_html
 from warehouse.publication.metadata import place_phrase
 
 SQLITE_NAME = "wholeplace.sqlite"
@@ -46,6 +47,9 @@ CANNED_QUERIES = Path(__file__).with_name("canned_queries.yml")
 # the canned queries' "public bodies: leave out" option, written once ({public_body_payee} in the SQL)
 PUBLIC_BODY_WORDS = ("COUNCIL", "NHS", "POLICE", "FIRE AND RESCUE", "COMBINED AUTHORITY", "HM REVENUE")
 PUBLIC_BODY_PAYEE = "(" + " or ".join(f"supplier_name_normalised like '%{w}%'" for w in PUBLIC_BODY_WORDS) + ")"
+
+
+PARAM_ORDER = ("place", "body", "region", "supplier", "year", "measure", "scope", "theme", "line_type")
 
 
 def status_words(column: str) -> str:
@@ -78,13 +82,21 @@ def canned_queries() -> dict:
     from core import yamlfile
 
     raw = yamlfile.safe_load(CANNED_QUERIES.read_text(encoding="utf-8"))
-    return {
-        name: {
+    out = {}
+    for name, query in raw.items():
+        sql = _expand(query["sql"])
+        # the form's fields, declared (Datasette's guess from the SQL misses some behind a CTE): who
+        # or where first, then when, what and the options
+        named = set(re.findall(r"(?<![:\w]):([a-z_]+)", sql))
+        params = sorted(named, key=lambda p: (PARAM_ORDER.index(p) if p in PARAM_ORDER else len(PARAM_ORDER), p))
+        # the answer first: the SQL folded (Datasette's "show" link opens it)
+        out[name] = {
             **{k: v for k, v in query.items() if k != "promise"},
-            "sql": _expand(query["sql"]),
+            "sql": sql,
+            "params": params,
+            "hide_sql": True,
         }
-        for name, query in raw.items()
-    }
+    return out
 
 
 DATABASE = "wholeplace"  # Datasette names a database after its file's stem
@@ -123,6 +135,28 @@ _FRICTIONLESS_TO_DUCKDB = {
     "date": "DATE",
     "datetime": "TIMESTAMP",
 }
+
+
+def _is_lineage(column: str) -> bool:
+    """Keys, file hashes and where a row was read: for joining and tracing, not reading."""
+    return column.endswith(("_key", "_sha256", "_sha256s")) or column.startswith(("source_", "apportionment_source"))
+
+
+def _is_money(column: str) -> bool:
+    return column.endswith(("_gbp", "_gbp_thousands"))
+
+
+def reading_order(names: list[str]) -> list[str]:
+    """A table's columns as a reader wants them (Datasette shows a table's columns in its order):
+    the columns that name the row (those before its first money column), then per-head money, then
+    other money, then the rest, then keys, file hashes and source rows last."""
+    first_money = next((i for i, n in enumerate(names) if _is_money(n)), len(names))
+    naming = [n for n in names[:first_money] if not _is_lineage(n)]
+    per_head = [n for n in names if _is_money(n) and "per_head" in n and not _is_lineage(n)]
+    money = [n for n in names if _is_money(n) and n not in per_head and not _is_lineage(n)]
+    lineage = [n for n in names if _is_lineage(n)]
+    rest = [n for n in names if n not in {*naming, *per_head, *money, *lineage}]
+    return naming + per_head + money + rest + lineage
 
 
 def _sqlite_type(duckdb_type: str) -> str:
@@ -214,7 +248,8 @@ def build_sqlite(release_dir: Path, package: dict) -> Path:
                 name = resource["name"]
                 query = _source_query(release_dir, resource, by_name)
                 described = con.execute(f"describe {query}").fetchall()
-                names = [c[0] for c in described]
+                names = reading_order([c[0] for c in described])
+                query = "select " + ", ".join(f'"{n}"' for n in names) + f" from ({query})"
                 types = {c[0]: _sqlite_type(c[1]) for c in described}
                 # Parquet has no 128-bit integers (DuckDB writes HUGEINT as DOUBLE): the package's
                 # schema says which columns are integers
@@ -320,6 +355,7 @@ def datasette_metadata(package: dict, described: dict[tuple[str, str], tuple[str
     """The Datasette metadata (a dict) for a release's package; ``described``: the release's data
     dictionary (``dictionary``), the columns' help."""
     described = described or {}
+    queries = canned_queries()
     version = package.get("version", "")
     licence = (package.get("licenses") or [{}])[0]
     publishers = sorted({s.get("publisher", "") for s in package.get("sources", []) if s.get("publisher")})
@@ -337,6 +373,7 @@ def datasette_metadata(package: dict, described: dict[tuple[str, str], tuple[str
     return {
         "title": release_title(package),
         "description": description,
+        "description_html": home_html(package, queries, place_phrase(package)),
         "license": licence.get("name", "OGL-UK-3.0"),
         "license_url": licence.get(
             "path", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
@@ -344,12 +381,12 @@ def datasette_metadata(package: dict, described: dict[tuple[str, str], tuple[str
         "source": ("; ".join(publishers) if publishers else "Published public data") + " (see datapackage.json)",
         "source_url": "/files/datapackage.json",
         "about": f"wholeplace release {version}: profiles, downloads and documentation".strip(),
-        "about_url": "/site/index.html",
+        "about_url": SITE_URL,
         "databases": {
             DATABASE: {
                 "description": f"Every mart of release {version}, one table each, with source_files.",
                 "tables": {r["name"]: _table_metadata(r, package, described) for r in _resources(package)},
-                "queries": canned_queries(),
+                "queries": queries,
             }
         },
     }
@@ -398,6 +435,10 @@ def serve_command(release_dir: Path, port: int = 8001) -> list[str]:
         f"files:{release_dir}",
         "--static",
         f"releases:{release_dir.parent}",
+        # the tables' facets are chosen (metadata); Datasette's suggestions would offer money columns
+        "--setting",
+        "suggest_facets",
+        "off",
         "--host",
         "127.0.0.1",
         "--port",

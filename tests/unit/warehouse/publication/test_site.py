@@ -982,3 +982,72 @@ def test_quintile_classes_hold_a_fifth_of_the_places_each_and_say_their_range() 
     assert labels[0] == "£0 to £1" and labels[-1] == "£8 to £23,396"
     assert len(labels) == 5 and sorted(of) == sorted(values)
     assert {label: list(of.values()).count(label) for label in labels} == dict.fromkeys(labels, 2) | {labels[-1]: 3}
+
+
+def test_the_datasette_home_starts_an_analyst_off_and_every_link_is_the_servers(release: tuple[Path, dict]) -> None:
+    release_dir, package = release
+    meta = datasette.datasette_metadata(package)
+    home = meta["description_html"]
+    links = re.findall(r'href="([^"]+)"', home)
+    # every canned query, the profiles, the downloads: paths of the server make serve starts
+    for name in datasette.canned_queries():
+        assert f"/wholeplace/{name}" in links, name
+    assert {"/files/site/index.html", "/files/", "/files/datapackage.json", "/releases/feed.atom"} <= set(links)
+    assert all(link.startswith("/") for link in links), links
+    assert meta["about_url"] == "/files/site/index.html"  # the site is served under /files/
+    assert "Start here" in home and "not available [x]" in home
+
+
+def test_a_first_sentence_is_not_cut_at_an_abbreviation() -> None:
+    from warehouse.publication.datasette_home import first_sentence
+
+    assert first_sentence("The unit (e.g. £ thousand) as published. Then more.") == (
+        "The unit (e.g. £ thousand) as published."
+    )
+    assert first_sentence("the bodies each holds (`scope_body_types`)") == "the bodies each holds (scope_body_types)"
+
+
+def test_table_pages_show_the_row_first_money_next_and_keys_and_hashes_last() -> None:
+    order = datasette.reading_order(
+        [
+            "place_key",
+            "area_code",
+            "financial_year",
+            "total_gbp",
+            "population_count",
+            "per_head_gbp",
+            "source_file_sha256",
+            "source_row",
+            "is_complete",
+        ]
+    )
+    assert order == [
+        "area_code",
+        "financial_year",
+        "per_head_gbp",
+        "total_gbp",
+        "population_count",
+        "is_complete",
+        "place_key",
+        "source_file_sha256",
+        "source_row",
+    ]
+    assert "suggest_facets" in datasette.serve_command(Path("/tmp/release"))  # no facet offered on money
+
+
+def test_table_pages_fold_the_dictionary_hide_keys_and_say_yes_or_no() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("readable", datasette.PLUGINS_DIR / "readable.py")
+    readable = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(readable)
+    assert readable.yes_no("is_complete", 1) == "yes" and readable.yes_no("is_synthetic", 0) == "no"
+    assert readable.yes_no("is_complete", None) is None and readable.yes_no("population_count", 1) is None
+    assert readable.hidden_columns(["spend_key", "source_file_sha256", "source_file_sha256s", "total_gbp"]) == [
+        "spend_key",
+        "source_file_sha256",
+        "source_file_sha256s",
+    ]
+    script = readable.extra_body_script("table", ["spend_key", "total_gbp"])
+    assert '["spend_key"]' in script and "column-dictionary" in script
+    assert readable.extra_body_script("index", ["spend_key"]) == ""
