@@ -52,16 +52,17 @@ def money(value: object) -> Decimal | None:
 def _the_mart(pipeline) -> dict[tuple[str, str, str], Decimal | None]:
     """(place, year, measure) -> local government per head, from place_comparisons (the model every
     surface reads), after checking it is whole_place_totals' local_government scope."""
-    measure = {
-        (r["area_code"], r["financial_year"], r["measure"]): money(r["per_head_gbp"])
-        for r in rows(pipeline, "place_comparisons")
-    }
+    compared = rows(pipeline, "place_comparisons")
+    measure = {(r["area_code"], r["financial_year"], r["measure"]): money(r["per_head_gbp"]) for r in compared}
     totals = {
         (r["area_code"], r["financial_year"], r["measure"]): money(r["per_head_gbp"])
         for r in rows(pipeline, "whole_place_totals")
         if r["scope_code"] == "local_government"
     }
-    assert measure and all(totals[key] == value for key, value in measure.items())
+    built = [(r["area_code"], r["financial_year"], r["measure"]) for r in compared if r["is_in_build"] == "true"]
+    assert built and all(totals[key] == measure[key] for key in built)
+    # every other English place is there as a comparator: 153 places in all
+    assert len({r["area_code"] for r in compared if r["area_type"] == "local_authority"}) == 153
     return measure
 
 
@@ -123,15 +124,21 @@ def test_local_government_per_head_is_one_figure_on_every_surface(first_run, pip
     assert shown > 100
 
 
-def test_neighbour_medians_say_how_many_neighbours_of_how_many(first_run, pipeline):
+def test_neighbour_medians_use_every_neighbour_with_a_published_figure(first_run, pipeline):
     named = {}
     for r in rows(pipeline, "nearest_neighbours"):
         named.setdefault(r["area_code"], set()).add(r["neighbour_area_code"])
-    compared = [r for r in rows(pipeline, "place_comparisons") if r["area_code"] == BIRMINGHAM]
-    assert compared
-    for r in compared:
+    compared = rows(pipeline, "place_comparisons")
+    figures = {(r["area_code"], r["financial_year"], r["measure"]): r["per_head_gbp"] for r in compared}
+    birmingham = [r for r in compared if r["area_code"] == BIRMINGHAM]
+    assert birmingham
+    for r in birmingham:
         assert int(r["neighbours_named_count"]) == len(named[BIRMINGHAM]) == 15
-        assert 0 <= int(r["neighbours_count"]) <= 15
+        # the West Midlands build holds every English place: the median is over every neighbour whose
+        # return is published (its figure complete), whatever region it lies in
+        published = [n for n in named[BIRMINGHAM] if figures.get((n, r["financial_year"], r["measure"]))]
+        assert int(r["neighbours_count"]) == len(published), r
+    assert max(int(r["neighbours_count"]) for r in birmingham) == 15
     html = (pipeline.latest / "site" / "profiles" / f"{BIRMINGHAM}.html").read_text(encoding="utf-8")
     assert re.search(r"\(\d+ of 15\)", html)
     answer = canned(pipeline, "place_against_comparators", place=BIRMINGHAM)

@@ -17,7 +17,12 @@ def neighbours_section(area: Area, rows: list[dict]) -> list[str]:
         return []
     items = [
         f'<li data-area-code="{esc(r["neighbour_area_code"])}">'
-        f"{esc(r['neighbour_area_name'] or r['neighbour_area_code'])} ({esc(r['neighbour_area_code'])})</li>"
+        + (
+            f"{esc(r['neighbour_area_name'])} ({esc(r['neighbour_area_code'])})"
+            if r["neighbour_area_name"]
+            else f"{esc(r['neighbour_area_code'])} (a code no held source names)"
+        )
+        + "</li>"
         for r in rows
     ]
     return [
@@ -80,10 +85,11 @@ def place_comparison_section(area: Area, rows: list[dict]) -> list[str]:
         "</tr></thead><tbody>",
         *body,
         "</tbody></table>",
-        '<p class="note">Comparators come from the places this release holds: the England build compares every '
-        "place; a city region's build its own councils only, so its regional figure is not available. England is "
-        "the publisher's total over every authority per resident. Rank 1 is the highest per head. Not available: "
-        "a part of the figure is not published.</p>",
+        "<p class=\"note\">Every release holds every English place's figure, its own places' and the others' as "
+        "comparators by the same rule, so a median is over all the neighbours (or places of the type) with a "
+        "figure: (n of N) says how many of how many. The region is its places summed, when each has a figure. "
+        "England is the publisher's total over every authority per resident. Rank 1 is the highest per head. Not "
+        "available: a part of the figure is not published.</p>",
         "</section>",
     ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from warehouse.publication.profiles.comparisons import (
 from warehouse.publication.profiles.estimates import estimate_section
 from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
 from warehouse.publication.profiles.headlines import headline_items
-from warehouse.publication.profiles.hexmap import Hex, load_hexjson, upper_tier_hexes
+from warehouse.publication.profiles.hexmap import Hex, upper_tier_hexes
 from warehouse.publication.profiles.queries import (
     Area,
     budget_vs_outturn,
@@ -32,6 +32,7 @@ from warehouse.publication.profiles.queries import (
     nearest_neighbours,
     outcome_series,
     place_comparisons,
+    place_regions,
     profiled_areas,
     scoped_totals,
     spend_series,
@@ -47,16 +48,14 @@ from warehouse.publication.profiles.sections import (
 )
 
 HEXMAPS = Path(__file__).with_name("hexmaps")
-HEXMAP = HEXMAPS / "uk-local-authority-districts-2023.hexjson"
-# a release whose places are upper-tier areas (England's: counties among them) is drawn on the
-# upper-tier layout, brought up to the places' vintage (hexmap.upper_tier_hexes)
+# the maps are of places (upper-tier areas: counties among them), on the upper-tier layout brought
+# up to the places' vintage (hexmap.upper_tier_hexes)
 UPPER_TIER_HEXMAP = HEXMAPS / "uk-upper-tier-local-authorities.hexjson"
 UPPER_TIER_SUCCESSORS = HEXMAPS / "uk-upper-tier-local-authorities.successors.json"
-LAYOUTS = {
-    "district": "One hexagon per local authority district (Open Innovations' 2023 layout",
-    "upper_tier": "One hexagon per upper-tier area (Open Innovations' 2020 upper-tier layout, with the unitary "
-    "authorities created since in their predecessor county's cell or the nearest free one",
-}
+LAYOUT = (
+    "One hexagon per upper-tier area (Open Innovations' 2020 upper-tier layout, with the unitary "
+    "authorities created since in their predecessor county's cell or the nearest free one"
+)
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +99,7 @@ class MapData:
     values: dict[str, float]
     names: dict[str, str]
     councils: set[str]  # the region's councils
-    layout: str = LAYOUTS["district"]
+    layout: str = LAYOUT
     members: dict[str, set[str]] = field(default_factory=dict)  # combined authority area -> its places
     profiled: set[str] = field(default_factory=set)  # the places with a profile page (a hexagon links to it)
     share_year: str | None = None  # the counted share of the estimated whole, by place (the index's second map)
@@ -361,11 +360,12 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
         for a in areas:
             if a.area_type == "local_authority" and a.combined_authority_code:
                 members.setdefault(a.combined_authority_code, set()).add(a.code)
-        if any(a.place_type == "county" for a in areas):
-            hexes = upper_tier_hexes(UPPER_TIER_HEXMAP, UPPER_TIER_SUCCESSORS, {a.code: a.name for a in areas})
-            maps = MapData(hexes, year, values, names, places, LAYOUTS["upper_tier"], members)
-        else:
-            maps = MapData(load_hexjson(HEXMAP), year, values, names, places, members=members)
+        # every build holds every English place (its own, and the others as comparators: place_comparisons),
+        # so its maps are of places: one hexagon per upper-tier area
+        hexes = upper_tier_hexes(UPPER_TIER_HEXMAP, UPPER_TIER_SUCCESSORS, names | {a.code: a.name for a in areas})
+        regions = place_regions(con)  # the layout has no regions: a place's map shows its ONS region
+        hexes = [replace(h, region=regions.get(h.code, h.region)) for h in hexes]
+        maps = MapData(hexes, year, values, names, places, LAYOUT, members)
         maps.profiled = {a.code for a in areas}
         # a place without this year's outturn still has a name (the counted share map shows it)
         maps.names = {a.code: a.name for a in areas} | maps.names

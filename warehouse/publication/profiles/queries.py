@@ -277,6 +277,17 @@ def map_values(con: Any) -> tuple[str | None, dict[str, float], dict[str, str]]:
     )
 
 
+def place_regions(con: Any) -> dict[str, str]:
+    """The ONS region of every place the release compares (marts.place_comparisons): {code: region
+    code}; a place's map shows its region's places."""
+    rows = _records(
+        con,
+        "select distinct area_code, ons_region_code from marts.place_comparisons "
+        "where area_type = 'local_authority' and ons_region_code is not null",
+    )
+    return {r["area_code"]: r["ons_region_code"] for r in rows}
+
+
 # ---------------------------------------------------------------------------------------------
 # pages
 

@@ -6,11 +6,8 @@
 --
 -- A region lists its councils (regions/<name>.yml, loaded as raw.region_definitions): each is a
 -- place of its own, in the region file's combined authority and ONS region. A region whose places
--- are derived (England) takes every English district of ONS's lower to upper tier lookup (April
--- 2023 boundaries): its place is its upper-tier area (a shire district's is its county), its
--- combined authority is ONS's district to combined authority lookup (May 2023), or the strategic
--- authority of its ONS region (seed reference_areas: the Greater London Authority for London, whose
--- spend MHCLG's returns file under the London region's code, E12000007: combined_authority_agency_code).
+-- are derived (England) takes every English district with its place and combined authority as
+-- int_english_districts_mapped maps them.
 with
 
 regions as (
@@ -24,35 +21,6 @@ listed as (
 
     select * from {{ ref('stg_meta__region_councils') }}
     where is_current_region
-
-),
-
-upper_tier_editions as (
-
-    select * from {{ ref('stg_ons_lad_utla_lookup__memberships') }}
-
-),
-
--- the current edition (April 2023): one boundary vintage for every place
-upper_tier as (
-
-    select * from upper_tier_editions
-    where
-        area_code like 'E%'
-        and vintage_year = (select max(editions.vintage_year) from upper_tier_editions as editions)
-
-),
-
-ons_regions as (
-
-    select * from {{ ref('stg_ons_lad_region_lookup__memberships') }}
-
-),
-
-strategic_authorities as (
-
-    select * from {{ ref('reference_areas') }}
-    where area_type = 'strategic_authority'
 
 ),
 
@@ -87,19 +55,6 @@ cauth_lookup as (
 
 ),
 
--- a combined authority's name for people: as a region file names it (so a region's rows read the
--- same whether it is built alone or in England), else ONS's name of its area and "Combined Authority"
-authority_names as (
-
-    select
-        combined_authority_code,
-        max(combined_authority_name) as combined_authority_name
-
-    from {{ ref('stg_meta__region_councils') }}
-    group by 1
-
-),
-
 -- a listed council is a place of its own
 listed_members as (
 
@@ -125,35 +80,21 @@ listed_members as (
 derived_members as (
 
     select
-        upper_tier.area_code,
-        upper_tier.area_name,
-        upper_tier.upper_tier_area_code as place_code,
-        upper_tier.upper_tier_area_name as place_name,
-        coalesce(cauth_lookup.combined_authority_code, strategic_authorities.area_code) as combined_authority_code,
-        coalesce(
-            authority_names.combined_authority_name,
-            cauth_lookup.combined_authority_name || ' Combined Authority',
-            strategic_authorities.area_name
-        ) as combined_authority_name,
-        coalesce(
-            cauth_lookup.combined_authority_code, strategic_authorities.returns_code, strategic_authorities.area_code
-        ) as combined_authority_agency_code,
-        ons_regions.ons_region_code,
-        ons_regions.ons_region_name,
-        upper_tier.vintage_year,
+        english.area_code,
+        english.area_name,
+        english.place_code,
+        english.place_name,
+        english.combined_authority_code,
+        english.combined_authority_name,
+        english.combined_authority_agency_code,
+        english.ons_region_code,
+        english.ons_region_name,
+        english.vintage_year,
         null as locality_source
 
-    from upper_tier
+    from {{ ref('int_english_districts_mapped') }} as english
     inner join regions
         on regions.places = 'derived'
-    left join ons_regions
-        on upper_tier.area_code = ons_regions.area_code
-    left join cauth_lookup
-        on upper_tier.area_code = cauth_lookup.area_code
-    left join strategic_authorities
-        on ons_regions.ons_region_code = strategic_authorities.parent_area_code
-    left join authority_names
-        on cauth_lookup.combined_authority_code = authority_names.combined_authority_code
 
 ),
 

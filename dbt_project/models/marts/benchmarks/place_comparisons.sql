@@ -1,10 +1,9 @@
--- Each place and combined authority area of the build against England, its ONS region, its Oflog
--- nearest neighbours and the places of the same type, on local government money per head (scope
--- local_government of whole_place_totals), by year and measure: the one model every surface
--- showing that measure reads. England: the publisher's England total over every authority per
--- resident. Region: only when the build holds every place of the region, complete (England's build).
--- Neighbours and same type: medians of the build's complete places, each with how many it is over
--- of how many there are (neighbours Oflog names; places of the type in England), and the rank.
+-- The build's places and combined authority areas, and every other English place as a comparator
+-- (is_in_build false; int_place_local_government_totals: the rule of whole_place_totals' scope
+-- local_government, held to it by a test), on local government money per head by year and measure:
+-- the model every surface showing that measure reads. Against England (the publisher's total per
+-- resident), the ONS region (its places summed, when each is complete), the medians of the Oflog
+-- nearest neighbours and of places of the same type (each n of N), and the rank among the type.
 with
 
 totals as (
@@ -32,7 +31,7 @@ neighbours as (
 
 ),
 
-places as (
+built as (
 
     select
         totals.area_code,
@@ -46,6 +45,7 @@ places as (
         totals.total_gbp,
         totals.population_count,
         totals.per_head_gbp,
+        true as is_in_build,
         totals.is_synthetic
 
     from totals
@@ -54,6 +54,33 @@ places as (
     left join area_regions
         on totals.area_code = area_regions.area_code
     where areas.is_in_region and areas.area_type in ('local_authority', 'combined_authority')
+
+),
+
+places as (
+
+    select * from built
+
+    union all
+
+    select
+        comparators.area_code,
+        comparators.area_name,
+        'local_authority' as area_type,
+        cast(null as varchar) as area_key,
+        {{ place_type('comparators.area_code') }} as place_type,
+        comparators.ons_region_code,
+        comparators.financial_year,
+        comparators.measure,
+        comparators.total_gbp,
+        comparators.population_count,
+        comparators.per_head_gbp,
+        false as is_in_build,
+        false as is_synthetic
+
+    from {{ ref('int_place_local_government_totals') }} as comparators
+    anti join built
+        on comparators.area_code = built.area_code
 
 ),
 
@@ -82,40 +109,19 @@ england as (
 
 ),
 
--- the districts of each region and how many of them the build holds
-region_sizes as (
-
-    select
-        lookup.ons_region_code,
-        count(*) as district_count,
-        count(built.area_code) as built_count
-
-    from {{ ref('stg_ons_lad_region_lookup__memberships') }} as lookup
-    left join {{ ref('int_region_councils_filtered') }} as built
-        on lookup.area_code = built.area_code
-    group by 1
-
-),
-
 regions as (
 
     select
-        places.ons_region_code,
-        places.financial_year,
-        places.measure,
+        ons_region_code,
+        financial_year,
+        measure,
         case
-            when
-                bool_and(places.total_gbp is not null)
-                and max(region_sizes.district_count) = max(region_sizes.built_count)
-                then cast(round(
-                    cast(sum(places.total_gbp) as double) / sum(places.population_count), 2
-                ) as decimal(14, 2))
+            when bool_and(total_gbp is not null)
+                then cast(round(cast(sum(total_gbp) as double) / sum(population_count), 2) as decimal(14, 2))
         end as per_head_gbp
 
     from places
-    inner join region_sizes
-        on places.ons_region_code = region_sizes.ons_region_code
-    where places.area_type = 'local_authority'
+    where area_type = 'local_authority'
     group by 1, 2, 3
 
 ),
@@ -192,6 +198,7 @@ final as (
         places.financial_year,
         places.measure,
         places.per_head_gbp,
+        places.is_in_build,
         england.per_head_gbp as england_per_head_gbp,
         regions.per_head_gbp as region_per_head_gbp,
         cast(round(neighbour_values.per_head_gbp, 2) as decimal(14, 2)) as neighbours_median_per_head_gbp,

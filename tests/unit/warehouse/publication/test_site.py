@@ -455,19 +455,20 @@ def build_warehouse(path: Path) -> None:
         con.execute(
             """
             create table marts.place_comparisons as select * from (values
-                ('E08000026', 'Coventry', 'local_authority', '2023-24', 'outturn', 1900.50::decimal(14, 2),
+                ('E08000026', 'Coventry', 'local_authority', 'E12000005', '2023-24', 'outturn', 1900.50::decimal(14, 2),
                  1500.25::decimal(14, 2), null::decimal(14, 2), 1800.00::decimal(14, 2), 12, 15,
                  1850.00::decimal(14, 2), 36, 36, 10),
-                ('E08000025', 'Birmingham', 'local_authority', '2023-24', 'outturn', null::decimal(14, 2),
+                ('E08000025', 'Birmingham', 'local_authority', 'E12000005', '2023-24', 'outturn', null::decimal(14, 2),
                  1500.25::decimal(14, 2), null::decimal(14, 2), null::decimal(14, 2), 0, 15,
                  1850.00::decimal(14, 2), 36, 36, null),
-                ('E08000001', 'Bolton', 'local_authority', '2023-24', 'outturn', 2120.25::decimal(14, 2),
+                ('E08000001', 'Bolton', 'local_authority', 'E12000002', '2023-24', 'outturn', 2120.25::decimal(14, 2),
                  1500.25::decimal(14, 2), null::decimal(14, 2), null::decimal(14, 2), 0, 15,
                  1850.00::decimal(14, 2), 36, 36, 3),
-                ('E08000026', 'Coventry', 'local_authority', '2021-22', 'outturn', 1700.00::decimal(14, 2),
+                ('E08000026', 'Coventry', 'local_authority', 'E12000005', '2021-22', 'outturn', 1700.00::decimal(14, 2),
                  1400.00::decimal(14, 2), null::decimal(14, 2), null::decimal(14, 2), 0, 15,
                  1750.00::decimal(14, 2), 36, 36, 20)
-            ) t(area_code, area_name, area_type, financial_year, measure, per_head_gbp, england_per_head_gbp,
+            ) t(area_code, area_name, area_type, ons_region_code, financial_year, measure, per_head_gbp,
+                england_per_head_gbp,
                 region_per_head_gbp, neighbours_median_per_head_gbp, neighbours_count, neighbours_named_count,
                 same_type_median_per_head_gbp, same_type_count, same_type_england_count, same_type_rank)
             """
