@@ -1,5 +1,5 @@
 """The marts suite's batches for the benchmark marts: how each place compares (regional_benchmarks,
-place_comparisons, nearest_neighbours) and whether the money adds back to England's row
+place_comparisons, theme_comparisons, nearest_neighbours) and whether the money adds back to England's row
 (england_reconciliation). Part of the marts suite (expectations/suites/marts.py)."""
 
 from expectations.checks import (
@@ -23,7 +23,11 @@ BENCHMARK_BATCHES = (
             "in range, and a rank within the count of places of the same type."
         ),
         query="""
-                select *, same_type_rank <= same_type_count as rank_within_type
+                select
+                    *,
+                    same_type_rank <= same_type_count as rank_within_type,
+                    neighbours_count <= neighbours_named_count and same_type_count <= same_type_england_count
+                        as counted_within_named
                 from marts.place_comparisons
             """,
         expectations=lambda: [
@@ -33,6 +37,31 @@ BENCHMARK_BATCHES = (
             between("england_per_head_gbp", 100, MAX_PER_HEAD_GBP),
             between("same_type_rank", 1, 500),
             in_set("rank_within_type", [True]),
+            in_set("counted_within_named", [True]),
+        ],
+    ),
+    Batch(
+        name="mart_theme_comparisons",
+        description=(
+            "Every English place's local government money per head on each service theme against England, "
+            "its region, its neighbours and its type: per head in range, each median over no more places than "
+            "there are, and a rank within the count of places of the same type."
+        ),
+        query="""
+                select
+                    *,
+                    same_type_rank <= same_type_count as rank_within_type,
+                    neighbours_count <= neighbours_named_count and same_type_count <= same_type_england_count
+                        as counted_within_named
+                from marts.theme_comparisons
+            """,
+        expectations=lambda: [
+            rows_between(1, 1_000_000),
+            unique("area_code", "financial_year", "measure", "theme_code"),
+            between("per_head_gbp", MIN_PER_HEAD_GBP, MAX_PER_HEAD_GBP),
+            between("same_type_rank", 1, 500),
+            in_set("rank_within_type", [True]),
+            in_set("counted_within_named", [True]),
         ],
     ),
     Batch(

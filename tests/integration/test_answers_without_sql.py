@@ -236,3 +236,36 @@ def test_explain_this_total_adds_up_to_the_places_total(first_run, pipeline):
     themes = canned(pipeline, "explain_this_total", place=BIRMINGHAM, year="2021-22")
     assert themes and {r["Year"] for r in themes} == {"2021-22"}
     assert sum(Decimal(str(r["Theme total, £"])) for r in themes) == Decimal(str(place[0]["Total, £"]))
+
+
+def test_each_theme_per_head_is_one_figure_in_the_marts_the_profile_and_the_canned_query(first_run, pipeline):
+    compared = rows(pipeline, "theme_comparisons")
+    mart = {
+        (r["area_code"], r["financial_year"], r["measure"], r["theme_code"]): money(r["per_head_gbp"]) for r in compared
+    }
+    # a place's outturn on a theme is whole_place_budget's (local government's bodies: no NHS in outturn)
+    budget = {
+        (r["area_code"], r["financial_year"], r["measure"], r["theme_code"]): money(r["per_head_gbp"])
+        for r in rows(pipeline, "whole_place_budget")
+        if r["measure"] == "outturn" and r["area_type"] == "local_authority"
+    }
+    built = [k for k, r in zip(mart, compared, strict=True) if r["is_in_build"] == "true" and k[2] == "outturn"]
+    assert built and all(mart[k] == budget[k] for k in built)
+    # every English place on every theme, each median over no more places than there are
+    assert len({r["area_code"] for r in compared}) == 153
+    assert all(int(r["neighbours_count"]) <= int(r["neighbours_named_count"]) for r in compared)
+    # the profile's table and the canned query show the mart's figures
+    profile = (pipeline.latest / "site" / "profiles" / f"{BIRMINGHAM}.html").read_text(encoding="utf-8")
+    section = re.search(r'data-testid="theme-comparisons" data-financial-year="([^"]+)"', profile)
+    assert section
+    shown = 0
+    for attrs, value in _cells(profile, "theme-comparisons-table", "per_head_gbp").items():
+        theme = re.search(r'data-theme-code="([^"]+)"', attrs)[1]
+        assert money(value) == mart[(BIRMINGHAM, section[1], "outturn", theme)], theme
+        shown += 1
+    assert shown >= 10
+    answer = canned(pipeline, "services_against_neighbours", place=BIRMINGHAM, year="all")
+    names = {r["theme_name"]: r["theme_code"] for r in compared}
+    assert answer
+    for r in answer:
+        assert money(r["Per head, £"]) == mart[(BIRMINGHAM, r["Year"], "outturn", names[r["Service theme"]])], r

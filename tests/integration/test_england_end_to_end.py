@@ -118,9 +118,10 @@ def test_the_west_midlands_rows_equal_the_default_regions_own_release(england, f
         # the release's own places (England's build also benchmarks the West Midlands as a listed region)
         "select * exclude (region_name, region_title, regional_benchmark_key) from marts.regional_benchmarks "
         "where is_current_region and area_code in (select unnest(?::varchar[]))",
-        # a place's own figure and England's; its other comparators are from the places each build holds
-        "select area_code, financial_year, measure, per_head_gbp, england_per_head_gbp from marts.place_comparisons "
-        "where area_code in (select unnest(?::varchar[]))",
+        # every build holds every English place, so a place's comparators are the same in both: its
+        # neighbours' and its type's medians over all of England's places, its region summed, its rank
+        "select * from marts.place_comparisons where area_code in (select unnest(?::varchar[]))",
+        "select * from marts.theme_comparisons where area_code in (select unnest(?::varchar[]))",
         # the estimate of all public money: the same driver and the same region totals in both builds
         "select * from marts.whole_place_estimates where area_code in (select unnest(?::varchar[]))",
         "select * from marts.region_coverage where ? is not null",

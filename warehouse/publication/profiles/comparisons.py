@@ -94,6 +94,55 @@ def place_comparison_section(area: Area, rows: list[dict]) -> list[str]:
     ]
 
 
+def theme_comparison_section(area: Area, rows: list[dict]) -> list[str]:
+    """The area's local government outturn per head on each service theme against England, its
+    region, its neighbours and the places of its type (marts.theme_comparisons), the latest year."""
+    if not rows:
+        return []
+    kind = (area.place_type or "place").replace("_", " ")
+    year = rows[0]["financial_year"]
+    body = [
+        f'<tr data-theme-code="{esc(r["theme_code"])}">'
+        f'<th scope="row">{esc(r["theme_name"])}</th>'
+        + cell(r["per_head_gbp"], gbp(r["per_head_gbp"]), "per_head_gbp")
+        + cell(r["england_per_head_gbp"], gbp(r["england_per_head_gbp"]), "england_per_head_gbp")
+        + cell(r["region_per_head_gbp"], gbp(r["region_per_head_gbp"]), "region_per_head_gbp")
+        + cell(
+            r["neighbours_median_per_head_gbp"],
+            gbp(r["neighbours_median_per_head_gbp"]) + _of(r["neighbours_count"], r["neighbours_named_count"]),
+            "neighbours_median_per_head_gbp",
+        )
+        + cell(
+            r["same_type_median_per_head_gbp"],
+            gbp(r["same_type_median_per_head_gbp"]) + _of(r["same_type_count"], r["same_type_england_count"]),
+            "same_type_median_per_head_gbp",
+        )
+        + text_cell(
+            f"{r['same_type_rank']} of {r['same_type_count']}" if r["same_type_rank"] is not None else "not ranked",
+            "same_type_rank",
+        )
+        + "</tr>"
+        for r in rows
+    ]
+    return [
+        f'<section data-testid="theme-comparisons" data-financial-year="{esc(year)}"><h2>Spend by service against '
+        "the neighbours, places of the same type and England</h2>",
+        '<table data-testid="theme-comparisons-table">',
+        f"<caption>{esc(area.title)}: local government outturn per head by service theme (council, combined "
+        f"authority, police and fire), {esc(year)}, beside its comparators (marts.theme_comparisons)</caption>",
+        '<thead><tr><th scope="col">Service theme</th><th scope="col">This area</th><th scope="col">England</th>'
+        '<th scope="col">Region</th><th scope="col">Nearest neighbours\' median (how many of the neighbours)</th>'
+        f'<th scope="col">Median of {esc(kind)}s (how many of England\'s)</th>'
+        f'<th scope="col">Rank among {esc(kind)}s</th></tr></thead><tbody>',
+        *body,
+        "</tbody></table>",
+        "<p class=\"note\">Every English place's figure is held (the others' as comparators, by the same rule), so "
+        "each median is over every neighbour or place of the type with a figure: (n of N) says how many. Rank 1 "
+        "is the highest per head. NHS money is not compared: no held source places it for other places.</p>",
+        "</section>",
+    ]
+
+
 MAP_MEASURE = "Local government outturn, £ per head"
 
 

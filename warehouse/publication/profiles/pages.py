@@ -19,6 +19,7 @@ from warehouse.publication.profiles.comparisons import (
     map_section,
     neighbours_section,
     place_comparison_section,
+    theme_comparison_section,
 )
 from warehouse.publication.profiles.estimates import estimate_section
 from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
@@ -37,6 +38,7 @@ from warehouse.publication.profiles.queries import (
     scoped_totals,
     spend_series,
     spend_tables,
+    theme_comparisons,
     whole_place_estimates,
 )
 from warehouse.publication.profiles.sections import (
@@ -150,6 +152,7 @@ def _profile_page(con: Any, area: Area, release: dict, region_code: str | None, 
     body += like_for_like_section(area, totals, region_code, "like-for-like", charts)
     body += neighbours_section(area, nearest_neighbours(con, area))
     body += place_comparison_section(area, place_comparisons(con, area))
+    body += theme_comparison_section(area, theme_comparisons(con, area))
     councils = {area.code} if area.area_type != "combined_authority" else maps.members.get(area.code, set())
     regions = {h.region for h in maps.hexes if h.code in councils}
     body += map_section(

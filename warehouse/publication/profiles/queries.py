@@ -256,6 +256,18 @@ def place_comparisons(con: Any, area: Area) -> list[dict]:
     )
 
 
+def theme_comparisons(con: Any, area: Area) -> list[dict]:
+    """The area's local government outturn per head by service theme beside its comparators, in the
+    latest year with a figure (marts.theme_comparisons), largest first."""
+    return _records(
+        con,
+        "select * from marts.theme_comparisons where area_code = ? and measure = 'outturn' and financial_year = "
+        "(select max(financial_year) from marts.theme_comparisons where area_code = ? and measure = 'outturn' "
+        "and per_head_gbp is not null) order by per_head_gbp desc nulls last, theme_name",
+        [area.code, area.code],
+    )
+
+
 def map_values(con: Any) -> tuple[str | None, dict[str, float], dict[str, str]]:
     """Local government outturn per head in the latest year held, for every place the release
     compares, as marts.place_comparisons has it (the one model that measure is read from: the

@@ -9,7 +9,8 @@
 --                       share rounded to the pound (as int_combined_authority_spend_apportioned)
 --   police, fire        the bodies' lines shared to the districts they serve by population, each
 --                       district's share rounded to the pound (int_police_fire_spend_apportioned)
--- Only the years and measures the councils' returns cover.
+-- Only the years and measures the councils' returns cover. district_code: the district a share was
+-- made for (a council's line: the council's own code).
 with
 
 districts as (
@@ -78,6 +79,7 @@ authority_shares as (
         populations.financial_year,
         districts.combined_authority_agency_code,
         districts.place_code,
+        districts.area_code as district_code,
         populations.population_count
         / sum(populations.population_count) over (
             partition by populations.financial_year, districts.combined_authority_agency_code
@@ -96,6 +98,7 @@ placed as (
         place_councils.place_code,
         'council' as body_type,
         lines.agency_code,
+        lines.agency_code as district_code,
         lines.financial_year,
         lines.measure,
         lines.service_code,
@@ -111,6 +114,7 @@ placed as (
         authority_shares.place_code,
         'combined_authority' as body_type,
         lines.agency_code,
+        authority_shares.district_code,
         lines.financial_year,
         lines.measure,
         lines.service_code,
@@ -128,6 +132,7 @@ placed as (
         districts.place_code,
         police_fire.agency_type as body_type,
         police_fire.agency_code,
+        police_fire.area_code as district_code,
         police_fire.financial_year,
         police_fire.measure,
         police_fire.publisher_line_code as service_code,
@@ -178,6 +183,7 @@ final as (
         place_code,
         'council' as body_type,
         agency_code,
+        agency_code as district_code,
         financial_year,
         measure,
         cast(null as varchar) as service_code,

@@ -25,12 +25,6 @@ area_regions as (
 
 ),
 
-neighbours as (
-
-    select * from {{ ref('stg_oflog_nearest_neighbours__group_members') }}
-
-),
-
 built as (
 
     select
@@ -109,81 +103,7 @@ england as (
 
 ),
 
-regions as (
-
-    select
-        ons_region_code,
-        financial_year,
-        measure,
-        case
-            when bool_and(total_gbp is not null)
-                then cast(round(cast(sum(total_gbp) as double) / sum(population_count), 2) as decimal(14, 2))
-        end as per_head_gbp
-
-    from places
-    where area_type = 'local_authority'
-    group by 1, 2, 3
-
-),
-
--- the N of "n of N": English places of each type (ONS's current upper tier); neighbours Oflog names
-english_types as (
-
-    select
-        {{ place_type('lookup.upper_tier_area_code') }} as place_type,
-        count(distinct lookup.upper_tier_area_code) as place_count
-
-    from {{ ref('stg_ons_lad_utla_lookup__memberships') }} as lookup
-    where
-        lookup.upper_tier_area_code like 'E%'
-        and lookup.vintage_year = (
-            select max(editions.vintage_year) from {{ ref('stg_ons_lad_utla_lookup__memberships') }} as editions
-        )
-    group by 1
-
-),
-
-neighbour_groups as (
-
-    select
-        area_code,
-        count(*) as named_count
-
-    from neighbours
-    group by 1
-
-),
-
-neighbour_values as (
-
-    select
-        neighbours.area_code,
-        places.financial_year,
-        places.measure,
-        median(places.per_head_gbp) as per_head_gbp,
-        count(places.per_head_gbp) as neighbour_count
-
-    from neighbours
-    inner join places
-        on neighbours.neighbour_area_code = places.area_code
-    group by 1, 2, 3
-
-),
-
-same_type as (
-
-    select
-        place_type,
-        financial_year,
-        measure,
-        median(per_head_gbp) as per_head_gbp,
-        count(per_head_gbp) as place_count
-
-    from places
-    where place_type is not null
-    group by 1, 2, 3
-
-),
+{{ peer_comparisons('places', ['financial_year', 'measure']) }}
 
 final as (
 
@@ -200,44 +120,24 @@ final as (
         places.per_head_gbp,
         places.is_in_build,
         england.per_head_gbp as england_per_head_gbp,
-        regions.per_head_gbp as region_per_head_gbp,
-        cast(round(neighbour_values.per_head_gbp, 2) as decimal(14, 2)) as neighbours_median_per_head_gbp,
-        coalesce(neighbour_values.neighbour_count, 0) as neighbours_count,
-        coalesce(neighbour_groups.named_count, 0) as neighbours_named_count,
-        cast(round(same_type.per_head_gbp, 2) as decimal(14, 2)) as same_type_median_per_head_gbp,
-        coalesce(same_type.place_count, 0) as same_type_count,
-        english_types.place_count as same_type_england_count,
-        case
-            when places.per_head_gbp is not null and places.place_type is not null
-                then rank() over (
-                    partition by places.place_type, places.financial_year, places.measure, places.per_head_gbp is null
-                    order by places.per_head_gbp desc
-                )
-        end as same_type_rank,
+        peers.region_per_head_gbp,
+        peers.neighbours_median_per_head_gbp,
+        peers.neighbours_count,
+        peers.neighbours_named_count,
+        peers.same_type_median_per_head_gbp,
+        peers.same_type_count,
+        peers.same_type_england_count,
+        peers.same_type_rank,
         places.is_synthetic
 
     from places
     left join england
         on places.financial_year = england.financial_year and places.measure = england.measure
-    left join regions
+    inner join peers
         on
-            places.ons_region_code = regions.ons_region_code
-            and places.financial_year = regions.financial_year
-            and places.measure = regions.measure
-    left join neighbour_values
-        on
-            places.area_code = neighbour_values.area_code
-            and places.financial_year = neighbour_values.financial_year
-            and places.measure = neighbour_values.measure
-    left join same_type
-        on
-            places.place_type = same_type.place_type
-            and places.financial_year = same_type.financial_year
-            and places.measure = same_type.measure
-    left join english_types
-        on places.place_type = english_types.place_type
-    left join neighbour_groups
-        on places.area_code = neighbour_groups.area_code
+            places.area_code = peers.area_code
+            and places.financial_year = peers.financial_year
+            and places.measure = peers.measure
 
 )
 

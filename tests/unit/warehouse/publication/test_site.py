@@ -473,6 +473,24 @@ def build_warehouse(path: Path) -> None:
                 same_type_median_per_head_gbp, same_type_count, same_type_england_count, same_type_rank)
             """
         )
+        # spend by service against the neighbours, the type and England (theme_comparisons)
+        con.execute(
+            """
+            create table marts.theme_comparisons as select * from (values
+                ('E08000026', '2023-24', 'outturn', 'education', 'Education', 720.96::decimal(14, 2),
+                 757.26::decimal(14, 2), null::decimal(14, 2), 800.10::decimal(14, 2), 15, 15,
+                 855.22::decimal(14, 2), 35, 36, 27),
+                ('E08000026', '2023-24', 'outturn', 'police', 'Police', 292.32::decimal(14, 2),
+                 288.44::decimal(14, 2), null::decimal(14, 2), 280.00::decimal(14, 2), 14, 15,
+                 292.32::decimal(14, 2), 35, 36, 16),
+                ('E08000026', '2021-22', 'outturn', 'police', 'Police', 250.00::decimal(14, 2),
+                 240.00::decimal(14, 2), null::decimal(14, 2), 245.00::decimal(14, 2), 15, 15,
+                 250.00::decimal(14, 2), 36, 36, 18)
+            ) t(area_code, financial_year, measure, theme_code, theme_name, per_head_gbp, england_per_head_gbp,
+                region_per_head_gbp, neighbours_median_per_head_gbp, neighbours_count, neighbours_named_count,
+                same_type_median_per_head_gbp, same_type_count, same_type_england_count, same_type_rank)
+            """
+        )
         # an ESTIMATE of all public money: Coventry 2022-23, by function and in total (whole_place_estimates)
         con.execute(
             """
@@ -895,6 +913,12 @@ def test_profiles_show_neighbours_significance_breaks_gaps_and_a_hex_map(site: t
     assert compared[("2023-24", "region_per_head_gbp")] == ""  # a city region's build has none
     assert "10 of 36" in coventry and "£1,800.00 (12 of 15)" in coventry and "£1,850.00 (36 of 36)" in coventry
     assert "Rank among metropolitan districts" in coventry
+
+    # spend by service against the neighbours, the type and England: the latest year, n of N beside each
+    themes = page.values("theme-comparisons-table")
+    assert float(themes[("education", "per_head_gbp")]) == 720.96 and ("police", "per_head_gbp") in themes
+    assert "£800.10 (15 of 15)" in coventry and "£280.00 (14 of 15)" in coventry and "27 of 35" in coventry
+    assert 'data-testid="theme-comparisons" data-financial-year="2023-24"' in coventry
 
     # a series break is marked on its period, with what changes
     assert re.search(r'<tr data-period="2022-23"[^>]*data-series-break="true"', coventry)
