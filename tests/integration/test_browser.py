@@ -389,3 +389,37 @@ def test_every_link_on_the_home_a_table_page_and_a_profile_answers(server, brows
             failed.append((link, status))
     assert not failed, failed
     assert all(link.startswith(("https://", "mailto:")) for link in links - set(local)), links - set(local)
+
+
+# every pair of visible SVG texts of a chart whose boxes overlap by more than a pixel each way
+_OVERLAPS = """
+const out = [];
+document.querySelectorAll('figure svg').forEach((svg, i) => {
+  const shown = t => {
+    for (let e = t; e && e !== svg; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (style.opacity === '0' || style.display === 'none' || style.visibility === 'hidden') return false;
+    }
+    return true;
+  };
+  const boxes = [...svg.querySelectorAll('text')]
+    .filter(t => t.textContent.trim() && t.getBBox().width > 0 && shown(t))
+    .map(t => [t.textContent.trim(), t.getBoundingClientRect()]);
+  for (let a = 0; a < boxes.length; a++) for (let b = a + 1; b < boxes.length; b++) {
+    const [ta, ra] = boxes[a], [tb, rb] = boxes[b];
+    const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+    const y = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+    if (x > 1 && y > 1) out.push([svg.getAttribute('aria-label') || 'chart ' + i, ta, tb]);
+  }
+});
+return out;
+"""
+
+
+@pytest.mark.parametrize("page", ["index.html", f"profiles/{BIRMINGHAM}.html", "profiles/E08000026.html"])
+def test_no_label_of_a_chart_overlaps_another_in_the_browser(server, browser, page):
+    """Axis labels, legend labels and hexagon labels as Chromium draws them (its font, not the one
+    the charts were laid out with) never overlap."""
+    browser.get(f"{server}/files/site/{page}")
+    assert browser.find_elements("css selector", "figure svg text"), page
+    assert browser.execute_script(_OVERLAPS) == [], page

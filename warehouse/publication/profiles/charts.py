@@ -233,11 +233,14 @@ def layered_spec(layers: list[Any], title: str, datasets: dict[str, list[dict]],
         "locale": LOCALE,
         "font": FONT,
         "view": {"stroke": None},
-        "axis": {"labelFontSize": 11, "titleFontSize": 11},
+        # a browser's font may be wider than the one vl-convert measures with: labels that would collide
+        # are dropped with room to spare, and legend columns kept apart
+        "axis": {"labelFontSize": 11, "titleFontSize": 11, "labelOverlap": "greedy", "labelSeparation": 12},
         "legend": {
             "orient": "bottom",
             "direction": "vertical",
             "columns": 2,
+            "columnPadding": 32,
             "labelFontSize": 11,
             "titleFontSize": 11,
             "labelLimit": 420,
@@ -316,6 +319,7 @@ def bar_chart(
                     "comparator:N",
                     title="Comparators (ticks)",
                     scale=alt.Scale(domain=[label for _, label, _ in markers], range=["#000000", "#D55E00"]),
+                    legend=alt.Legend(orient="top"),  # not beside the series' legend below (see line_chart)
                 ),
                 tooltip=[alt.Tooltip("row:N"), alt.Tooltip("comparator:N"), alt.Tooltip("value:Q", format=axis_format)],
             )
@@ -410,6 +414,9 @@ def line_chart(
                     shape=alt.Shape(
                         "comparison:N",
                         title=f"{labels[0]} against England",
+                        # above the chart: two legends side by side below it would collide in a
+                        # browser whose font is wider than the one vl-convert lays them out with
+                        legend=alt.Legend(orient="top"),
                         sort=kinds,
                         scale=alt.Scale(domain=kinds, range=[COMPARISON_SHAPES[k] for k in kinds]),
                     ),

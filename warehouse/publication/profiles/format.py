@@ -39,7 +39,7 @@ td.na{color:#666;font-style:italic}
 .estimate strong.flag{background:#6b6b6b;color:#fff;padding:0 6px;margin-right:6px}
 .badge{background:#fff4ce;border:1px solid #b58900;font-size:12px;padding:0 4px;white-space:nowrap}
 .note{color:#444;font-size:14px}
-dl.headlines{display:grid;grid-template-columns:max-content auto;gap:4px 16px}
+dl.headlines{display:grid;grid-template-columns:minmax(12em,22em) 1fr;gap:6px 16px}
 dl.headlines dt{font-weight:bold}
 figure{margin:8px 0}
 figure svg{max-width:100%;height:auto}
@@ -48,6 +48,8 @@ ul.neighbours{columns:3;padding-left:20px}
 .map-switch .map-panel{display:none}
 .map-switch label{margin-right:16px}
 #map-spend:checked~.map-spend,#map-share:checked~.map-share{display:block}
+nav.contents{font-size:.9em;border:1px solid #ddd;padding:4px 12px;margin:8px 0}nav.contents ul{columns:2;margin:4px 0}
+p.download{margin:2px 0 12px;font-size:.9em}
 """.strip()
 
 
@@ -116,6 +118,16 @@ def cell(value: Any, text: str, column: str, *, title: str | None = None) -> str
     title_attr = f' title="{esc(title)}"' if title else ""
     value_attr = f'data-value="{esc(data_value(value))}"'
     return f'<td class="{cls}" data-column="{esc(column)}" {value_attr}{title_attr}>{esc(text)}</td>'
+
+
+def status_words(status: Any) -> str:
+    """A figure's status in words, with its GSS shorthand (seed value_statuses): "not available [x]"."""
+    from core.codes import STATUS_SHORTHAND
+
+    if status is None:
+        return ""
+    shorthand = STATUS_SHORTHAND.get(str(status))
+    return str(status).replace("_", " ") + (f" {shorthand}" if shorthand else "")
 
 
 def text_cell(text: Any, column: str) -> str:

@@ -39,6 +39,20 @@ def _cube(q: int, r: int) -> tuple[int, int, int]:
     return x, r, -x - r
 
 
+def short_labels(names: dict[str, str], shortest: int = 3, longest: int = 6) -> dict[str, str]:
+    """A label for each hexagon: the shortest start of its name (``shortest`` to ``longest``
+    letters) no other place on the map shares, so "Wol" and "Wor" tell Wolverhampton from
+    Worcestershire; the tooltip and the table give the full name."""
+    out = {}
+    for code, name in names.items():
+        others = [n for c, n in names.items() if c != code]
+        size = shortest
+        while size < longest and any(o[:size] == name[:size] for o in others):
+            size += 1
+        out[code] = name[:size]
+    return out
+
+
 def hex_distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     """Steps between two cells of an odd-r layout (column, row)."""
     ca, cb = _cube(*a), _cube(*b)
@@ -133,6 +147,7 @@ def hex_map(
 
     far = set(outliers(values))
     links = links or {}
+    short = short_labels({h.code: h.name for h in hexes})
     classes, class_of = quantile_classes(values, axis_format)
 
     q0, r0 = min(h.q for h in hexes), min(h.r for h in hexes)
@@ -149,7 +164,7 @@ def hex_map(
             "value": values.get(h.code),
             "held": h.code in values,
             "highlight": h.code in highlight,
-            "label": h.name[:3] if labels else "",
+            "label": short.get(h.code, "") if labels else "",
             "outlier": h.code in far,
             "class": class_of.get(h.code),
             "url": links.get(h.code),
@@ -206,6 +221,8 @@ def hex_map(
                 x=x,
                 y=y,
                 text="label:N",
+                tooltip=tooltip,
+                **link,
                 color=alt.condition(
                     f"datum.held && datum.value >= {float(middle)!r}", alt.value("white"), alt.value("black")
                 ),

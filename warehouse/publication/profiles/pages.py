@@ -21,6 +21,7 @@ from warehouse.publication.profiles.comparisons import (
     place_comparison_section,
     theme_comparison_section,
 )
+from warehouse.publication.profiles.downloads import TABLES_DIR, finish_page
 from warehouse.publication.profiles.estimates import estimate_section
 from warehouse.publication.profiles.format import CSS, SITE_DIR, cell, data_value, esc
 from warehouse.publication.profiles.headlines import headline_items
@@ -351,9 +352,9 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
     profiles_dir = site / "profiles"
     if profiles_dir.exists():
         shutil.rmtree(profiles_dir)
-    charts_dir = site / "charts"
-    if charts_dir.exists():
-        shutil.rmtree(charts_dir)
+    for generated in (site / "charts", site / TABLES_DIR):
+        if generated.exists():
+            shutil.rmtree(generated)
     pages: list[tuple[Path, str, ChartSet]] = []
     with connect(Path(duckdb_path)) as con:
         areas = profiled_areas(con)
@@ -388,7 +389,11 @@ def write_site(release_dir: Path, duckdb_path: Path, settings: Settings | None =
     render([c for _, _, chart_set in pages for c in chart_set.charts])
     for path, html, chart_set in pages:
         chart_set.write_specs(site)
-        _write(path, chart_set.fill(html))
+        # every table with its CSV under it, the page's sections listed at its top
+        finished, tables = finish_page(chart_set.fill(html), path.stem, "" if path == index else "../")
+        for name, text in tables.items():
+            _write(site / name, text)
+        _write(path, finished)
     log.info(
         "wrote the site for release %s: %s (%d profiles, %d charts)",
         release.get("version"),

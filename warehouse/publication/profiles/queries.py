@@ -258,12 +258,14 @@ def place_comparisons(con: Any, area: Area) -> list[dict]:
 
 def theme_comparisons(con: Any, area: Area) -> list[dict]:
     """The area's local government outturn per head by service theme beside its comparators, in the
-    latest year with a figure (marts.theme_comparisons), largest first."""
+    latest year with figures for at least half its themes (marts.theme_comparisons), largest first."""
     return _records(
         con,
+        # the latest year with figures for most themes (not one whose council return is missing)
         "select * from marts.theme_comparisons where area_code = ? and measure = 'outturn' and financial_year = "
-        "(select max(financial_year) from marts.theme_comparisons where area_code = ? and measure = 'outturn' "
-        "and per_head_gbp is not null) order by per_head_gbp desc nulls last, theme_name",
+        "(select max(financial_year) from (select financial_year from marts.theme_comparisons where area_code = ? "
+        "and measure = 'outturn' group by 1 having count(per_head_gbp) * 2 >= count(*))) "
+        "order by per_head_gbp desc nulls last, theme_name",
         [area.code, area.code],
     )
 

@@ -16,6 +16,7 @@ from warehouse.publication.profiles.format import (
     gbp_m,
     pct,
     plain,
+    status_words,
     text_cell,
 )
 from warehouse.publication.profiles.queries import Area, SpendTable
@@ -126,7 +127,8 @@ def spend_trend_section(area: Area, measure: str, rows: list[dict], uid: str, ch
     years = sorted({r["financial_year"] for r in rows})
     themes = sorted({(r["theme_name"] or r["theme_code"]) for r in rows})
     by = {((r["theme_name"] or r["theme_code"]), r["financial_year"]): r for r in rows}
-    if len(years) < 2 or not themes:
+    # a trend needs two years with figures: one year is the table above, not a trend
+    if len({r["financial_year"] for r in rows if r["per_head_gbp"] is not None}) < 2 or not themes:
         return []
     series = [
         (t, f"theme-{i}", [as_float((by.get((t, y)) or {}).get("per_head_gbp")) for y in years])
@@ -188,6 +190,10 @@ def _comparator_cell(value: Any, column: str) -> str:
 def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> list[str]:
     m, fy = table.measure, table.financial_year
     heading = f"{MEASURE_TITLES.get(m, m)}, {fy}"
+    # an agency type with no money on any theme (the NHS in outturn, transfers in a year without any)
+    # is said once under the table, not shown as a column of zeros
+    series = [s for s in AGENCY_SERIES if any(as_float(r[s[0]]) for r in table.rows)]
+    unshown = [label for key, label, _ in AGENCY_SERIES if (key, label, _) not in series]
     markers = []
     if table.has_ca_comparator:
         markers.append(("ca_area_per_head_gbp", "Combined authority area total", "m-ca"))
@@ -196,7 +202,7 @@ def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> 
     bar_rows = [
         BarRow(
             label=r["theme_name"] or r["theme_code"],
-            values={k: as_float(r[k]) for k, _, _ in AGENCY_SERIES} if r["per_head_gbp"] is not None else {},
+            values={k: as_float(r[k]) for k, _, _ in series} if r["per_head_gbp"] is not None else {},
             markers={k: as_float(r[k]) for k, _, _ in markers},
             note=gbp(r["per_head_gbp"]) if r["per_head_gbp"] is not None else "not available",
         )
@@ -204,7 +210,7 @@ def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> 
     ]
     chart = bar_chart(
         bar_rows,
-        list(AGENCY_SERIES),
+        series,
         markers,
         stacked=True,
         axis_format="$,.0f",
@@ -216,7 +222,7 @@ def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> 
     )
     head = [
         '<th scope="col">Service theme</th>',
-        *[f'<th scope="col">{esc(label)} £/head</th>' for _, label, _ in AGENCY_SERIES],
+        *[f'<th scope="col">{esc(label)} £/head</th>' for _, label, _ in series],
         '<th scope="col">Total £/head</th>',
         '<th scope="col">Total</th>',
     ]
@@ -232,7 +238,7 @@ def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> 
         na_title = f"not available: no figure from {missing}" if missing else None
         cells = [
             f'<th scope="row">{esc(r["theme_name"] or r["theme_code"])}{_synthetic_badge(r["is_synthetic"])}</th>',
-            *[_part_cell(r, k, na_title) for k, _, _ in AGENCY_SERIES],
+            *[_part_cell(r, k, na_title) for k, _, _ in series],
             cell(r["per_head_gbp"], gbp(r["per_head_gbp"]), "per_head_gbp", title=na_title),
             cell(r["total_gbp"], gbp_m(r["total_gbp"]), "total_gbp", title=na_title),
         ]
@@ -259,6 +265,8 @@ def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> 
             + f": {esc(fy)} is the latest year with figures."
         )
     notes.append("“–”: no money from that agency type on the theme, or no comparator for it.")
+    if unshown:
+        notes.append(f"No money on any theme this year, so not shown: {esc(', '.join(unshown))}.")
     if table.missing_agency_codes:
         notes.append(
             "Not available is not zero: totals that would include a missing figure are left empty "
@@ -280,6 +288,24 @@ def spend_section(area: Area, table: SpendTable, uid: str, charts: ChartSet) -> 
 
 def budget_section(area: Area, year: str, rows: list[dict], uid: str, charts: ChartSet) -> list[str]:
     lines = [r for r in rows if r["theme_code"] is not None]
+    # a year whose whole budget or whole outturn is not published: one sentence, not a table of gaps
+    measures = (("budget", "budget (RA)"), ("outturn", "outturn (RSX)"))
+    absent = [(key, label) for key, label in measures if lines and all(r[f"{key}_gbp"] is None for r in lines)]
+    if absent:
+        total = next((r for r in rows if r["theme_code"] is None), {})
+        said = [
+            f"no {label} figure ({status_words(next((r[f'{key}_status'] for r in lines), None)) or 'not held'})"
+            for key, label in absent
+        ] + [
+            f"its {label}: {gbp_m(total[f'{key}_gbp'])} in all"
+            for key, label in measures
+            if (key, label) not in absent and total.get(f"{key}_gbp") is not None
+        ]
+        return [
+            f'<section data-testid="budget-vs-outturn" data-financial-year="{esc(year)}"><h3>{esc(year)}</h3>',
+            f'<p class="note" data-testid="budget-vs-outturn-absent">{esc(area.title)}, {esc(year)}: '
+            f"{esc('; '.join(said))}.</p></section>",
+        ]
     chart = bar_chart(
         [
             BarRow(
@@ -317,7 +343,7 @@ def budget_section(area: Area, year: str, rows: list[dict], uid: str, charts: Ch
             + cell(r["outturn_gbp"], gbp_m(r["outturn_gbp"]), "outturn_gbp")
             + cell(r["variance_gbp"], gbp_m(r["variance_gbp"]), "variance_gbp")
             + cell(r["variance_pct"], pct(r["variance_pct"]), "variance_pct")
-            + text_cell(r["outturn_status"], "outturn_status")
+            + text_cell(status_words(r["outturn_status"]), "outturn_status")
             + "</tr>"
         )
     return chart_and_table(

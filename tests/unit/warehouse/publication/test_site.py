@@ -727,8 +727,10 @@ def test_profile_marks_synthetic_figures_and_what_is_not_available(site: tuple[P
     )
     assert "Outturn 2023-24 is not available for this area (no figure from E08000025)" in pages[BIRMINGHAM]
     assert "2023-24: council missing" in pages[BIRMINGHAM]  # the headline names the later year and why
-    bvo = birmingham.values("budget-vs-outturn-table", financial_year="2023-24")
-    assert (bvo[("asc", "budget_gbp")], bvo[("asc", "outturn_gbp")]) == ("50000", "")
+    # a year with no outturn at all is one sentence, not a table of gaps: what is missing, and why
+    assert not birmingham.values("budget-vs-outturn-table", financial_year="2023-24")
+    said = re.search(r'data-testid="budget-vs-outturn-absent">([^<]*)<', pages[BIRMINGHAM])
+    assert said and "2023-24: no outturn (RSX) figure (not available [x])" in said[1]
 
 
 def test_site_is_self_contained_well_formed_and_deterministic(site: tuple[Path, Path]) -> None:
@@ -1076,3 +1078,46 @@ def test_table_pages_fold_the_dictionary_hide_keys_and_say_yes_or_no() -> None:
     script = readable.extra_body_script("table", ["spend_key", "total_gbp"])
     assert '["spend_key"]' in script and "column-dictionary" in script
     assert readable.extra_body_script("index", ["spend_key"]) == ""
+
+
+def test_every_table_of_every_page_downloads_as_csv_and_each_page_lists_its_sections(site: tuple[Path, Path]) -> None:
+    import csv as csvlib
+
+    release_dir, db = site
+    profiles.write_site(release_dir, db)
+    pages = sorted((release_dir / "site").rglob("*.html"))
+    assert pages
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        tables = re.findall(r"<table\b.*?</table>", text, re.S)
+        links = re.findall(r'</table>\n<p class="download"><a href="([^"]+)" download', text)
+        assert len(links) == len(tables), path  # one download under every table
+        for table, link in zip(tables, links, strict=True):
+            target = (path.parent / link).resolve()
+            assert target.is_file(), link
+            rows = list(csvlib.reader(target.open(encoding="utf-8")))
+            # the header and every row of the table, numbers as the cells' data-value
+            assert len(rows) == len(re.findall(r"<tr\b", table)), link
+            first_value = re.search(r'data-value="([^"]+)"', table)
+            if first_value:
+                assert first_value[1] in {cell for row in rows for cell in row}, link
+        sections = re.findall(r'<h2 id="([^"]+)"', text)
+        if len(sections) > 1:
+            nav = re.search(r'<nav class="contents" data-testid="page-contents">(.*?)</nav>', text, re.S)
+            assert nav and re.findall(r'href="#([^"]+)"', nav[1]) == sections, path
+
+
+def test_a_map_labels_each_place_with_the_shortest_start_of_its_name_no_other_place_shares() -> None:
+    from warehouse.publication.profiles.hexmap import short_labels
+
+    labels = short_labels(
+        {
+            "a": "Wolverhampton",
+            "b": "Worcestershire",
+            "c": "Birmingham",
+            "d": "Staffordshire",
+            "e": "Stoke-on-Trent",
+            "f": "Stockport",
+        }
+    )
+    assert labels == {"a": "Wol", "b": "Wor", "c": "Bir", "d": "Sta", "e": "Stok", "f": "Stoc"}
