@@ -15,6 +15,13 @@ from expectations.checks import (
     unique,
 )
 
+# a place's rank lies within the places of its type with a figure, and each median is over no more
+# places than there are (macro peer_comparisons' columns, in place_comparisons and theme_comparisons)
+PEER_CHECKS = (
+    "same_type_rank <= same_type_count as rank_within_type, "
+    "neighbours_count <= neighbours_named_count and same_type_count <= same_type_england_count as counted_within_named"
+)
+
 BENCHMARK_BATCHES = (
     Batch(
         name="mart_place_comparisons",
@@ -22,14 +29,7 @@ BENCHMARK_BATCHES = (
             "Every place of the build against England, its region, its neighbours and its type: per head "
             "in range, and a rank within the count of places of the same type."
         ),
-        query="""
-                select
-                    *,
-                    same_type_rank <= same_type_count as rank_within_type,
-                    neighbours_count <= neighbours_named_count and same_type_count <= same_type_england_count
-                        as counted_within_named
-                from marts.place_comparisons
-            """,
+        query=f"select *, {PEER_CHECKS} from marts.place_comparisons",
         expectations=lambda: [
             rows_between(1, 1_000_000),
             unique("area_code", "financial_year", "measure"),
@@ -47,14 +47,7 @@ BENCHMARK_BATCHES = (
             "its region, its neighbours and its type: per head in range, each median over no more places than "
             "there are, and a rank within the count of places of the same type."
         ),
-        query="""
-                select
-                    *,
-                    same_type_rank <= same_type_count as rank_within_type,
-                    neighbours_count <= neighbours_named_count and same_type_count <= same_type_england_count
-                        as counted_within_named
-                from marts.theme_comparisons
-            """,
+        query=f"select *, {PEER_CHECKS} from marts.theme_comparisons",
         expectations=lambda: [
             rows_between(1, 1_000_000),
             unique("area_code", "financial_year", "measure", "theme_code"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -201,3 +202,34 @@ def test_every_regions_places_add_back_to_hm_treasurys_regional_totals_by_functi
         "where function_code = 'total' and financial_year = '2022-23'"
     )
     assert england_counted == regions_counted
+
+
+def test_local_government_per_head_is_one_figure_on_every_surface_of_the_england_release(england):
+    """The England build's maps, headlines and comparison tables show place_comparisons' figure for
+    every place, the one the West Midlands build shows for its own (the cross-surface test there)."""
+    from tests.integration.test_answers_without_sql import _cells, money
+
+    pipeline, _ = england
+    with open(pipeline.latest / "place_comparisons.csv", encoding="utf-8") as fh:
+        compared = list(csv.DictReader(fh))
+    figure = {(r["area_code"], r["financial_year"], r["measure"]): money(r["per_head_gbp"]) for r in compared}
+    assert all(r["is_in_build"] == "true" for r in compared)  # England holds every place itself
+    site = pipeline.latest / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    year = re.search(r'data-testid="hex-map-section" data-financial-year="([^"]+)"', index)[1]
+    mapped = _cells(index, "hex-map-table", "outturn_per_head_gbp")
+    assert len(mapped) >= 100
+    for attrs, value in mapped.items():
+        assert money(value) == figure[(re.search(r'data-area-code="([^"]+)"', attrs)[1], year, "outturn")]
+    shown = 0
+    for page in (site / "profiles").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for attrs, value in _cells(html, "place-comparisons-table", "per_head_gbp").items():
+            key = (
+                page.stem,
+                re.search(r'data-period="([^"]+)"', attrs)[1],
+                re.search(r'data-measure="([^"]+)"', attrs)[1],
+            )
+            assert money(value) == figure[key], key
+            shown += 1
+    assert shown > 500

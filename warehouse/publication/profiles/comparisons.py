@@ -41,36 +41,39 @@ def _of(used: int, named: int | None) -> str:
     return f" ({used} of {named})" if named else f" ({used})"
 
 
+def _peer_cells(r: dict) -> str:
+    """A row's figure against England, the region, the neighbours' and the type's medians (each n of N)
+    and its rank: the cells of place_comparisons and theme_comparisons alike (macro peer_comparisons)."""
+    rank = f"{r['same_type_rank']} of {r['same_type_count']}" if r["same_type_rank"] is not None else "not ranked"
+    return (
+        cell(r["per_head_gbp"], gbp(r["per_head_gbp"]), "per_head_gbp")
+        + cell(r["england_per_head_gbp"], gbp(r["england_per_head_gbp"]), "england_per_head_gbp")
+        + cell(r["region_per_head_gbp"], gbp(r["region_per_head_gbp"]), "region_per_head_gbp")
+        + cell(
+            r["neighbours_median_per_head_gbp"],
+            gbp(r["neighbours_median_per_head_gbp"]) + _of(r["neighbours_count"], r.get("neighbours_named_count")),
+            "neighbours_median_per_head_gbp",
+        )
+        + cell(
+            r["same_type_median_per_head_gbp"],
+            gbp(r["same_type_median_per_head_gbp"]) + _of(r["same_type_count"], r.get("same_type_england_count")),
+            "same_type_median_per_head_gbp",
+        )
+        + text_cell(rank, "same_type_rank")
+    )
+
+
 def place_comparison_section(area: Area, rows: list[dict]) -> list[str]:
     """The area's local government money per head against England, its region, its neighbours and
     the places of its type (marts.place_comparisons), a row per year and measure."""
     if not rows:
         return []
     kind = (area.place_type or "combined authority area").replace("_", " ")
-    body = []
-    for r in rows:
-        rank = (
-            f"{r['same_type_rank']} of {r['same_type_count']}" if r["same_type_rank"] is not None else "not available"
-        )
-        body.append(
-            f'<tr data-period="{esc(r["financial_year"])}" data-measure="{esc(r["measure"])}">'
-            f'<th scope="row">{esc(r["financial_year"])} {esc(r["measure"])}</th>'
-            + cell(r["per_head_gbp"], gbp(r["per_head_gbp"]), "per_head_gbp")
-            + cell(r["england_per_head_gbp"], gbp(r["england_per_head_gbp"]), "england_per_head_gbp")
-            + cell(r["region_per_head_gbp"], gbp(r["region_per_head_gbp"]), "region_per_head_gbp")
-            + cell(
-                r["neighbours_median_per_head_gbp"],
-                gbp(r["neighbours_median_per_head_gbp"]) + _of(r["neighbours_count"], r.get("neighbours_named_count")),
-                "neighbours_median_per_head_gbp",
-            )
-            + cell(
-                r["same_type_median_per_head_gbp"],
-                gbp(r["same_type_median_per_head_gbp"]) + _of(r["same_type_count"], r.get("same_type_england_count")),
-                "same_type_median_per_head_gbp",
-            )
-            + text_cell(rank, "same_type_rank")
-            + "</tr>"
-        )
+    body = [
+        f'<tr data-period="{esc(r["financial_year"])}" data-measure="{esc(r["measure"])}">'
+        f'<th scope="row">{esc(r["financial_year"])} {esc(r["measure"])}</th>' + _peer_cells(r) + "</tr>"
+        for r in rows
+    ]
     return [
         '<section data-testid="place-comparisons"><h2>Against England, the region, the neighbours and places of '
         "the same type</h2>",
@@ -102,25 +105,8 @@ def theme_comparison_section(area: Area, rows: list[dict]) -> list[str]:
     kind = (area.place_type or "place").replace("_", " ")
     year = rows[0]["financial_year"]
     body = [
-        f'<tr data-theme-code="{esc(r["theme_code"])}">'
-        f'<th scope="row">{esc(r["theme_name"])}</th>'
-        + cell(r["per_head_gbp"], gbp(r["per_head_gbp"]), "per_head_gbp")
-        + cell(r["england_per_head_gbp"], gbp(r["england_per_head_gbp"]), "england_per_head_gbp")
-        + cell(r["region_per_head_gbp"], gbp(r["region_per_head_gbp"]), "region_per_head_gbp")
-        + cell(
-            r["neighbours_median_per_head_gbp"],
-            gbp(r["neighbours_median_per_head_gbp"]) + _of(r["neighbours_count"], r["neighbours_named_count"]),
-            "neighbours_median_per_head_gbp",
-        )
-        + cell(
-            r["same_type_median_per_head_gbp"],
-            gbp(r["same_type_median_per_head_gbp"]) + _of(r["same_type_count"], r["same_type_england_count"]),
-            "same_type_median_per_head_gbp",
-        )
-        + text_cell(
-            f"{r['same_type_rank']} of {r['same_type_count']}" if r["same_type_rank"] is not None else "not ranked",
-            "same_type_rank",
-        )
+        f'<tr data-theme-code="{esc(r["theme_code"])}"><th scope="row">{esc(r["theme_name"])}</th>'
+        + _peer_cells(r)
         + "</tr>"
         for r in rows
     ]
