@@ -66,7 +66,7 @@ def _the_mart(pipeline) -> dict[tuple[str, str, str], Decimal | None]:
     return measure
 
 
-def _cells(html: str, table_testid: str, column: str) -> dict[str, tuple[dict, str]]:
+def table_cells(html: str, table_testid: str, column: str) -> dict[str, tuple[dict, str]]:
     """The cells of ``column`` in the table with that testid: {row's html attributes: data-value}."""
     table = re.search(rf'<table[^>]*data-testid="{table_testid}".*?</table>', html, re.S)
     if not table:
@@ -87,7 +87,7 @@ def test_local_government_per_head_is_one_figure_on_every_surface(first_run, pip
     for page in sorted((site / "profiles").glob("*.html")):
         code = page.stem
         html = page.read_text(encoding="utf-8")
-        for attrs, value in _cells(html, "place-comparisons-table", "per_head_gbp").items():
+        for attrs, value in table_cells(html, "place-comparisons-table", "per_head_gbp").items():
             year = re.search(r'data-period="([^"]+)"', attrs)[1]
             measure = re.search(r'data-measure="([^"]+)"', attrs)[1]
             assert money(value) == mart[(code, year, measure)], (code, year, measure, "comparison table")
@@ -102,13 +102,13 @@ def test_local_government_per_head_is_one_figure_on_every_surface(first_run, pip
         # the region's map on the profile, and (below) England's on the index
         section = re.search(r'data-testid="hex-map-section" data-financial-year="([^"]+)"', html)
         if section:
-            for attrs, value in _cells(html, "hex-map-table", "outturn_per_head_gbp").items():
+            for attrs, value in table_cells(html, "hex-map-table", "outturn_per_head_gbp").items():
                 place = re.search(r'data-area-code="([^"]+)"', attrs)[1]
                 assert money(value) == mart[(place, section[1], "outturn")], (code, place, "map")
                 shown += 1
     index = (site / "index.html").read_text(encoding="utf-8")
     year = re.search(r'data-testid="hex-map-section" data-financial-year="([^"]+)"', index)[1]
-    mapped = _cells(index, "hex-map-table", "outturn_per_head_gbp")
+    mapped = table_cells(index, "hex-map-table", "outturn_per_head_gbp")
     expected = {p for (p, y, m), v in mart.items() if y == year and m == "outturn" and v is not None}
     assert {re.search(r'data-area-code="([^"]+)"', a)[1] for a in mapped} >= {p for p in expected if p[:3] != "E47"}
     for attrs, value in mapped.items():
@@ -259,7 +259,7 @@ def test_each_theme_per_head_is_one_figure_in_the_marts_the_profile_and_the_cann
     section = re.search(r'data-testid="theme-comparisons" data-financial-year="([^"]+)"', profile)
     assert section
     shown = 0
-    for attrs, value in _cells(profile, "theme-comparisons-table", "per_head_gbp").items():
+    for attrs, value in table_cells(profile, "theme-comparisons-table", "per_head_gbp").items():
         theme = re.search(r'data-theme-code="([^"]+)"', attrs)[1]
         assert money(value) == mart[(BIRMINGHAM, section[1], "outturn", theme)], theme
         shown += 1

@@ -120,8 +120,10 @@ def test_the_west_midlands_rows_equal_the_default_regions_own_release(england, f
         "select * exclude (region_name, region_title, regional_benchmark_key) from marts.regional_benchmarks "
         "where is_current_region and area_code in (select unnest(?::varchar[]))",
         # every build holds every English place, so a place's comparators are the same in both: its
-        # neighbours' and its type's medians over all of England's places, its region summed, its rank
-        "select * from marts.place_comparisons where area_code in (select unnest(?::varchar[]))",
+        # neighbours' and its type's medians over all of England's places, its region summed, its rank (a
+        # combined authority area's neighbours are the combined authority areas the build holds: n of N)
+        "select * from marts.place_comparisons where area_type = 'local_authority' and area_code in "
+        "(select unnest(?::varchar[]))",
         "select * from marts.theme_comparisons where area_code in (select unnest(?::varchar[]))",
         # the estimate of all public money: the same driver and the same region totals in both builds
         "select * from marts.whole_place_estimates where area_code in (select unnest(?::varchar[]))",
@@ -207,7 +209,7 @@ def test_every_regions_places_add_back_to_hm_treasurys_regional_totals_by_functi
 def test_local_government_per_head_is_one_figure_on_every_surface_of_the_england_release(england):
     """The England build's maps, headlines and comparison tables show place_comparisons' figure for
     every place, the one the West Midlands build shows for its own (the cross-surface test there)."""
-    from tests.integration.test_answers_without_sql import _cells, money
+    from tests.integration.test_answers_without_sql import money, table_cells
 
     pipeline, _ = england
     with open(pipeline.latest / "place_comparisons.csv", encoding="utf-8") as fh:
@@ -217,14 +219,14 @@ def test_local_government_per_head_is_one_figure_on_every_surface_of_the_england
     site = pipeline.latest / "site"
     index = (site / "index.html").read_text(encoding="utf-8")
     year = re.search(r'data-testid="hex-map-section" data-financial-year="([^"]+)"', index)[1]
-    mapped = _cells(index, "hex-map-table", "outturn_per_head_gbp")
+    mapped = table_cells(index, "hex-map-table", "outturn_per_head_gbp")
     assert len(mapped) >= 100
     for attrs, value in mapped.items():
         assert money(value) == figure[(re.search(r'data-area-code="([^"]+)"', attrs)[1], year, "outturn")]
     shown = 0
     for page in (site / "profiles").glob("*.html"):
         html = page.read_text(encoding="utf-8")
-        for attrs, value in _cells(html, "place-comparisons-table", "per_head_gbp").items():
+        for attrs, value in table_cells(html, "place-comparisons-table", "per_head_gbp").items():
             key = (
                 page.stem,
                 re.search(r'data-period="([^"]+)"', attrs)[1],
