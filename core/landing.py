@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from core.errors import ConfigError, WholeplaceError
+from core.errors import ConfigError, SourceError, WholeplaceError
 from core.redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -380,3 +381,25 @@ def load_history(landing_dir: Path, source_id: str, period: str) -> list[tuple[L
                 continue
             found.append((Landed(**{k: row.get(k) for k in MANIFEST_FIELDS}), accepted))
     return found
+
+
+def regular_file(path: Path, *, source_id: str, name: str) -> Path:
+    """``path`` if it is a regular file; else a SourceError naming the source and the file. A
+    symbolic link is refused wherever it points (its target's bytes would land under this file's
+    name), as is a FIFO, device or socket in a file's place."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        raise SourceError(source_id, name, f"snapshot file missing at {path}") from None
+    if stat.S_ISLNK(mode):
+        raise SourceError(
+            source_id,
+            name,
+            f"{path} is a symbolic link (to {os.readlink(path)}), not a file: the run reads only files held in "
+            "the snapshot folder, never what a link points to. Put the file itself there",
+        )
+    if not stat.S_ISREG(mode):
+        raise SourceError(
+            source_id, name, f"{path} is not a regular file (a folder, FIFO, device or socket): nothing was read"
+        )
+    return path

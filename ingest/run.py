@@ -36,6 +36,7 @@ from core.landing import (
     object_path,
     read_listing,
     record_load,
+    regular_file,
     sha256_hex,
     write_listing,
 )
@@ -95,9 +96,7 @@ def acquire(source: Source, partition: Partition, settings: Settings, client: Ht
     if not use_live:
         if not partition.snapshot:
             raise WholeplaceError(f"{source.id} {partition.period}: live only (no bundled snapshot)")
-        path = settings.snapshot_dir / partition.snapshot
-        if not path.is_file():
-            raise SourceError(source.id, partition.snapshot, f"snapshot file missing at {path}")
+        path = regular_file(settings.snapshot_dir / partition.snapshot, source_id=source.id, name=partition.snapshot)
         return land(
             settings.landing_dir,
             source_id=source.id,
@@ -378,7 +377,12 @@ def land_file_set(source: Source, partition: Partition, settings: Settings) -> l
     folder = settings.snapshot_dir / str(partition.snapshot)
     if not folder.is_dir():
         raise SourceError(source.id, str(partition.snapshot), f"snapshot folder missing at {folder}")
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    # every entry but hidden files and real sub-folders must be a file held here (a link is refused)
+    paths = sorted(
+        regular_file(p, source_id=source.id, name=f"{partition.snapshot}{p.name}")
+        for p in folder.iterdir()
+        if not p.name.startswith(".") and not (p.is_dir() and not p.is_symlink())
+    )
     if not paths:
         raise SourceError(source.id, str(partition.snapshot), f"snapshot folder {folder} holds no files")
     cache_path = settings.landing_dir / "stat-cache" / f"{source.id}.json"

@@ -286,3 +286,44 @@ def test_definition_tables_are_rewritten_only_when_what_they_mirror_has_changed(
         assert len(checked) == 3
         assert con.execute("select count(*) > 0 from raw.source_catalogue").fetchall() == [(True,)]
         assert con.execute("select count(*) from raw.fetch_manifest").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+def test_a_file_of_a_file_set_that_is_not_a_regular_file_is_refused_and_nothing_lands(
+    warehouse_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    import os
+
+    from core.errors import SourceError
+
+    folder = spend_snapshots(tmp_path, monkeypatch, "manchester_2019-05_excerpt.csv")
+    outside = tmp_path / "outside.csv"
+    outside.write_text("Body Name,Net Amount\nsecret,1\n", encoding="utf-8")
+    odd = folder / "salford_2019-04.csv"
+    if kind == "symlink":
+        odd.symlink_to(outside)  # a file outside the project under a payments file's name
+    else:
+        os.mkfifo(odd)
+    with pytest.raises(SourceError) as refused:
+        ingest_source("spend500", ["2019-20"])
+    message = str(refused.value)
+    assert message.startswith("spend500: spend500/2019-20/salford_2019-04.csv"), message
+    assert ("symbolic link" if kind == "symlink" else "not a regular file") in message
+    # nothing of the folder landed, the outside file's bytes least of all
+    assert not [r for r in read_manifest(warehouse_settings.landing_dir) if r.source_id == "spend500"]
+
+
+def test_a_snapshot_file_replaced_by_a_link_is_refused(
+    warehouse_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.errors import SourceError
+
+    spend_snapshots(tmp_path, monkeypatch, "manchester_2019-05_excerpt.csv")
+    partition = catalogue().get("bsol_ward_locality").partitions[0]
+    linked = tmp_path / "snapshots" / "bsol_ward_locality"
+    linked.unlink()  # the fixture linked the whole folder: make it a real one holding a link
+    linked.mkdir()
+    (tmp_path / "elsewhere.csv").write_text("x\n", encoding="utf-8")
+    (tmp_path / "snapshots" / partition.snapshot).symlink_to(tmp_path / "elsewhere.csv")
+    with pytest.raises(SourceError, match="is a symbolic link"):
+        ingest_source("bsol_ward_locality")
