@@ -3,6 +3,7 @@ file (restatement, crash, overlap). A revision is never published outside a temp
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +44,8 @@ OFLOG = Revision(
 
 
 def revised(folder: Path, *revisions: Revision) -> Path:
-    """``folder``: every bundled source (symlinked) with ``revisions`` applied (made once)."""
+    """``folder``: every bundled source (its folder linked; a revised source's other files copied)
+    with ``revisions`` applied (made once)."""
     if folder.exists():
         return folder
     folder.mkdir(parents=True)
@@ -56,7 +58,8 @@ def revised(folder: Path, *revisions: Revision) -> Path:
         (folder / source).mkdir(exist_ok=True)
         for file in (BUNDLED / source).iterdir():
             if (source, file.name) not in files and not (folder / source / file.name).exists():
-                (folder / source / file.name).symlink_to(file)
+                # a copy, not a link: the run refuses a snapshot file that is a link
+                shutil.copyfile(file, folder / source / file.name)
         data = (BUNDLED / source / name).read_bytes()
         for r in revisions:
             if (r.source, r.file) == (source, name):
